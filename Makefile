@@ -1,0 +1,37 @@
+# The two commands of the quick start: `make run` and `make test`.
+# Both create .venv with the interpreter named by PYTHON (3.11 or newer) and install into it.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install lint check-python clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "disputeflow needs Python 3.11 or newer; set PYTHON=python3.11")'
+
+$(STAMP): pyproject.toml | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[postgres,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the service on the embedded SQLite store (http://127.0.0.1:8000).
+run: install
+	$(BIN)/disputeflow serve
+
+## Lint, type-check, check the layering, then run the whole test suite.
+test: install lint
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check disputeflow tests bench
+	$(BIN)/ruff format --check disputeflow tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_sizes.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

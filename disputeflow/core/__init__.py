@@ -1,0 +1,1 @@
+"""The common case model, its flow, hook specifications, plugin manager and store."""

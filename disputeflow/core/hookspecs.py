@@ -1,0 +1,201 @@
+"""Every hook specification disputeflow calls, each with when, arguments, result and an example.
+
+Plugins implement these with ``from disputeflow import hookimpl``. Hooks are called with
+keyword arguments only, so an implementation may accept fewer arguments than its spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from disputeflow.core.actions import ActionRequest, ActionResult
+    from disputeflow.core.case import Case
+    from disputeflow.core.events import CaseChange, Classification
+    from disputeflow.core.marketplace import Marketplace
+    from disputeflow.core.snapshot import CaseSnapshot
+
+PROJECT = "disputeflow"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# ---------------------------------------------------------------------------------------
+# Discovery: called once when the plugin manager is built
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def disputeflow_register_marketplaces() -> Iterable[Marketplace]:
+    """Return the marketplace adapters this plugin provides.
+
+    Called when the host first needs its marketplaces (a request, a CLI command).
+
+    :return: an iterable of :class:`disputeflow.Marketplace` instances. Two adapters with
+        one ``name`` across all plugins are refused with a ``DuplicateMarketplaceError``
+        naming both plugins.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_register_marketplaces():
+            return [EtsyMarketplace()]
+    """
+
+
+@hookspec
+def disputeflow_register_commands(cli: click.Group) -> None:
+    """Add commands to the ``disputeflow`` command line.
+
+    Called once when the CLI starts, before arguments are parsed.
+
+    :param cli: the top-level ``click.Group``; add commands or groups to it.
+    :return: nothing; the return value is ignored.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_register_commands(cli):
+            @cli.command()
+            def etsy_status():
+                click.echo("ok")
+    """
+
+
+# ---------------------------------------------------------------------------------------
+# Case lifecycle
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def disputeflow_classify_case(case: Case, snapshot: CaseSnapshot | None) -> Classification | None:
+    """Decide a case's common category when the platform's reason is generic.
+
+    Called after a snapshot is merged, before the change is committed. Stops at the first
+    non-``None`` result (``firstresult``), so a trained model registered ``tryfirst`` wins
+    over the built-in rules.
+
+    :param case: the case as merged so far.
+    :param snapshot: the snapshot just merged, or ``None`` when classifying on demand.
+    :return: a :class:`disputeflow.Classification`, or ``None`` to leave the decision to the
+        next plugin (and, if none decides, keep the platform's mapping).
+
+    Example::
+
+        @hookimpl
+        def disputeflow_classify_case(case, snapshot):
+            if "never arrived" in (case.platform_reason or ""):
+                return Classification(Category.NOT_RECEIVED, 0.9, "phrase:never-arrived")
+            return None
+    """
+
+
+@hookspec(firstresult=True)
+def disputeflow_route_case(case: Case) -> str | None:
+    """Name the queue a case belongs to.
+
+    Called after a case is created or changes kind, category or status. Stops at the first
+    non-``None`` result (``firstresult``); the built-in router (``trylast``) routes by kind.
+
+    :param case: the case to route.
+    :return: a queue name such as ``"chargebacks-high-value"``, or ``None`` to pass.
+
+    Example::
+
+        @hookimpl(tryfirst=True)
+        def disputeflow_route_case(case):
+            if case.buyer and case.buyer.country == "DE":
+                return "team-dach"
+            return None
+    """
+
+
+@hookspec
+def disputeflow_case_changed(change: CaseChange) -> None:
+    """React to a committed change of a case (notify, automate, export).
+
+    Called after the change is committed to the store, once per change. An exception here
+    is logged and never undoes the change.
+
+    :param change: the case, whether it was created, the timeline entries added and the
+        cause (``"snapshot"``, ``"action"``, ``"note"`` ...).
+    :return: nothing; the return value is ignored.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_case_changed(change):
+            if change.created:
+                slack.post(f"new {change.case.kind}: {change.case.id}")
+    """
+
+
+# ---------------------------------------------------------------------------------------
+# Actions: before / after / on error
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def disputeflow_before_action(case: Case, action: ActionRequest) -> str | None:
+    """Vet an action before it is queued for the platform.
+
+    Called after the flow has checked that the action is allowed, before it is stored.
+    Stops at the first non-``None`` result (``firstresult``).
+
+    :param case: the case the action is for.
+    :param action: the requested action.
+    :return: a reason string to refuse the action (the client sees it with HTTP 409), or
+        ``None`` to allow it.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_before_action(case, action):
+            if action.type == "refund" and action.amount.value > 500:
+                return "refunds over 500 need a manager"
+            return None
+    """
+
+
+@hookspec
+def disputeflow_after_action(case: Case, action: ActionRequest, result: ActionResult) -> None:
+    """React to an action the platform carried out.
+
+    Called after the result is committed to the store.
+
+    :param case: the case as updated by the result.
+    :param action: the action that ran.
+    :param result: what the platform answered.
+    :return: nothing; the return value is ignored.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_after_action(case, action, result):
+            audit_log.write(case.id, action.type, result.external_id)
+    """
+
+
+@hookspec
+def disputeflow_on_action_error(case: Case, action: ActionRequest, error: Exception) -> None:
+    """React to an action that failed for good (after its retries).
+
+    Called after the failure is committed to the store.
+
+    :param case: the case the action was for.
+    :param action: the action that failed.
+    :param error: the final error, usually a ``MarketplaceError`` with the platform's message.
+    :return: nothing; the return value is ignored.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_on_action_error(case, action, error):
+            pager.alert(f"{action.type} failed on {case.id}: {error}")
+    """

@@ -1,0 +1,238 @@
+"""The contract a marketplace plugin fulfils: :class:`Marketplace` and the values it trades.
+
+A plugin translates; the core decides. Everything here is pure data in, data out, except
+the methods that talk to the platform (actions, polling, policies, webhook registration),
+which use ``requests`` against ``settings["api_base_url"]`` so tests can point them at a
+local fake.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from marshmallow import RAISE, Schema, fields
+from marshmallow import ValidationError as SchemaValidationError
+
+from disputeflow.core.actions import ActionRequest, ActionResult
+from disputeflow.core.capabilities import Capabilities
+from disputeflow.core.case import Case
+from disputeflow.core.errors import InvalidInputError, PluginError, UnsupportedError
+from disputeflow.core.snapshot import CaseSnapshot
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One merchant account on one marketplace, with its validated (decrypted) settings."""
+
+    id: str
+    platform: str
+    name: str
+    settings: Mapping[str, Any]
+    created_at: datetime
+    webhook_url: str | None = None
+
+
+@dataclass(frozen=True)
+class InboundRequest:
+    """An HTTP request from a platform, as raw as it came: body bytes are never re-serialised."""
+
+    method: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+    query: Mapping[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        """A header by case-insensitive name."""
+        wanted = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == wanted:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class VerifiedDelivery:
+    """A delivery whose signature checked out: its dedup key, topic and the headers to keep."""
+
+    dedup_key: str
+    topic: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredDelivery:
+    """A delivery as the store keeps it, handed back to the plugin for translation."""
+
+    id: str
+    connection_id: str
+    platform: str
+    topic: str
+    dedup_key: str
+    headers: Mapping[str, str]
+    body: bytes
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class ChallengeResponse:
+    """The answer to a platform's endpoint check (for example eBay's ``challenge_code``)."""
+
+    body: bytes
+    status: int = 200
+    content_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class SyncPage:
+    """One page of changed platform objects; ``cursor`` resumes after this page."""
+
+    snapshots: list[CaseSnapshot]
+    cursor: str | None
+
+
+@dataclass(frozen=True)
+class SampleDelivery:
+    """A delivery signed as the platform would sign it, for tests and ``disputeflow demo``."""
+
+    name: str
+    request: InboundRequest
+
+
+@dataclass(frozen=True)
+class ReturnPolicy:
+    """The store's own return policy as the platform states it."""
+
+    window_days: int | None
+    source: str
+    buyer_pays_return_shipping: bool | None = None
+    restocking_fee_percent: int | None = None
+    text: str = ""
+
+
+class BaseSettingsSchema(Schema):
+    """Settings every marketplace accepts; plugins subclass it and add their own fields.
+
+    Mark a field secret with ``metadata={"secret": True}``: it is encrypted at rest,
+    write-only in the API, and masked in the CLI.
+    """
+
+    class Meta:
+        unknown = RAISE
+
+    api_base_url = fields.Url(
+        require_tld=False,
+        metadata={"description": "Override the platform's API host (sandbox, proxy, tests)."},
+    )
+
+
+class Marketplace(ABC):
+    """A marketplace adapter: subclass it, then return an instance from
+    ``disputeflow_register_marketplaces``.
+
+    Required: :attr:`name`, :attr:`title`, :attr:`capabilities`, :attr:`settings_schema`,
+    :meth:`example_settings`, :meth:`verify_delivery`, :meth:`translate_delivery` and
+    :meth:`sample_deliveries`. The rest are optional and must match :attr:`capabilities`:
+    a method whose capability is declared must be overridden, the others raise
+    :class:`~disputeflow.core.errors.UnsupportedError`.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+    settings_schema: ClassVar[type[BaseSettingsSchema]] = BaseSettingsSchema
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("name")
+        if name is not None and not NAME_PATTERN.match(name):
+            raise PluginError(
+                f"marketplace name {name!r} must match {NAME_PATTERN.pattern}", plugin=name
+            )
+
+    # -- settings -------------------------------------------------------------------
+
+    @classmethod
+    def secret_fields(cls) -> frozenset[str]:
+        """Names of settings marked ``metadata={"secret": True}``."""
+        declared = cls.settings_schema().fields
+        return frozenset(n for n, f in declared.items() if f.metadata.get("secret"))
+
+    def validate_settings(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Load ``data`` through :attr:`settings_schema`; errors name each bad field."""
+        try:
+            loaded: dict[str, Any] = self.settings_schema().load(dict(data))
+        except SchemaValidationError as error:
+            raise InvalidInputError(
+                f"invalid {self.name} settings: {_flatten(error.messages)}",
+                errors={"settings": error.messages},
+            ) from None
+        return loaded
+
+    @abstractmethod
+    def example_settings(self) -> dict[str, Any]:
+        """Settings that validate, used by the demo and the conformance suite."""
+
+    # -- inbound --------------------------------------------------------------------
+
+    @abstractmethod
+    def verify_delivery(self, connection: Connection, request: InboundRequest) -> VerifiedDelivery:
+        """Check signature and origin of a webhook delivery in constant time.
+
+        Raise :class:`~disputeflow.core.errors.SignatureError` when it fails.
+        """
+
+    @abstractmethod
+    def translate_delivery(
+        self, connection: Connection, delivery: StoredDelivery
+    ) -> list[CaseSnapshot]:
+        """Turn a stored delivery into snapshots; an empty list means "nothing for cases"."""
+
+    def answer_challenge(
+        self, connection: Connection, request: InboundRequest
+    ) -> ChallengeResponse | None:
+        """Answer a ``GET`` endpoint check on the webhook URL, or ``None`` for 404."""
+        return None
+
+    @abstractmethod
+    def sample_deliveries(self, connection: Connection) -> list[SampleDelivery]:
+        """Deliveries signed with ``connection``'s secret, as the platform would send them."""
+
+    # -- outbound (optional, per capability) ------------------------------------------
+
+    def list_changes(self, connection: Connection, cursor: str | None) -> Iterator[SyncPage]:
+        """Yield pages of objects changed since ``cursor`` (capability ``polling``)."""
+        raise UnsupportedError(f"{self.name} does not support polling")
+
+    def perform_action(
+        self, connection: Connection, case: Case, action: ActionRequest
+    ) -> ActionResult:
+        """Carry out ``action`` on the platform, passing ``action.idempotency_key`` along.
+
+        Raise :class:`~disputeflow.core.errors.MarketplaceError` (``transient=True`` for
+        timeouts, 429 and 5xx) on failure.
+        """
+        raise UnsupportedError(f"{self.name} cannot {action.type} on {case.kind} cases")
+
+    def return_policy(self, connection: Connection) -> ReturnPolicy | None:
+        """The store's return policy (capability ``return_policy``)."""
+        raise UnsupportedError(f"{self.name} does not expose a return policy")
+
+    def register_webhooks(self, connection: Connection) -> list[str]:
+        """Subscribe the platform to ``connection.webhook_url``; return the topics subscribed."""
+        raise UnsupportedError(f"{self.name} cannot register webhooks")
+
+
+def _flatten(messages: Any, prefix: str = "") -> str:
+    if isinstance(messages, dict):
+        return "; ".join(_flatten(v, f"{prefix}{k}: ") for k, v in messages.items())
+    if isinstance(messages, list):
+        return prefix + ", ".join(str(m) for m in messages)
+    return f"{prefix}{messages}"

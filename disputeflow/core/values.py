@@ -1,0 +1,228 @@
+"""The value objects a case is made of: parties, orders, evidence, messages, deadlines,
+timeline entries. Frozen dataclasses with ``to_dict``/``from_dict`` for the JSON form the
+API and the store share.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from disputeflow.core.clock import ensure_utc, parse_rfc3339, to_rfc3339
+from disputeflow.core.errors import SnapshotError
+from disputeflow.core.money import Money
+from disputeflow.core.taxonomy import Actor, DeadlineKind, TimelineKind
+
+
+def _time(value: str | None) -> datetime | None:
+    return parse_rfc3339(value) if value is not None else None
+
+
+def _stamp(value: datetime | None) -> str | None:
+    return to_rfc3339(value) if value is not None else None
+
+
+def _money(value: dict[str, Any] | None) -> Money | None:
+    return Money.from_dict(value) if value is not None else None
+
+
+def _money_dict(value: Money | None) -> dict[str, str] | None:
+    return value.to_dict() if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A buyer (or other person) as the platform describes them; every field optional."""
+
+    name: str | None = None
+    email: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2, upper case
+    locale: str | None = None  # BCP 47, e.g. "de-DE"
+    external_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.country is not None:
+            country = self.country.strip().upper()
+            if len(country) != 2 or not country.isalpha():
+                raise SnapshotError(f"country must be ISO 3166-1 alpha-2, got {self.country!r}")
+            object.__setattr__(self, "country", country)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Party:
+        return cls(**{f.name: data.get(f.name) for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """The order a case is about."""
+
+    external_id: str | None = None
+    name: str | None = None  # what the merchant calls it, e.g. "#1001"
+    total: Money | None = None
+    placed_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.placed_at is not None:
+            object.__setattr__(self, "placed_at", ensure_utc(self.placed_at, field="placed_at"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "external_id": self.external_id,
+            "name": self.name,
+            "total": _money_dict(self.total),
+            "placed_at": _stamp(self.placed_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Order:
+        return cls(
+            external_id=data.get("external_id"),
+            name=data.get("name"),
+            total=_money(data.get("total")),
+            placed_at=_time(data.get("placed_at")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One piece of evidence, from any party, with the same standing for each."""
+
+    external_id: str
+    party: Actor
+    kind: str  # e.g. "shipping_documentation", "photo", "customer_communication"
+    submitted_at: datetime
+    description: str = ""
+    url: str | None = None
+    filename: str | None = None
+    content_type: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "party", Actor(self.party))
+        object.__setattr__(self, "submitted_at", ensure_utc(self.submitted_at))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["submitted_at"] = to_rfc3339(self.submitted_at)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        return cls(
+            external_id=data["external_id"],
+            party=Actor(data["party"]),
+            kind=data["kind"],
+            submitted_at=parse_rfc3339(data["submitted_at"]),
+            description=data.get("description") or "",
+            url=data.get("url"),
+            filename=data.get("filename"),
+            content_type=data.get("content_type"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message between the parties, kept whichever side sent it."""
+
+    external_id: str
+    party: Actor
+    body: str
+    sent_at: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "party", Actor(self.party))
+        object.__setattr__(self, "sent_at", ensure_utc(self.sent_at))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "external_id": self.external_id,
+            "party": str(self.party),
+            "body": self.body,
+            "sent_at": to_rfc3339(self.sent_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Message:
+        return cls(data["external_id"], data["party"], data["body"], parse_rfc3339(data["sent_at"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A moment by which ``party`` must act; ``source`` says who set it (platform, law, SLA)."""
+
+    kind: DeadlineKind
+    due_at: datetime
+    source: str
+    party: Actor = Actor.MERCHANT
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", DeadlineKind(self.kind))
+        object.__setattr__(self, "party", Actor(self.party))
+        object.__setattr__(self, "due_at", ensure_utc(self.due_at, field="due_at"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": str(self.kind),
+            "due_at": to_rfc3339(self.due_at),
+            "source": self.source,
+            "party": str(self.party),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Deadline:
+        return cls(
+            data["kind"],
+            parse_rfc3339(data["due_at"]),
+            data["source"],
+            data.get("party", "merchant"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One thing that happened on a case: when, who, what, and the data behind it.
+
+    ``derived`` entries are computed from platform snapshots and recomputed when snapshots
+    arrive out of order; the others (notes, actions) are recorded once and kept.
+    """
+
+    at: datetime
+    actor: Actor
+    kind: TimelineKind
+    summary: str
+    data: dict[str, Any] = field(default_factory=dict)
+    derived: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "actor", Actor(self.actor))
+        object.__setattr__(self, "kind", TimelineKind(self.kind))
+        object.__setattr__(self, "at", ensure_utc(self.at))
+
+    def sort_key(self) -> tuple[datetime, str, str, str]:
+        """A total order, so any history yields the same timeline."""
+        return (self.at, str(self.kind), self.summary, json.dumps(self.data, sort_keys=True))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at": to_rfc3339(self.at),
+            "actor": str(self.actor),
+            "kind": str(self.kind),
+            "summary": self.summary,
+            "data": self.data,
+            "derived": self.derived,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TimelineEntry:
+        return cls(
+            parse_rfc3339(data["at"]),
+            data["actor"],
+            data["kind"],
+            data["summary"],
+            dict(data.get("data") or {}),
+            bool(data.get("derived", False)),
+        )

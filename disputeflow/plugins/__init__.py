@@ -1,0 +1,1 @@
+"""Built-in marketplace plugins; each registers through the ``disputeflow`` entry-point group."""

@@ -1,0 +1,41 @@
+"""Fail when a module or function outgrows the size budget (docs/contributing.md)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+MODULE_LINES = 400
+FUNCTION_LINES = 40
+# Hook specs are docstrings, and the store's table declarations are one long list.
+EXEMPT_MODULES = {"disputeflow/core/hookspecs.py"}
+
+
+def main() -> int:
+    problems = []
+    for path in sorted(Path("disputeflow").rglob("*.py")):
+        text = path.read_text()
+        lines = text.count("\n")
+        name = path.as_posix()
+        if lines > MODULE_LINES and name not in EXEMPT_MODULES and "/migrations/" not in name:
+            problems.append(f"{name}: {lines} lines (budget {MODULE_LINES})")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                body = node.body
+                if (
+                    body
+                    and isinstance(body[0], ast.Expr)
+                    and isinstance(body[0].value, ast.Constant)
+                ):
+                    length -= (body[0].end_lineno or body[0].lineno) - body[0].lineno + 1
+                if length > FUNCTION_LINES and name not in EXEMPT_MODULES:
+                    problems.append(f"{name}:{node.lineno} {node.name}: {length} lines")
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
