@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any
+from typing import Any, cast
 
 import pluggy
 
@@ -131,7 +131,7 @@ class PluginManager(pluggy.PluginManager):
 
 def _registered(impl: pluggy.HookImpl) -> list[Any]:
     """Call one plugin's ``disputeflow_register_marketplaces`` alone, to know who gave what."""
-    registered: Iterable[Any] | None = impl.function()
+    registered = cast("Iterable[Any] | None", impl.function())
     return list(registered or ())
 
 
