@@ -172,7 +172,8 @@ def _apply(case: Case, snapshot: CaseSnapshot, *, opening: bool = False) -> list
     case.extra.update(snapshot.extra)
     if not opening:
         entries += _field_entries(snapshot, before, case)
-    moved = case.status != before["status"]
+    # A changed outcome is a move too (a ruling reversed while the case stays resolved).
+    moved = case.status != before["status"] or case.outcome != before["outcome"]
     if (moved and not opening) or (opening and case.status is CaseStatus.RESOLVED):
         old = before["status"]
         summary = f"status {old} -> {case.status}"
@@ -205,8 +206,11 @@ def _apply(case: Case, snapshot: CaseSnapshot, *, opening: bool = False) -> list
 
 def _apply_status(case: Case, snapshot: CaseSnapshot) -> None:
     if snapshot.status is not None:
+        if snapshot.status is not CaseStatus.RESOLVED:
+            case.outcome = None
+        elif snapshot.outcome is not None or case.status is not CaseStatus.RESOLVED:
+            case.outcome = snapshot.outcome  # a resolved snapshot silent on it keeps the outcome
         case.status = snapshot.status
-        case.outcome = snapshot.outcome if snapshot.status is CaseStatus.RESOLVED else None
     elif snapshot.outcome is not None and case.status is CaseStatus.RESOLVED:
         case.outcome = snapshot.outcome
 
@@ -269,12 +273,17 @@ def _apply_deadlines(case: Case, snapshot: CaseSnapshot) -> list[TimelineEntry]:
             snapshot,
             TimelineKind.DEADLINE_SET,
             f"{d.party} must act by {d.due_at:%Y-%m-%d %H:%M} UTC",
-            **d.to_dict(),
+            deadline=d.to_dict(),
         )
         for d in sorted(new - old, key=lambda d: (d.due_at, d.kind))
     ]
     entries += [
-        _entry(snapshot, TimelineKind.DEADLINE_REMOVED, f"deadline {d.kind} removed", **d.to_dict())
+        _entry(
+            snapshot,
+            TimelineKind.DEADLINE_REMOVED,
+            f"deadline {d.kind} removed",
+            deadline=d.to_dict(),
+        )
         for d in sorted(old - new, key=lambda d: (d.due_at, d.kind))
     ]
     return entries
@@ -327,6 +336,9 @@ def _refold(case: Case, snapshots: list[CaseSnapshot]) -> MergeResult:
     known_messages = {m.external_id for s in ordered for m in s.messages}
     rebuilt.evidence += [e for e in case.evidence if e.external_id not in known_evidence]
     rebuilt.messages += [m for m in case.messages if m.external_id not in known_messages]
+    # the same order _apply_items keeps, so local items sit where an in-order merge puts them
+    rebuilt.evidence.sort(key=lambda e: (e.submitted_at, e.external_id))
+    rebuilt.messages.sort(key=lambda m: (m.sent_at, m.external_id))
     local = [entry for entry in case.timeline if not entry.derived]
     rebuilt.timeline = sorted([*entries, *local], key=TimelineEntry.sort_key)
     rebuilt.queue = case.queue

@@ -31,9 +31,11 @@ def _to_decimal(value: object) -> Decimal:
         )
     if isinstance(value, Decimal):
         decimal = value
-    elif isinstance(value, int | str):
+    elif isinstance(value, int):
+        decimal = Decimal(value)  # exact; str() would hit the int->str digit limit
+    elif isinstance(value, str):
         try:
-            decimal = Decimal(str(value).strip())
+            decimal = Decimal(value.strip())
         except InvalidOperation:
             raise InvalidInputError(f"{value!r} is not a decimal amount") from None
     else:
@@ -55,7 +57,10 @@ class Money:
         places = minor_units(code)
         decimal = _to_decimal(value)
         exponent = Decimal(1).scaleb(-places)
-        quantized = decimal.quantize(exponent)
+        try:
+            quantized = decimal.quantize(exponent)
+        except InvalidOperation:  # more digits than Decimal holds exactly: refuse, never round
+            raise InvalidInputError(f"amount too large to hold exactly in {code}") from None
         if quantized != decimal:
             raise InvalidInputError(
                 f"{decimal} has more decimal places than {code} allows ({places})"
@@ -73,7 +78,8 @@ class Money:
         """Build from an integer count of minor units (cents, fils): the form many APIs use."""
         if isinstance(minor, bool) or not isinstance(minor, int):
             raise InvalidInputError(f"minor units must be an int, not {minor!r}")
-        return cls(Decimal(minor).scaleb(-minor_units(currency.upper())), currency)
+        places = minor_units(str(currency).strip().upper())
+        return cls(Decimal(minor).scaleb(-places), currency)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Money:

@@ -78,9 +78,15 @@ class CaseSnapshot:
                 set_(self, name, enum(value))
         if self.outcome is not None and self.status not in (CaseStatus.RESOLVED, None):
             raise SnapshotError(f"outcome {self.outcome} given for a case that is {self.status}")
-        if self.revision is not None and not isinstance(self.revision, int):
+        if self.revision is not None and (
+            isinstance(self.revision, bool) or not isinstance(self.revision, int)
+        ):
             raise SnapshotError(f"revision must be an int, got {self.revision!r}")
-        if self.amount and self.refunded and self.amount.currency != self.refunded.currency:
+        if (
+            self.amount is not None
+            and self.refunded is not None
+            and self.amount.currency != self.refunded.currency
+        ):
             raise SnapshotError("amount and refunded must share one currency")
         if self.deadlines is not None:
             set_(self, "deadlines", tuple(self.deadlines))

@@ -44,8 +44,8 @@ class Party:
 
     def __post_init__(self) -> None:
         if self.country is not None:
-            country = self.country.strip().upper()
-            if len(country) != 2 or not country.isalpha():
+            country = str(self.country).strip().upper()
+            if len(country) != 2 or not (country.isascii() and country.isalpha()):
                 raise SnapshotError(f"country must be ISO 3166-1 alpha-2, got {self.country!r}")
             object.__setattr__(self, "country", country)
 

@@ -1,0 +1,5 @@
+"""``python -m disputeflow`` runs the command line."""
+
+from disputeflow.cli import main
+
+main()

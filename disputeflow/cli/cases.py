@@ -1,0 +1,106 @@
+"""``disputeflow cases``: read the case flow from the terminal."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import click
+
+from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
+from disputeflow.core.clock import parse_rfc3339, to_rfc3339
+from disputeflow.core.store import cases as store
+from disputeflow.core.taxonomy import CaseKind, CaseStatus, Category
+
+
+def _choice(enum: type[StrEnum]) -> click.Choice[str]:
+    return click.Choice([member.value for member in enum])
+
+
+@click.group("cases")
+def cases_group() -> None:
+    """List and show cases."""
+
+
+@cases_group.command("list")
+@click.option("--platform")
+@click.option("--connection", "connection_id", help="Connection id.")
+@click.option("--kind", type=_choice(CaseKind))
+@click.option("--status", type=_choice(CaseStatus))
+@click.option("--category", type=_choice(Category))
+@click.option("--due-before", help="RFC 3339 time, e.g. 2026-12-01T00:00:00Z.")
+@click.option("-q", "query", help="Search order, buyer, platform id and reason.")
+@click.option("--limit", type=click.IntRange(1, 500), default=50, show_default=True)
+@click.option("--cursor", help="Continue from a previous page's next_cursor.")
+@json_option
+@pass_state
+def list_(state: CliState, limit: int, cursor: str | None, as_json: bool, **filters: str) -> None:
+    """List cases, most recently changed first."""
+    due_before = filters.pop("due_before")
+    case_filter = store.CaseFilter(
+        platform=filters["platform"],
+        connection_id=filters["connection_id"],
+        kind=filters["kind"],
+        status=filters["status"],
+        category=filters["category"],
+        due_before=parse_rfc3339(due_before, field="--due-before") if due_before else None,
+        q=filters["query"],
+    )
+    with state.runtime().database.session() as session:
+        rows, next_cursor = store.list_rows(session, case_filter, limit=limit, cursor=cursor)
+        items = [store.summary(row) for row in rows]
+    if as_json:
+        emit_json({"items": [c.to_dict() for c in items], "next_cursor": next_cursor})
+        return
+    if not items:
+        click.echo("no cases match")
+    for case in items:
+        due = f" due {to_rfc3339(case.due_at)}" if case.due_at else ""
+        amount = f" {case.amount}" if case.amount else ""
+        click.echo(
+            f"{case.id}  {case.platform:<11} {case.kind:<10} {case.status:<14} "
+            f"{case.category:<18}{amount}{due}"
+        )
+    if next_cursor:
+        click.echo(f"more: --cursor {next_cursor}")
+
+
+@cases_group.command("show")
+@click.argument("case_id")
+@json_option
+@pass_state
+def show(state: CliState, case_id: str, as_json: bool) -> None:
+    """Show one case with its deadlines and timeline."""
+    runtime = state.runtime()
+    with runtime.database.session() as session:
+        case = store.get(session, case_id)
+    runtime.fill_allowed_actions(case)
+    if as_json:
+        emit_json(case.to_dict())
+        return
+    data = case.to_dict()
+    for key in (
+        "id",
+        "platform",
+        "external_id",
+        "kind",
+        "category",
+        "status",
+        "outcome",
+        "must_act",
+        "due_at",
+        "amount",
+        "refunded",
+        "queue",
+        "allowed_actions",
+    ):
+        value = data[key]
+        if isinstance(value, dict) and "currency" in value:
+            value = f"{value['value']} {value['currency']}"
+        click.echo(f"{key}: {value}")
+    click.echo("timeline:")
+    for entry in case.timeline:
+        click.echo(f"  {to_rfc3339(entry.at)}  {entry.actor:<8} {entry.summary}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(cases_group)

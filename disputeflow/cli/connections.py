@@ -1,0 +1,98 @@
+"""``disputeflow connections``: the merchant accounts disputeflow listens to."""
+
+from __future__ import annotations
+
+import click
+
+from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
+from disputeflow.core.errors import InvalidInputError
+from disputeflow.core.store import connections as store
+
+
+def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    settings: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInputError(f"--set takes key=value, got {pair!r}")
+        settings[key.strip()] = value
+    return settings
+
+
+@click.group("connections")
+def connections_group() -> None:
+    """Add, list, show and remove marketplace connections."""
+
+
+@connections_group.command("add")
+@click.argument("platform")
+@click.option("--name", required=True, help="A unique name, e.g. 'eu-shop'.")
+@click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE", help="A setting (repeat).")
+@json_option
+@pass_state
+def add(state: CliState, platform: str, name: str, pairs: tuple[str, ...], as_json: bool) -> None:
+    """Connect a marketplace account; settings are checked by the marketplace's plugin."""
+    described = state.runtime().add_connection(platform, name, _parse_settings(pairs))
+    if as_json:
+        emit_json(described)
+        return
+    click.echo(f"connection {described['id']} ({platform}, {name}) added")
+    click.echo(f"webhook URL: {described['webhook_url']}")
+
+
+@connections_group.command("list")
+@click.option("--platform", help="Only this marketplace.")
+@json_option
+@pass_state
+def list_(state: CliState, platform: str | None, as_json: bool) -> None:
+    """List connections."""
+    runtime = state.runtime()
+    with runtime.database.session() as session:
+        items = [
+            runtime.describe_connection(r) for r in store.list_rows(session, platform=platform)
+        ]
+    if as_json:
+        emit_json({"items": items, "next_cursor": None})
+        return
+    if not items:
+        click.echo("no connections yet: disputeflow connections add PLATFORM --name NAME ...")
+    for item in items:
+        click.echo(f"{item['id']}  {item['platform']:<12} {item['name']}")
+
+
+@connections_group.command("show")
+@click.argument("connection_id")
+@json_option
+@pass_state
+def show(state: CliState, connection_id: str, as_json: bool) -> None:
+    """Show one connection (by id or name); secrets are never printed."""
+    runtime = state.runtime()
+    with runtime.database.session() as session:
+        item = runtime.describe_connection(store.get_row(session, connection_id))
+    if as_json:
+        emit_json(item)
+        return
+    for key in ("id", "platform", "name", "webhook_url", "created_at"):
+        click.echo(f"{key}: {item[key]}")
+    for key, value in sorted(item["settings"].items()):
+        click.echo(f"settings.{key}: {value}")
+    for key in item["secrets"]:
+        click.echo(f"settings.{key}: ******** (encrypted)")
+
+
+@connections_group.command("remove")
+@click.argument("connection_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_state
+def remove(state: CliState, connection_id: str, yes: bool) -> None:
+    """Remove a connection and every case and delivery it brought in."""
+    runtime = state.runtime()
+    if not yes:
+        click.confirm(f"Remove {connection_id} with all its cases?", abort=True)
+    with runtime.database.session() as session:
+        row = store.delete(session, connection_id)
+        click.echo(f"connection {row.id} ({row.name}) removed")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(connections_group)

@@ -1,0 +1,71 @@
+"""Runtime settings, read once from the environment (and CLI flags) into one frozen object."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from disputeflow.core.errors import ConfigurationError
+
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # platforms send kilobytes; a megabyte is generous
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where data lives and how the service presents itself.
+
+    ``DISPUTEFLOW_HOME`` (default: the user's data directory) holds the embedded SQLite
+    store and the generated secret key file; ``DISPUTEFLOW_DATABASE_URL`` points at any
+    SQLAlchemy URL instead; ``DISPUTEFLOW_PUBLIC_URL`` is how platforms reach the service
+    (it prefixes each connection's ``webhook_url``); ``DISPUTEFLOW_SECRET_KEY`` encrypts
+    connection secrets (comma-separated keys rotate: the first encrypts, all decrypt).
+    """
+
+    home: Path
+    database_url: str
+    public_url: str
+    secret_key: str | None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+
+    @property
+    def is_embedded(self) -> bool:
+        """Whether the store is the embedded SQLite file (``serve`` then upgrades it itself)."""
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        database_url: str | None = None,
+        home: str | Path | None = None,
+        public_url: str | None = None,
+    ) -> Settings:
+        """Flags win over the environment, which wins over the defaults."""
+        env = os.environ
+        home_path = Path(
+            home or env.get("DISPUTEFLOW_HOME") or platformdirs.user_data_dir("disputeflow")
+        ).expanduser()
+        url = database_url or env.get("DISPUTEFLOW_DATABASE_URL")
+        if not url:
+            url = f"sqlite:///{home_path / 'disputeflow.sqlite3'}"
+        max_body = env.get("DISPUTEFLOW_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))
+        if not max_body.isdigit() or int(max_body) <= 0:
+            raise ConfigurationError(
+                f"DISPUTEFLOW_MAX_BODY_BYTES must be a positive integer, got {max_body!r}"
+            )
+        return cls(
+            home=home_path,
+            database_url=url,
+            public_url=(
+                public_url or env.get("DISPUTEFLOW_PUBLIC_URL") or "http://127.0.0.1:8000"
+            ).rstrip("/"),
+            secret_key=env.get("DISPUTEFLOW_SECRET_KEY") or None,
+            max_body_bytes=int(max_body),
+        )
+
+    def webhook_url(self, platform: str, connection_id: str) -> str:
+        """The URL a platform posts a connection's deliveries to."""
+        return f"{self.public_url}/webhooks/{platform}/{connection_id}"

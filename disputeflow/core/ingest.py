@@ -1,0 +1,97 @@
+"""Bringing a snapshot into the store: lock, merge, classify, route, commit, then notify.
+
+Webhook processing and polling both end here, so the two feeds together never duplicate a
+case or a timeline entry.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import IntegrityError
+
+from disputeflow.core.case import Case
+from disputeflow.core.events import CaseChange, Classification
+from disputeflow.core.ids import new_id
+from disputeflow.core.merge import MergeResult, merge_snapshot
+from disputeflow.core.plugins import PluginManager
+from disputeflow.core.snapshot import CaseSnapshot
+from disputeflow.core.store import cases
+from disputeflow.core.store.db import Database
+from disputeflow.core.taxonomy import Actor, Category, TimelineKind
+from disputeflow.core.values import TimelineEntry
+
+log = logging.getLogger(__name__)
+
+
+def ingest_snapshot(
+    database: Database, plugins: PluginManager, connection_id: str, snapshot: CaseSnapshot
+) -> MergeResult:
+    """Merge one snapshot into its case and commit; call ``disputeflow_case_changed`` after.
+
+    Safe to call concurrently for one case: the case row is locked (PostgreSQL) or the
+    transaction is immediate (SQLite); two creators racing retry once and merge.
+    """
+    try:
+        result = _merge_and_save(database, plugins, connection_id, snapshot)
+    except IntegrityError:  # another process created the case first: merge into it
+        result = _merge_and_save(database, plugins, connection_id, snapshot)
+    if result.changed:
+        change = CaseChange(result.case, result.created, tuple(result.new_entries), "snapshot")
+        try:
+            plugins.hook.disputeflow_case_changed(change=change)
+        except Exception:  # a notifier's failure never undoes a committed change
+            log.exception("disputeflow_case_changed failed for case %s", result.case.id)
+    return result
+
+
+def _merge_and_save(
+    database: Database, plugins: PluginManager, connection_id: str, snapshot: CaseSnapshot
+) -> MergeResult:
+    with database.session() as session:
+        row = cases.find_row(
+            session, connection_id, snapshot.object_type, snapshot.external_id, lock=True
+        )
+        case = cases.load(session, row) if row else None
+        history = cases.history(session, row.id) if row else []
+        result = merge_snapshot(
+            case,
+            snapshot,
+            history,
+            case_id=row.id if row else new_id("case"),
+            connection_id=connection_id,
+        )
+        if result.duplicate:
+            return result
+        result.new_entries += _triage(plugins, result.case, snapshot)
+        cases.save_merge(session, result, snapshot, row)
+        return result
+
+
+def _triage(plugins: PluginManager, case: Case, snapshot: CaseSnapshot) -> list[TimelineEntry]:
+    """Classify a generic case through the ``classify`` hook, then route it to a queue."""
+    entries: list[TimelineEntry] = []
+    if case.category is Category.OTHER:
+        decided: Classification | None = plugins.hook.disputeflow_classify_case(
+            case=case, snapshot=snapshot
+        )
+        if decided is not None and decided.category is not Category.OTHER:
+            record = {
+                "category": str(decided.category),
+                "confidence": decided.confidence,
+                "rule": decided.rule,
+            }
+            case.category = decided.category
+            if case.extra.get("classification") != record:
+                case.extra["classification"] = record
+                entry = TimelineEntry(
+                    snapshot.observed_at,
+                    Actor.SYSTEM,
+                    TimelineKind.CATEGORY_CHANGED,
+                    f"classified as {decided.category} by {decided.rule}",
+                    record,
+                )
+                case.timeline = sorted([*case.timeline, entry], key=TimelineEntry.sort_key)
+                entries.append(entry)
+    case.queue = plugins.hook.disputeflow_route_case(case=case)
+    return entries

@@ -1,0 +1,92 @@
+"""The running installation: settings, database, secret box and plugin manager, built once.
+
+Every entry point (CLI command, HTTP app, worker) builds one :class:`Runtime` and passes
+it down; nothing reads the environment after that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from disputeflow.core.capabilities import Capabilities
+from disputeflow.core.case import Case
+from disputeflow.core.config import Settings
+from disputeflow.core.flow import allowed_actions
+from disputeflow.core.marketplace import Connection, Marketplace
+from disputeflow.core.plugins import PluginManager, get_plugin_manager
+from disputeflow.core.store import connections, migrate
+from disputeflow.core.store.db import Database
+from disputeflow.core.store.secrets import SecretBox, load_secret_box
+from disputeflow.core.store.tables import ConnectionRow
+
+
+@dataclass
+class Runtime:
+    """Everything a request, a command or a worker needs."""
+
+    settings: Settings
+    database: Database
+    secrets: SecretBox
+    plugins: PluginManager
+
+    @classmethod
+    def create(
+        cls, settings: Settings, *, plugins: PluginManager | None = None, **engine_options: Any
+    ) -> Runtime:
+        """Open the database and load the plugins (installed ones unless ``plugins`` given)."""
+        return cls(
+            settings=settings,
+            database=Database.from_url(settings.database_url, **engine_options),
+            secrets=load_secret_box(settings.home, settings.secret_key),
+            plugins=plugins if plugins is not None else get_plugin_manager(),
+        )
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest revision."""
+        migrate.upgrade(self.database)
+
+    def marketplace_of(self, row: ConnectionRow) -> Marketplace:
+        """The marketplace adapter serving a stored connection."""
+        return self.plugins.marketplace(row.platform)
+
+    def connection(self, row: ConnectionRow) -> Connection:
+        """The plugin-facing connection (secrets decrypted) for a stored row."""
+        url = self.settings.webhook_url(row.platform, row.id)
+        return connections.to_connection(row, self.secrets, url)
+
+    def describe_connection(self, row: ConnectionRow) -> dict[str, Any]:
+        """The public JSON form of a connection, secrets left out."""
+        try:
+            secret_fields = self.marketplace_of(row).secret_fields()
+        except Exception:  # the plugin may be gone; the connection still lists
+            secret_fields = frozenset()
+        url = self.settings.webhook_url(row.platform, row.id)
+        return connections.describe(row, secret_fields, url)
+
+    def add_connection(self, platform: str, name: str, settings: dict[str, Any]) -> dict[str, Any]:
+        """Validate ``settings`` with the marketplace's schema, store them, describe the result."""
+        marketplace = self.plugins.marketplace(platform)
+        validated = marketplace.validate_settings(settings)
+        with self.database.session() as session:
+            row = connections.create(
+                session,
+                self.secrets,
+                platform=platform,
+                name=name,
+                settings=validated,
+                secret_fields=marketplace.secret_fields(),
+            )
+            return self.describe_connection(row)
+
+    def fill_allowed_actions(self, case: Case) -> Case:
+        """Set ``case.allowed_actions`` from its marketplace's capabilities (none if the
+        plugin is gone: the case still shows, but nothing can be sent to the platform)."""
+        marketplace = self.plugins.marketplaces().get(case.platform)
+        capabilities = marketplace.capabilities if marketplace else Capabilities()
+        case.allowed_actions = allowed_actions(case, capabilities)
+        return case
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.database.dispose()

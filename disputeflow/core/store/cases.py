@@ -1,0 +1,260 @@
+"""Cases in the store: the row, its timeline, evidence, messages and snapshot history."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.orm import Session
+
+from disputeflow.core.case import Case
+from disputeflow.core.clock import parse_rfc3339, to_rfc3339
+from disputeflow.core.errors import InvalidInputError, NotFoundError
+from disputeflow.core.merge import MergeResult
+from disputeflow.core.snapshot import CaseSnapshot
+from disputeflow.core.store.tables import (
+    CaseRow,
+    CaseSnapshotRow,
+    EvidenceRow,
+    MessageRow,
+    TimelineRow,
+)
+from disputeflow.core.values import Evidence, Message, TimelineEntry
+
+# Kept in their own tables, not in the case document.
+_CHILD_KEYS = ("timeline", "evidence", "messages", "allowed_actions", "due_at", "must_act")
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What ``cases list`` and ``GET /api/v1/cases`` filter on; ``None`` means any."""
+
+    platform: str | None = None
+    connection_id: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    category: str | None = None
+    due_before: datetime | None = None
+    q: str | None = None
+
+
+def find_row(
+    session: Session, connection_id: str, object_type: str, external_id: str, *, lock: bool = False
+) -> CaseRow | None:
+    """The case of one platform object, locked for update when ``lock`` (PostgreSQL)."""
+    query = select(CaseRow).where(
+        CaseRow.connection_id == connection_id,
+        CaseRow.object_type == object_type,
+        CaseRow.external_id == external_id,
+    )
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def get(session: Session, case_id: str) -> Case:
+    """A whole case with timeline, evidence and messages; 404-style error when unknown."""
+    row = session.get(CaseRow, case_id)
+    if row is None:
+        raise NotFoundError(f"no case {case_id!r}")
+    return load(session, row)
+
+
+def load(session: Session, row: CaseRow) -> Case:
+    """Assemble the aggregate from its row and child rows."""
+    timeline = session.scalars(
+        select(TimelineRow).where(TimelineRow.case_id == row.id).order_by(TimelineRow.id)
+    )
+    evidence = session.scalars(select(EvidenceRow).where(EvidenceRow.case_id == row.id))
+    messages = session.scalars(select(MessageRow).where(MessageRow.case_id == row.id))
+    case = summary(row)
+    case.timeline = sorted(
+        (
+            TimelineEntry(t.at, t.actor, t.kind, t.summary, dict(t.data), t.derived)  # type: ignore[arg-type]
+            for t in timeline
+        ),
+        key=TimelineEntry.sort_key,
+    )
+    case.evidence = sorted(
+        (Evidence.from_dict(e.data) for e in evidence),
+        key=lambda e: (e.submitted_at, e.external_id),
+    )
+    case.messages = sorted(
+        (Message(m.external_id, m.party, m.body, m.sent_at) for m in messages),  # type: ignore[arg-type]
+        key=lambda m: (m.sent_at, m.external_id),
+    )
+    return case
+
+
+def summary(row: CaseRow) -> Case:
+    """The case without its timeline, evidence and messages (for lists)."""
+    return Case.from_dict(row.document)
+
+
+def history(session: Session, case_id: str) -> list[CaseSnapshot]:
+    """Every snapshot merged into the case so far."""
+    rows = session.scalars(select(CaseSnapshotRow).where(CaseSnapshotRow.case_id == case_id))
+    return [CaseSnapshot.from_dict(r.data) for r in rows]
+
+
+def save_merge(
+    session: Session, result: MergeResult, snapshot: CaseSnapshot, row: CaseRow | None
+) -> CaseRow:
+    """Persist a merge: the case row, the snapshot, and what the timeline gained."""
+    case = result.case
+    if row is None:
+        row = CaseRow(id=case.id)
+        session.add(row)
+    newest = snapshot if result.created or not result.late else None
+    _fill_row(row, case, newest)
+    session.flush()
+    session.add(
+        CaseSnapshotRow(
+            case_id=case.id,
+            fingerprint=snapshot.fingerprint,
+            observed_at=snapshot.observed_at,
+            data=snapshot.to_dict(),
+        )
+    )
+    if result.late:
+        session.execute(
+            delete(TimelineRow).where(TimelineRow.case_id == case.id, TimelineRow.derived)
+        )
+        local_new = [e for e in result.new_entries if not e.derived]
+        add_entries(session, case.id, [e for e in case.timeline if e.derived] + local_new)
+    else:
+        add_entries(session, case.id, result.new_entries)
+    _replace_items(session, case)
+    return row
+
+
+def save_case(session: Session, case: Case, row: CaseRow) -> None:
+    """Persist local changes to a case's row (queue, category, extra) without a snapshot."""
+    _fill_row(row, case, None)
+
+
+def add_entries(session: Session, case_id: str, entries: list[TimelineEntry]) -> None:
+    """Append timeline entries."""
+    session.add_all(
+        TimelineRow(
+            case_id=case_id,
+            at=e.at,
+            actor=str(e.actor),
+            kind=str(e.kind),
+            summary=e.summary,
+            data=e.data,
+            derived=e.derived,
+        )
+        for e in entries
+    )
+
+
+def _fill_row(row: CaseRow, case: Case, newest: CaseSnapshot | None) -> None:
+    document = {k: v for k, v in case.to_dict().items() if k not in _CHILD_KEYS}
+    row.connection_id = case.connection_id
+    row.platform = case.platform
+    row.object_type = case.object_type
+    row.external_id = case.external_id
+    row.kind = str(case.kind)
+    row.status = str(case.status)
+    row.category = str(case.category)
+    row.stage = str(case.stage) if case.stage else None
+    row.outcome = str(case.outcome) if case.outcome else None
+    row.queue = case.queue
+    row.amount_minor = case.amount.minor if case.amount else None
+    row.currency = case.amount.currency if case.amount else None
+    row.buyer_country = case.buyer.country if case.buyer else None
+    row.order_external_id = case.order.external_id if case.order else None
+    row.search_text = _search_text(case)
+    row.due_at = case.due_at
+    row.opened_at = case.opened_at
+    row.updated_at = case.updated_at
+    row.document = document
+    if newest is not None:
+        row.snapshot_at = newest.observed_at
+        row.snapshot_revision = newest.revision if newest.revision is not None else -1
+        row.snapshot_fingerprint = newest.fingerprint
+
+
+def _search_text(case: Case) -> str:
+    parts = [case.external_id, case.platform_reason or "", case.platform_status or ""]
+    if case.order:
+        parts += [case.order.name or "", case.order.external_id or ""]
+    if case.buyer:
+        parts += [case.buyer.name or "", case.buyer.email or ""]
+    return " ".join(p for p in parts if p).lower()
+
+
+def _replace_items(session: Session, case: Case) -> None:
+    session.execute(delete(EvidenceRow).where(EvidenceRow.case_id == case.id))
+    session.execute(delete(MessageRow).where(MessageRow.case_id == case.id))
+    session.add_all(
+        EvidenceRow(
+            case_id=case.id,
+            external_id=e.external_id,
+            party=str(e.party),
+            submitted_at=e.submitted_at,
+            data=e.to_dict(),
+        )
+        for e in case.evidence
+    )
+    session.add_all(
+        MessageRow(
+            case_id=case.id,
+            external_id=m.external_id,
+            party=str(m.party),
+            sent_at=m.sent_at,
+            body=m.body,
+        )
+        for m in case.messages
+    )
+
+
+def encode_cursor(row: CaseRow) -> str:
+    """An opaque cursor: the last row's sort key."""
+    raw = json.dumps([to_rfc3339(row.updated_at), row.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        stamp, case_id = json.loads(raw)
+        return parse_rfc3339(stamp), str(case_id)
+    except (ValueError, TypeError):
+        raise InvalidInputError("invalid cursor", errors={"cursor": ["invalid"]}) from None
+
+
+def list_rows(
+    session: Session, filters: CaseFilter, *, limit: int = 50, cursor: str | None = None
+) -> tuple[list[CaseRow], str | None]:
+    """One page of cases, most recently changed first, and the cursor of the next page."""
+    query = select(CaseRow)
+    for column, value in (
+        (CaseRow.platform, filters.platform),
+        (CaseRow.connection_id, filters.connection_id),
+        (CaseRow.kind, filters.kind),
+        (CaseRow.status, filters.status),
+        (CaseRow.category, filters.category),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.due_before is not None:
+        query = query.where(CaseRow.due_at < filters.due_before)
+    if filters.q:
+        query = query.where(CaseRow.search_text.contains(filters.q.lower(), autoescape=True))
+    if cursor:
+        stamp, case_id = _decode_cursor(cursor)
+        query = query.where(
+            or_(
+                CaseRow.updated_at < stamp,
+                and_(CaseRow.updated_at == stamp, CaseRow.id < case_id),
+            )
+        )
+    query = query.order_by(CaseRow.updated_at.desc(), CaseRow.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(query))
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor

@@ -1,0 +1,236 @@
+"""The relational schema (SQLAlchemy 2 declarative). Alembic migrations mirror it.
+
+Cases keep the fields clients filter and sort on as columns, and the rest of the case
+document (order, buyer, deadlines, extra) as JSON. Money is stored exactly: the decimal
+string in the document, and integer minor units plus currency in columns for sorting.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in, aware UTC out, on every database (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"refusing to store naive datetime {value.isoformat()}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints stably."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}  # noqa: RUF012
+
+
+class ConnectionRow(Base):
+    __tablename__ = "connections"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(40), index=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    settings: Mapped[dict[str, Any]]
+    secrets: Mapped[str] = mapped_column(Text)  # Fernet token of the secret settings
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    webhook_verified_at: Mapped[datetime | None]
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "object_type", "external_id"),
+        Index("ix_cases_status_due_at", "status", "due_at"),
+        Index("ix_cases_updated_at", "updated_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(40), index=True)
+    object_type: Mapped[str] = mapped_column(String(40))
+    external_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    stage: Mapped[str | None] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    queue: Mapped[str | None] = mapped_column(String(100), index=True)
+    amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    buyer_country: Mapped[str | None] = mapped_column(String(2))
+    order_external_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    due_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    # The newest snapshot applied: the platform's clock, so late ones are spotted cheaply.
+    snapshot_at: Mapped[datetime]
+    snapshot_revision: Mapped[int] = mapped_column(BigInteger)
+    snapshot_fingerprint: Mapped[str] = mapped_column(String(64))
+    document: Mapped[dict[str, Any]]
+
+
+class CaseSnapshotRow(Base):
+    __tablename__ = "case_snapshots"
+    __table_args__ = (UniqueConstraint("case_id", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    observed_at: Mapped[datetime]
+    data: Mapped[dict[str, Any]]
+
+
+class TimelineRow(Base):
+    __tablename__ = "timeline_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]]
+    derived: Mapped[bool] = mapped_column(Boolean)
+
+
+class EvidenceRow(Base):
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("case_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str] = mapped_column(String(20))
+    submitted_at: Mapped[datetime]
+    data: Mapped[dict[str, Any]]
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("case_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str] = mapped_column(String(20))
+    sent_at: Mapped[datetime]
+    body: Mapped[str] = mapped_column(Text)
+
+
+class DeliveryRow(Base):
+    """A webhook delivery, stored raw before it is acknowledged; processed later."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "dedup_key"),
+        Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(40))
+    dedup_key: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(100))
+    headers: Mapped[dict[str, Any]]
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))  # pending, done, failed, dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    processed_at: Mapped[datetime | None]
+
+
+class ActionRow(Base):
+    """An action in the outbox: stored with its idempotency key, then run by a worker."""
+
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(40))
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    params: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20))  # pending, succeeded, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None]
+    requested_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SyncCursorRow(Base):
+    __tablename__ = "sync_cursors"
+
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    cursor: Mapped[str | None] = mapped_column(Text)
+    interval_seconds: Mapped[int] = mapped_column(Integer, default=900)
+    last_synced_at: Mapped[datetime | None]
+    next_sync_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class TokenRow(Base):
+    """An API token: only its SHA-256 is kept; the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

@@ -1,0 +1,41 @@
+"""The conformance kit every marketplace plugin runs against its own adapter.
+
+Subclass :class:`MarketplaceAdapterTests` in the plugin's test suite and override its
+required fixtures; see :mod:`disputeflow.core.testing.marketplace` for the full recipe.
+This package imports pytest, so import it from tests only.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+# Rewrite asserts in the kit so a failing check shows the values, as in the plugin's own tests.
+pytest.register_assert_rewrite("disputeflow.core.testing.marketplace")
+
+from disputeflow.core.testing.marketplace import (  # noqa: E402
+    BaseCapabilityTests,
+    BaseIdentityTests,
+    BaseSettingsTests,
+    BaseTranslationTests,
+    BaseWebhookTests,
+    MarketplaceAdapterTests,
+    MarketplaceFixtures,
+    make_connection,
+    minimal_case,
+    store_delivery,
+    translate_request,
+)
+
+__all__ = [
+    "BaseCapabilityTests",
+    "BaseIdentityTests",
+    "BaseSettingsTests",
+    "BaseTranslationTests",
+    "BaseWebhookTests",
+    "MarketplaceAdapterTests",
+    "MarketplaceFixtures",
+    "make_connection",
+    "minimal_case",
+    "store_delivery",
+    "translate_request",
+]

@@ -1,0 +1,356 @@
+"""The conformance kit run against the fake marketplace, and proof that it catches bad adapters."""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+import pytest
+
+from disputeflow import (
+    CaseSnapshot,
+    Connection,
+    SignatureError,
+    StoredDelivery,
+    VerifiedDelivery,
+)
+from disputeflow.core.testing import MarketplaceAdapterTests, make_connection
+from tests.fakes.marketplace import FakeMarketplace, make_request
+
+pytest_plugins = ["pytester"]
+
+
+class TestFakeMarketplace(MarketplaceAdapterTests):
+    @pytest.fixture
+    def marketplace(self):
+        return FakeMarketplace()
+
+    @pytest.fixture
+    def expected_snapshots(self):
+        return {
+            "dispute_opened": [
+                {
+                    "platform": "fake",
+                    "object_type": "dispute",
+                    "external_id": "1001",
+                    "kind": "chargeback",
+                    "status": "needs_response",
+                    "outcome": None,
+                    "category": "not_received",
+                    "platform_reason": "not_received",
+                    "platform_status": "needs_response",
+                    "amount": {"value": "12.50", "currency": "EUR"},
+                    "buyer": {"country": "DE"},
+                    "opened_at": "2026-03-01T10:00:00Z",
+                    "observed_at": "2026-03-01T10:00:00Z",
+                    "deadlines": [
+                        {
+                            "kind": "platform_response",
+                            "due_at": "2026-03-15T23:59:59Z",
+                            "source": "fake",
+                            "party": "merchant",
+                        }
+                    ],
+                }
+            ],
+            "dispute_won": [
+                {
+                    "external_id": "1001",
+                    "status": "resolved",
+                    "outcome": "merchant_favor",
+                    "platform_status": "won",
+                    "observed_at": "2026-03-20T08:30:00Z",
+                    "deadlines": [],
+                }
+            ],
+            "return_requested": [
+                {
+                    "object_type": "return",
+                    "external_id": "2001",
+                    "kind": "return",
+                    "status": "needs_response",
+                    "category": "changed_mind",
+                    "amount": {"value": "40.00", "currency": "EUR"},
+                    "buyer": {"country": "FR"},
+                }
+            ],
+        }
+
+    @pytest.fixture
+    def unknown_values_delivery(self, connection):
+        payload = {
+            "id": "3001",
+            "type": "dispute",
+            "status": "escalated_to_the_moon",
+            "reason": "buyer_saw_a_ghost",
+            "amount": "5.00",
+            "currency": "EUR",
+            "opened_at": "2026-04-01T00:00:00Z",
+            "updated_at": "2026-04-01T00:00:00Z",
+        }
+        return make_request(
+            payload,
+            secret=connection.settings["signing_secret"],
+            shop=connection.settings["shop"],
+            delivery_id="dlv-3001-1",
+            topic="disputes/create",
+        )
+
+
+# -- the kit catches broken adapters -----------------------------------------------------
+
+
+class AcceptsAnything(FakeMarketplace):
+    """Verifies nothing: any body, any secret, any headers."""
+
+    def verify_delivery(self, connection, request):
+        return VerifiedDelivery(request.header("X-Fake-Delivery-Id") or "x", "topic")
+
+
+class ClockReader(FakeMarketplace):
+    """Stamps snapshots with the time of translation, so retranslation differs."""
+
+    calls = 0
+
+    def snapshot(self, payload):
+        ClockReader.calls += 1
+        return CaseSnapshot.from_dict(
+            {**super().snapshot(payload).to_dict(), "revision": ClockReader.calls}
+        )
+
+
+class CrashesOnUnknown(FakeMarketplace):
+    """Looks reasons up with ``[]``: an unknown reason is a KeyError."""
+
+    def snapshot(self, payload):
+        if payload.get("reason") not in ("not_received", "changed_mind"):
+            raise KeyError(payload.get("reason"))
+        return super().snapshot(payload)
+
+
+class ForgetsRawValues(FakeMarketplace):
+    """Drops the platform's own reason and status."""
+
+    def translate_delivery(self, connection, delivery):
+        snapshots = super().translate_delivery(connection, delivery)
+        return [CaseSnapshot.from_dict({**s.to_dict(), "platform_reason": None}) for s in snapshots]
+
+
+class ClaimsPolicyWithoutIt(FakeMarketplace):
+    """Declares return_policy but inherits the refusing default."""
+
+    capabilities = FakeMarketplace.capabilities.__class__(
+        **{**FakeMarketplace.capabilities.__dict__, "return_policy": True}
+    )
+
+
+class PollsWithoutDeclaring(FakeMarketplace):
+    """Declares no polling, yet list_changes still talks to the network."""
+
+    capabilities = FakeMarketplace.capabilities.__class__(
+        **{**FakeMarketplace.capabilities.__dict__, "polling": False}
+    )
+
+
+class RefundsEverything(FakeMarketplace):
+    """Tries every action on the platform, declared or not."""
+
+    def perform_action(self, connection, case, action):
+        return self._call(connection, "POST", f"/cases/{case.external_id}/actions")
+
+
+class SharesDedupKeys(FakeMarketplace):
+    """One dedup key per shop: every delivery after the first would be dropped."""
+
+    def verify_delivery(self, connection, request):
+        verified = super().verify_delivery(connection, request)
+        return VerifiedDelivery(connection.settings["shop"], verified.topic, verified.headers)
+
+
+class LeaksSecret(FakeMarketplace):
+    """Keeps the signing secret among the stored headers."""
+
+    def verify_delivery(self, connection, request):
+        verified = super().verify_delivery(connection, request)
+        headers = {**verified.headers, "X-Secret": connection.settings["signing_secret"]}
+        return VerifiedDelivery(verified.dedup_key, verified.topic, headers)
+
+
+class NoSecret(FakeMarketplace):
+    """Has webhooks but no secret setting."""
+
+    @classmethod
+    def secret_fields(cls):
+        return frozenset()
+
+
+FAILED = pytest.fail.Exception  # what pytest.raises and pytest.fail raise
+
+BROKEN = [
+    (AcceptsAnything, "test_forged_body_rejected", FAILED),
+    (AcceptsAnything, "test_wrong_secret_rejected", FAILED),
+    (AcceptsAnything, "test_forged_signature_rejected", AssertionError),
+    (ClockReader, "test_retranslation_is_idempotent", AssertionError),
+    (CrashesOnUnknown, "test_unknown_values_do_not_crash", KeyError),
+    (ForgetsRawValues, "test_unknown_values_do_not_crash", AssertionError),
+    (ClaimsPolicyWithoutIt, "test_declared_capabilities_implemented", AssertionError),
+    (PollsWithoutDeclaring, "test_undeclared_capabilities_unsupported", FAILED),
+    (RefundsEverything, "test_undeclared_capabilities_unsupported", FAILED),
+    (SharesDedupKeys, "test_distinct_deliveries_distinct_dedup_keys", AssertionError),
+    (LeaksSecret, "test_secrets_not_kept", AssertionError),
+    (NoSecret, "test_secret_fields_exist_in_schema", AssertionError),
+]
+
+
+def run_kit_test(adapter, test_name):
+    """Call one kit test the way pytest would, with the fixtures built by hand."""
+    suite = TestFakeMarketplace()
+    settings = adapter.example_settings()
+    connection = make_connection(adapter, settings)
+    available = {
+        "marketplace": adapter,
+        "settings": settings,
+        "connection": connection,
+        "samples": adapter.sample_deliveries(connection),
+        "expected_snapshots": {},
+        "unknown_values_delivery": make_request(
+            {
+                "id": "3001",
+                "type": "dispute",
+                "status": "escalated_to_the_moon",
+                "reason": "buyer_saw_a_ghost",
+                "amount": "5.00",
+                "currency": "EUR",
+                "opened_at": "2026-04-01T00:00:00Z",
+                "updated_at": "2026-04-01T00:00:00Z",
+            },
+            secret=settings["signing_secret"],
+            shop=settings["shop"],
+            delivery_id="dlv-3001-1",
+            topic="disputes/create",
+        ),
+    }
+    test = getattr(suite, test_name)
+    wanted = test.__code__.co_varnames[1 : test.__code__.co_argcount]
+    test(**{name: available[name] for name in wanted})
+
+
+@pytest.mark.parametrize("test_name", sorted({name for _, name, _ in BROKEN}))
+def test_kit_passes_the_fake(test_name):
+    run_kit_test(FakeMarketplace(), test_name)
+
+
+@pytest.mark.parametrize(
+    ("adapter_class", "test_name", error), BROKEN, ids=[f"{a.__name__}-{t}" for a, t, _ in BROKEN]
+)
+def test_kit_catches_broken_adapter(adapter_class, test_name, error):
+    """Each broken adapter fails the kit test aimed at its defect (and passes the fake)."""
+    with pytest.raises(error):
+        run_kit_test(adapter_class(), test_name)
+
+
+def test_kit_reports_translation_mismatch():
+    suite = TestFakeMarketplace()
+    adapter = FakeMarketplace()
+    connection = make_connection(adapter, adapter.example_settings())
+    samples = adapter.sample_deliveries(connection)
+    expected = {s.name: [{"kind": "chargeback"}] for s in samples}
+    with pytest.raises(AssertionError, match=r"return_requested\[0\]: kind: expected"):
+        suite.test_translation_matches_expected(adapter, connection, samples, expected)
+
+
+def test_kit_reports_unknown_expected_key():
+    suite = TestFakeMarketplace()
+    adapter = FakeMarketplace()
+    connection = make_connection(adapter, adapter.example_settings())
+    samples = adapter.sample_deliveries(connection)
+    expected = {s.name: [{"no_such_key": 1}] for s in samples}
+    with pytest.raises(AssertionError, match="no_such_key: no such key"):
+        suite.test_translation_matches_expected(adapter, connection, samples, expected)
+
+
+def test_skip_list_skips_with_reason():
+    class Skipping(TestFakeMarketplace):
+        tests_to_skip: ClassVar = {"the reason shown": ["test_name_is_valid"]}
+
+    with pytest.raises(pytest.skip.Exception, match="the reason shown"):
+        Skipping().check_tests_to_skip("test_name_is_valid")
+    Skipping().check_tests_to_skip("test_capabilities_declared")  # not listed: runs
+
+
+def test_skip_list_unknown_name_fails():
+    class Misnamed(TestFakeMarketplace):
+        tests_to_skip: ClassVar = {"typo": ["test_no_such_test"]}
+
+    with pytest.raises(pytest.fail.Exception, match="test_no_such_test"):
+        Misnamed().check_tests_to_skip("test_name_is_valid")
+
+
+KIT_USER_MODULE = """
+from disputeflow.core.testing import MarketplaceAdapterTests
+from tests.core.test_conformance_fake import TestFakeMarketplace
+
+
+class TestIncomplete(MarketplaceAdapterTests):
+    pass
+
+
+class TestSkipping(TestFakeMarketplace):
+    tests_to_skip = {"skipped for a documented reason": ["test_forged_body_rejected"]}
+"""
+
+
+def test_kit_used_as_a_base_class(pytester):
+    """End to end, as a plugin's test module uses it: missing fixtures error out with
+    "must be overridden", and tests_to_skip skips with its reason."""
+    pytester.makepyfile(test_kit_user=KIT_USER_MODULE)
+    result = pytester.runpytest("-rs", "-p", "no:cacheprovider")
+    kit_tests = [n for n in dir(MarketplaceAdapterTests) if n.startswith("test_")]
+    result.assert_outcomes(passed=len(kit_tests) - 1, skipped=1, errors=len(kit_tests))
+    result.stdout.fnmatch_lines(["*NotImplementedError: must be overridden*"])
+    result.stdout.fnmatch_lines(["*skipped for a documented reason*"])
+
+
+# -- the fake's own behaviour beyond the kit ------------------------------------------------
+
+
+def test_fake_rejects_other_shop():
+    adapter = FakeMarketplace()
+    connection = make_connection(adapter, adapter.example_settings())
+    request = make_request(
+        {"id": "1"},
+        secret=connection.settings["signing_secret"],
+        shop="another-shop",
+        delivery_id="d",
+        topic="t",
+    )
+    with pytest.raises(SignatureError, match="shop"):
+        adapter.verify_delivery(connection, request)
+
+
+def test_fake_keeps_only_routing_headers():
+    adapter = FakeMarketplace()
+    connection = make_connection(adapter, adapter.example_settings())
+    sample = adapter.sample_deliveries(connection)[0]
+    verified = adapter.verify_delivery(connection, sample.request)
+    assert set(verified.headers) == {"X-Fake-Delivery-Id", "X-Fake-Topic"}
+    assert json.loads(sample.request.body)["id"] == "1001"
+
+
+def test_fake_unknown_type_is_a_snapshot_error():
+    from disputeflow import SnapshotError
+
+    adapter = FakeMarketplace()
+    connection: Connection = make_connection(adapter, adapter.example_settings())
+    delivery = StoredDelivery(
+        "dlv",
+        connection.id,
+        "fake",
+        "t",
+        "k",
+        {},
+        b'{"id": "1", "type": "parcel"}',
+        connection.created_at,
+    )
+    with pytest.raises(SnapshotError, match="malformed fake object"):
+        adapter.translate_delivery(connection, delivery)

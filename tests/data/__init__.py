@@ -1,0 +1,1 @@
+"""Test data: a fake site directory with a plugin distribution, and a broken plugin."""
