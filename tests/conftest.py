@@ -24,9 +24,9 @@ POSTGRES_URL_ENV = "DISPUTEFLOW_TEST_POSTGRES_URL"
 
 
 @pytest.fixture
-def plugin_manager() -> Iterator[PluginManager]:
+def plugin_manager() -> PluginManager:
     """A fresh manager with the hook specs and built-ins, and no installed plugins."""
-    yield get_plugin_manager(load_entrypoints=False)
+    return get_plugin_manager(load_entrypoints=False)
 
 
 @pytest.fixture

@@ -152,7 +152,7 @@ class Marketplace(ABC):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("name")
-        if name is not None and not NAME_PATTERN.match(name):
+        if name is not None and not (isinstance(name, str) and NAME_PATTERN.match(name)):
             raise PluginError(
                 f"marketplace name {name!r} must match {NAME_PATTERN.pattern}", plugin=name
             )

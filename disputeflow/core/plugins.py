@@ -94,6 +94,12 @@ class PluginManager(pluggy.PluginManager):
                         "which is not a disputeflow.Marketplace",
                         plugin=impl.plugin_name,
                     )
+                if not isinstance(getattr(adapter, "name", None), str):
+                    raise PluginError(
+                        f"{self.source_of(impl.plugin_name)} registered "
+                        f"{type(adapter).__name__}, which has no name",
+                        plugin=impl.plugin_name,
+                    )
                 if adapter.name in found:
                     other = found[adapter.name][1]
                     raise DuplicateMarketplaceError(

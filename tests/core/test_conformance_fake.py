@@ -241,7 +241,7 @@ def test_kit_passes_the_fake(test_name):
 
 
 @pytest.mark.parametrize(
-    ("adapter_class", "test_name", error), BROKEN, ids=[f"{a.__name__}-{t}" for a, t, _ in BROKEN]
+    ("adapter_class", "test_name", "error"), BROKEN, ids=[f"{a.__name__}-{t}" for a, t, _ in BROKEN]
 )
 def test_kit_catches_broken_adapter(adapter_class, test_name, error):
     """Each broken adapter fails the kit test aimed at its defect (and passes the fake)."""
@@ -288,14 +288,14 @@ def test_skip_list_unknown_name_fails():
 
 KIT_USER_MODULE = """
 from disputeflow.core.testing import MarketplaceAdapterTests
-from tests.core.test_conformance_fake import TestFakeMarketplace
+from tests.core import test_conformance_fake as fake_suite
 
 
 class TestIncomplete(MarketplaceAdapterTests):
     pass
 
 
-class TestSkipping(TestFakeMarketplace):
+class TestSkipping(fake_suite.TestFakeMarketplace):
     tests_to_skip = {"skipped for a documented reason": ["test_forged_body_rejected"]}
 """
 
@@ -354,3 +354,10 @@ def test_fake_unknown_type_is_a_snapshot_error():
     )
     with pytest.raises(SnapshotError, match="malformed fake object"):
         adapter.translate_delivery(connection, delivery)
+
+
+def test_kit_asserts_are_rewritten():
+    """Failing kit checks show their values, as asserts in the plugin's own tests do."""
+    from disputeflow.core.testing import marketplace as kit
+
+    assert type(kit.__loader__).__name__ == "AssertionRewritingHook"

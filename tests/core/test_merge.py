@@ -295,7 +295,7 @@ def test_late_result_lists_only_entries_it_added():
     assert TimelineKind.EVIDENCE_ADDED in kinds(result.new_entries)
     assert all(entry in result.case.timeline for entry in result.new_entries)
     # nothing new: a late snapshot that changes nothing lists nothing
-    quiet = snap(0.5, status="needs_response")
+    quiet = snap(3, status="needs_response")
     again = merge(result.case, quiet, [newer, older])
     assert again.late
     assert again.new_entries == []
@@ -376,6 +376,15 @@ def test_outcome_change_on_a_resolved_case_is_recorded():
     assert entry.at == at(1)
     assert entry.data["outcome"] == "buyer_favor"
     assert result.case.updated_at == at(1)
+
+
+def test_resolved_snapshot_silent_on_the_outcome_keeps_it():
+    result = run(
+        snap(0, status="resolved", outcome="merchant_favor"),
+        snap(1, status="resolved", outcome=None, platform_status="closed"),
+    )
+    assert result.case.outcome is Outcome.MERCHANT_FAVOR
+    assert result.new_entries == []
 
 
 def test_amount_change_is_one_entry():
@@ -534,10 +543,10 @@ def test_deadlines_replace_and_record_set_and_removed():
     for entry in result.new_entries:
         assert (entry.actor, entry.at) == (Actor.PLATFORM, at(1))
     set_entry = next(e for e in result.new_entries if e.kind is TimelineKind.DEADLINE_SET)
-    assert set_entry.data["due_at"] == "2026-03-03T12:00:00Z"
-    assert set_entry.data["party"] == "merchant"
+    assert set_entry.data["deadline"] == new.to_dict()
+    assert set_entry.data["deadline"]["party"] == "merchant"
     removed = next(e for e in result.new_entries if e.kind is TimelineKind.DEADLINE_REMOVED)
-    assert removed.data["due_at"] == "2026-03-02T12:00:00Z"
+    assert removed.data["deadline"] == old.to_dict()
 
 
 def test_deadlines_none_keeps_and_empty_clears():
