@@ -9,6 +9,7 @@ from disputeflow.cli.state import CliState, pass_state
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import tokens
 from disputeflow.core.taxonomy import Role
+from disputeflow.core.worker import Worker
 from disputeflow.webhooks.app import create_app
 
 
@@ -24,9 +25,13 @@ def _first_admin_token(runtime: Runtime) -> str | None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option("--no-worker", is_flag=True, help="Do not process work here (run `worker`s).")
 @pass_state
-def serve(state: CliState, host: str, port: int, threads: int) -> None:
-    """Serve webhooks, the API and /healthz (the embedded store upgrades itself)."""
+def serve(state: CliState, host: str, port: int, threads: int, no_worker: bool) -> None:
+    """Serve webhooks, the API and /healthz, with a worker thread unless --no-worker.
+
+    The embedded SQLite store upgrades its own schema.
+    """
     runtime = state.runtime()
     url = f"http://{host}:{port}"
     click.echo(f"disputeflow serving {url} (store: {runtime.database.dialect})")
@@ -35,8 +40,14 @@ def serve(state: CliState, host: str, port: int, threads: int) -> None:
         click.echo("First start: an admin API token was created. It is shown only once:")
         click.echo(f"  {token}")
         click.echo(f"  curl -H 'Authorization: Bearer {token}' {url}/healthz")
-    click.echo(f"health: {url}/healthz", nl=True)
-    waitress.serve(create_app(runtime), host=host, port=port, threads=threads, ident="disputeflow")
+    click.echo(f"health: {url}/healthz")
+    app = create_app(runtime)
+    if not no_worker:
+        worker = Worker(runtime)
+        app.extensions["disputeflow.wake"] = worker.wake_event
+        worker.start_thread()
+        click.echo("worker: running in this process")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="disputeflow")
 
 
 def register(cli: click.Group) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from disputeflow.core.case import Case
 from disputeflow.core.events import CaseChange, Classification
@@ -33,39 +34,51 @@ def ingest_snapshot(
     transaction is immediate (SQLite); two creators racing retry once and merge.
     """
     try:
-        result = _merge_and_save(database, plugins, connection_id, snapshot)
+        with database.session() as session:
+            result = merge_into_store(session, plugins, connection_id, snapshot)
     except IntegrityError:  # another process created the case first: merge into it
-        result = _merge_and_save(database, plugins, connection_id, snapshot)
-    if result.changed:
-        change = CaseChange(result.case, result.created, tuple(result.new_entries), "snapshot")
+        with database.session() as session:
+            result = merge_into_store(session, plugins, connection_id, snapshot)
+    notify(plugins, [result])
+    return result
+
+
+def merge_into_store(
+    session: Session, plugins: PluginManager, connection_id: str, snapshot: CaseSnapshot
+) -> MergeResult:
+    """Lock, merge, classify, route and save, inside the caller's transaction.
+
+    The caller commits, then calls :func:`notify` with the results.
+    """
+    row = cases.find_row(
+        session, connection_id, snapshot.object_type, snapshot.external_id, lock=True
+    )
+    case = cases.load(session, row) if row else None
+    history = cases.history(session, row.id) if row else []
+    result = merge_snapshot(
+        case,
+        snapshot,
+        history,
+        case_id=row.id if row else new_id("case"),
+        connection_id=connection_id,
+    )
+    if result.duplicate:
+        return result
+    result.new_entries += _triage(plugins, result.case, snapshot)
+    cases.save_merge(session, result, snapshot, row)
+    return result
+
+
+def notify(plugins: PluginManager, results: list[MergeResult], cause: str = "snapshot") -> None:
+    """Call ``disputeflow_case_changed`` for each committed change; failures are logged."""
+    for result in results:
+        if not result.changed:
+            continue
+        change = CaseChange(result.case, result.created, tuple(result.new_entries), cause)
         try:
             plugins.hook.disputeflow_case_changed(change=change)
         except Exception:  # a notifier's failure never undoes a committed change
             log.exception("disputeflow_case_changed failed for case %s", result.case.id)
-    return result
-
-
-def _merge_and_save(
-    database: Database, plugins: PluginManager, connection_id: str, snapshot: CaseSnapshot
-) -> MergeResult:
-    with database.session() as session:
-        row = cases.find_row(
-            session, connection_id, snapshot.object_type, snapshot.external_id, lock=True
-        )
-        case = cases.load(session, row) if row else None
-        history = cases.history(session, row.id) if row else []
-        result = merge_snapshot(
-            case,
-            snapshot,
-            history,
-            case_id=row.id if row else new_id("case"),
-            connection_id=connection_id,
-        )
-        if result.duplicate:
-            return result
-        result.new_entries += _triage(plugins, result.case, snapshot)
-        cases.save_merge(session, result, snapshot, row)
-        return result
 
 
 def _triage(plugins: PluginManager, case: Case, snapshot: CaseSnapshot) -> list[TimelineEntry]:

@@ -343,6 +343,9 @@ def _refold(case: Case, snapshots: list[CaseSnapshot]) -> MergeResult:
     rebuilt.timeline = sorted([*entries, *local], key=TimelineEntry.sort_key)
     rebuilt.queue = case.queue
     rebuilt.allowed_actions = list(case.allowed_actions)
+    # keys no snapshot states were set locally (e.g. triage): kept, as an in-order merge does
+    known_extra = {key for s in ordered for key in s.extra}
+    rebuilt.extra.update({k: v for k, v in case.extra.items() if k not in known_extra})
     _touch(rebuilt)
     old_derived = {_entry_key(e) for e in case.timeline if e.derived}
     added = [e for e in entries if _entry_key(e) not in old_derived]

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from disputeflow.core.runtime import Runtime
-from disputeflow.webhooks import errors, health
+from disputeflow.webhooks import errors, health, intake
 
 
 def create_app(runtime: Runtime, config: dict[str, Any] | None = None) -> Flask:
@@ -21,6 +21,7 @@ def create_app(runtime: Runtime, config: dict[str, Any] | None = None) -> Flask:
     app.extensions["disputeflow"] = runtime
     errors.init_app(app)
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(intake.blueprint)
     return app
 
 

@@ -147,7 +147,7 @@ def test_resolved_cases_offer_only_add_note(kind):
 def test_add_note_is_always_offered(kind, status):
     assert ActionType.ADD_NOTE in allowed_actions(case(kind, status), NOTHING)
     assert ActionType.ADD_NOTE in allowed_actions(case(kind, status), EVERYTHING)
-    assert LOCAL_ACTIONS == {ActionType.ADD_NOTE}
+    assert {ActionType.ADD_NOTE} == LOCAL_ACTIONS
 
 
 @pytest.mark.parametrize(("kind", "status"), KIND_STATUS)

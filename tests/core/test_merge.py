@@ -650,7 +650,7 @@ def test_updated_at_after_a_late_snapshot():
 
 
 def test_local_entries_and_state_survive_a_late_snapshot():
-    newer = snap(5, status="under_review")
+    newer = snap(5, status="under_review", extra={"network": "visa"})
     case = merge(None, newer).case
     note = TimelineEntry(at(6), Actor.MERCHANT, TimelineKind.NOTE, "called the bank", {"by": "a"})
     action = TimelineEntry(
@@ -660,7 +660,10 @@ def test_local_entries_and_state_survive_a_late_snapshot():
     case.updated_at = at(6)
     case.queue = "fraud"
     case.allowed_actions = [ActionType.ADD_NOTE]
-    older = snap(1, status="needs_response", platform_reason="fraudulent")
+    case.extra["classification"] = {"category": "fraud", "rule": "keywords"}
+    older = snap(
+        1, status="needs_response", platform_reason="fraudulent", extra={"network": "amex"}
+    )
     result = merge(case, older, [newer])
     rebuilt = result.case
     assert result.late
@@ -670,6 +673,8 @@ def test_local_entries_and_state_survive_a_late_snapshot():
     assert rebuilt.timeline == sorted(rebuilt.timeline, key=TimelineEntry.sort_key)
     assert rebuilt.queue == "fraud"
     assert rebuilt.allowed_actions == [ActionType.ADD_NOTE]
+    assert rebuilt.extra["classification"] == {"category": "fraud", "rule": "keywords"}
+    assert rebuilt.extra["network"] == "visa"  # platform keys follow the newest snapshot
     assert rebuilt.updated_at == at(6)
     assert rebuilt.status is CaseStatus.UNDER_REVIEW
     assert rebuilt.platform_reason == "fraudulent"

@@ -21,7 +21,7 @@ from disputeflow.core.taxonomy import (
     Stage,
     TimelineKind,
 )
-from disputeflow.core.values import Deadline, Evidence, Message
+from disputeflow.core.values import Deadline, Evidence, Message, TimelineEntry
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 IDS = {"case_id": "case_p", "connection_id": "conn_p"}
@@ -70,9 +70,7 @@ message_pool = [
 
 def unique_items(pool):
     """A tuple of items from ``pool`` with no id twice (as one platform object lists them)."""
-    return st.lists(st.sampled_from(pool), max_size=3, unique_by=lambda i: i.external_id).map(
-        tuple
-    )
+    return st.lists(st.sampled_from(pool), max_size=3, unique_by=lambda i: i.external_id).map(tuple)
 
 
 @st.composite
@@ -174,3 +172,40 @@ def test_merge_twice_in_a_row_is_idempotent(history):
     assert twice.case.to_dict() == once.case.to_dict()
     # and each result's new entries really are in its case's timeline
     assert all(entry in once.case.timeline for entry in once.new_entries)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), history=histories)
+def test_local_entries_and_items_survive_any_arrival_order(data, history):
+    """A note, a locally recorded piece of evidence and a local ``extra`` key, added between
+    any two merges, end in the same case as when added after the in-order fold."""
+    note = TimelineEntry(
+        data.draw(times, label="note at"),
+        Actor.MERCHANT,
+        TimelineKind.NOTE,
+        "called the buyer",
+        {"by": "agent"},
+    )
+    local = Evidence("ev-local", Actor.MERCHANT, "doc", data.draw(times, label="local at"))
+
+    def add_local(case):
+        case.timeline = sorted([*case.timeline, note], key=TimelineEntry.sort_key)
+        case.evidence = sorted(
+            [*case.evidence, local], key=lambda e: (e.submitted_at, e.external_id)
+        )
+        case.updated_at = max(e.at for e in case.timeline)
+        case.extra["classification"] = {"category": "fraud", "rule": "r1"}
+        return case
+
+    expected = add_local(fold(in_order(history), **IDS))
+    arrival = data.draw(shuffled_with_duplicates(history), label="arrival")
+    cut = data.draw(st.integers(min_value=1, max_value=len(arrival)), label="cut")
+    case = add_local(fold(arrival[:cut], **IDS))
+    seen = list(arrival[:cut])
+    for snapshot in arrival[cut:]:
+        case = merge_snapshot(case, snapshot, seen, **IDS).case
+        seen.append(snapshot)
+    assert case.to_dict() == expected.to_dict()
+    assert note in case.timeline
+    assert local in case.evidence
+    assert case.extra["classification"] == {"category": "fraud", "rule": "r1"}

@@ -75,6 +75,8 @@ class ConnectionRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     webhook_verified_at: Mapped[datetime | None]
+    rejected_deliveries: Mapped[int] = mapped_column(Integer, default=0)
+    last_rejected_at: Mapped[datetime | None]
 
 
 class CaseRow(Base):
@@ -198,9 +200,12 @@ class ActionRow(Base):
     type: Mapped[str] = mapped_column(String(40))
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     params: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(20))  # pending, succeeded, failed
+    status: Mapped[str] = mapped_column(String(20))  # pending, running, succeeded, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
+    # A worker that claimed the action holds it until then; a crash lets it expire.
+    lease_until: Mapped[datetime | None]
+    external_id: Mapped[str | None] = mapped_column(String(200))
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None]
     requested_by: Mapped[str | None] = mapped_column(String(200))
@@ -218,6 +223,7 @@ class SyncCursorRow(Base):
     interval_seconds: Mapped[int] = mapped_column(Integer, default=900)
     last_synced_at: Mapped[datetime | None]
     next_sync_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 
 

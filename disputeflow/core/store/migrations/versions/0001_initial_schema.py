@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-26 06:05:46.935949
+Create Date: 2026-11-26 06:09:54.083202
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("webhook_verified_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("rejected_deliveries", sa.Integer(), nullable=False),
+        sa.Column("last_rejected_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_connections")),
         sa.UniqueConstraint("name", name=op.f("uq_connections_name")),
     )
@@ -134,6 +136,7 @@ def upgrade() -> None:
         sa.Column("interval_seconds", sa.Integer(), nullable=False),
         sa.Column("last_synced_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("next_sync_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["connection_id"],
@@ -153,6 +156,8 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("external_id", sa.String(length=200), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("result", sa.JSON(), nullable=True),
         sa.Column("requested_by", sa.String(length=200), nullable=True),

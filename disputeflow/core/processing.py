@@ -1,0 +1,102 @@
+"""Turning stored deliveries into case changes, a batch at a time, exactly once in effect.
+
+A batch is one transaction: the deliveries are locked (``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so workers on many hosts share the queue), each is translated and merged
+inside a savepoint, and its status is committed together with the case changes it caused.
+A worker killed mid-batch commits nothing, and the batch is simply claimed again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from disputeflow.core.clock import utcnow
+from disputeflow.core.ingest import merge_into_store, notify
+from disputeflow.core.marketplace import Connection
+from disputeflow.core.merge import MergeResult
+from disputeflow.core.runtime import Runtime
+from disputeflow.core.store import deliveries
+from disputeflow.core.store.tables import ConnectionRow, DeliveryRow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a failing delivery or action is tried again."""
+
+    max_attempts: int = 5
+    backoff_seconds: Sequence[float] = (10, 60, 300, 1800, 7200)
+
+
+@dataclass
+class BatchReport:
+    """What one batch did."""
+
+    processed: int = 0
+    failed: int = 0
+    results: list[MergeResult] = field(default_factory=list)
+
+
+def process_deliveries(
+    runtime: Runtime,
+    *,
+    limit: int = 20,
+    now: datetime | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+) -> BatchReport:
+    """Process one batch of due deliveries; hooks run after the batch commits."""
+    now = now or utcnow()
+    report = BatchReport()
+    with runtime.database.session() as session:
+        rows = deliveries.claim_due(session, now, limit)
+        connections: dict[str, Connection] = {}
+        for row in rows:
+            try:
+                results = _process_one(session, runtime, row, connections)
+            except Exception as error:  # kept as failed with its reason, never lost
+                deliveries.mark_failed(
+                    row, _describe(error), now, policy.backoff_seconds, policy.max_attempts
+                )
+                log.warning("delivery %s failed (attempt %s): %s", row.id, row.attempts, error)
+                report.failed += 1
+                continue
+            deliveries.mark_done(row, now)
+            report.processed += 1
+            report.results += results
+    notify(runtime.plugins, report.results)
+    return report
+
+
+def _process_one(
+    session: Session, runtime: Runtime, row: DeliveryRow, connections: dict[str, Connection]
+) -> list[MergeResult]:
+    """Translate and merge one delivery inside a savepoint (retried once on a create race)."""
+    for attempt in (1, 2):
+        try:
+            with session.begin_nested():
+                connection = connections.get(row.connection_id)
+                if connection is None:
+                    connection_row = session.get(ConnectionRow, row.connection_id)
+                    assert connection_row is not None  # deliveries cascade with connections
+                    connection = connections[row.connection_id] = runtime.connection(connection_row)
+                marketplace = runtime.plugins.marketplace(row.platform)
+                snapshots = marketplace.translate_delivery(connection, deliveries.to_stored(row))
+                return [
+                    merge_into_store(session, runtime.plugins, row.connection_id, snapshot)
+                    for snapshot in snapshots
+                ]
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"

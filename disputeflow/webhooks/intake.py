@@ -1,0 +1,106 @@
+"""``/webhooks/{platform}/{connection_id}``: marketplace deliveries in, stored before 2xx.
+
+The plugin verifies the delivery (signature, shop identity) and names its dedup key; the
+raw body, the headers worth keeping and the key are committed before the answer. A
+duplicate is a 2xx no-op; a forged delivery is a 401 (counted per connection, logged, and
+nothing stored); processing happens in a worker, so a delivery that fails later is kept as
+failed for replay and the platform never sees a 5xx loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy import update
+
+from disputeflow.core.clock import utcnow
+from disputeflow.core.errors import NotFoundError, SignatureError
+from disputeflow.core.marketplace import InboundRequest, Marketplace
+from disputeflow.core.runtime import Runtime
+from disputeflow.core.store import deliveries
+from disputeflow.core.store.tables import ConnectionRow
+from disputeflow.webhooks.errors import error_response
+
+log = logging.getLogger(__name__)
+
+blueprint = Blueprint("intake", __name__)
+
+
+def _runtime() -> Runtime:
+    runtime: Runtime = current_app.extensions["disputeflow"]
+    return runtime
+
+
+def _resolve(platform: str, connection_id: str) -> tuple[ConnectionRow, Marketplace]:
+    runtime = _runtime()
+    with runtime.database.session() as session:
+        row = session.get(ConnectionRow, connection_id)
+    if row is None or row.platform != platform:
+        raise NotFoundError(f"no {platform} connection {connection_id!r}")
+    return row, runtime.plugins.marketplace(platform)
+
+
+def _inbound(method: str, body: bytes = b"") -> InboundRequest:
+    return InboundRequest(
+        method=method,
+        headers=dict(request.headers.items()),
+        body=body,
+        query=request.args.to_dict(),
+    )
+
+
+def _count_rejection(connection_id: str) -> None:
+    with _runtime().database.session() as session:
+        session.execute(
+            update(ConnectionRow)
+            .where(ConnectionRow.id == connection_id)
+            .values(
+                rejected_deliveries=ConnectionRow.rejected_deliveries + 1,
+                last_rejected_at=utcnow(),
+            )
+        )
+
+
+@blueprint.post("/webhooks/<platform>/<connection_id>")
+def receive(platform: str, connection_id: str) -> Any:
+    """Verify, store, acknowledge."""
+    row, marketplace = _resolve(platform, connection_id)
+    body = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+    runtime = _runtime()
+    connection = runtime.connection(row)
+    try:
+        verified = marketplace.verify_delivery(connection, _inbound("POST", body))
+    except SignatureError as error:
+        _count_rejection(row.id)
+        log.warning(
+            "rejected %s delivery for connection %s from %s: %s",
+            platform, row.id, request.remote_addr, error.message,
+        )  # fmt: skip
+        return error_response(error.status, error.code, error.message)
+    with runtime.database.session() as session:
+        delivery_id, created = deliveries.insert(
+            session,
+            connection_id=row.id,
+            platform=platform,
+            verified=verified,
+            body=body,
+            received_at=utcnow(),
+        )
+    if created:
+        wake = current_app.extensions.get("disputeflow.wake")
+        if isinstance(wake, threading.Event):
+            wake.set()
+    return {"status": "accepted" if created else "duplicate", "delivery_id": delivery_id}, 200
+
+
+@blueprint.get("/webhooks/<platform>/<connection_id>")
+def challenge(platform: str, connection_id: str) -> Any:
+    """A platform's endpoint check (eBay's ``challenge_code``, say), answered by its plugin."""
+    row, marketplace = _resolve(platform, connection_id)
+    answer = marketplace.answer_challenge(_runtime().connection(row), _inbound("GET"))
+    if answer is None:
+        return error_response(404, "not_found", f"{platform} does not answer endpoint checks")
+    return Response(answer.body, status=answer.status, content_type=answer.content_type)

@@ -1,0 +1,254 @@
+"""One behavioural test per hook: a tiny plugin is registered for the test, the hook is called
+through the plugin manager with keyword arguments, and its effect is checked.
+
+Every hook in hookspecs.py must have a ``test_hook_<name>`` here (see test_hookspecs.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from disputeflow import (
+    ActionRequest,
+    ActionResult,
+    Actor,
+    CaseChange,
+    Category,
+    Classification,
+    MarketplaceError,
+    Money,
+    Party,
+    TimelineEntry,
+    TimelineKind,
+    hookimpl,
+)
+from disputeflow.core.testing import minimal_case
+from disputeflow.core.testing.marketplace import TEST_TIME
+from tests.fakes.marketplace import FakeMarketplace
+
+
+@pytest.fixture
+def register(plugin_manager):
+    """``register(plugin, name)`` for the duration of one test, unregistered afterwards."""
+    names = []
+
+    def _register(plugin, name):
+        plugin_manager.register(plugin, name=name)
+        names.append(name)
+        return plugin
+
+    try:
+        yield _register
+    finally:
+        for name in names:
+            plugin_manager.unregister(name=name)
+
+
+def make_case(kind="chargeback", **changes):
+    return replace(minimal_case("fake", kind), **changes)
+
+
+def refund(amount):
+    return ActionRequest(
+        type="refund", case_id="case_test", idempotency_key="idem-1", amount=Money(amount, "EUR")
+    )
+
+
+# -- discovery --------------------------------------------------------------------------------
+
+
+def test_hook_disputeflow_register_marketplaces(plugin_manager, register):
+    class Plugin:
+        adapter = FakeMarketplace()
+
+        @hookimpl
+        def disputeflow_register_marketplaces(self):
+            return [self.adapter]
+
+    plugin = register(Plugin(), "fake-plugin")
+    assert plugin_manager.hook.disputeflow_register_marketplaces() == [[plugin.adapter]]
+    assert plugin_manager.marketplace("fake") is plugin.adapter
+
+
+def test_hook_disputeflow_register_commands(plugin_manager, register):
+    class Plugin:
+        @hookimpl
+        def disputeflow_register_commands(self, cli):
+            @cli.command(name="fake-status")
+            def fake_status():
+                click.echo("fake ok")
+
+    register(Plugin(), "commands")
+    cli = click.Group("disputeflow")
+    assert plugin_manager.hook.disputeflow_register_commands(cli=cli) == []
+    assert "fake-status" in cli.commands
+    result = CliRunner().invoke(cli, ["fake-status"])
+    assert result.exit_code == 0
+    assert result.output == "fake ok\n"
+
+
+# -- case lifecycle -------------------------------------------------------------------------
+
+
+def test_hook_disputeflow_classify_case(plugin_manager, register):
+    calls = []
+
+    class Abstains:
+        @hookimpl(tryfirst=True)
+        def disputeflow_classify_case(self, case):
+            calls.append("abstains")
+
+    class Phrase:
+        @hookimpl
+        def disputeflow_classify_case(self, case, snapshot):
+            if "never arrived" in (case.platform_reason or ""):
+                return Classification(Category.NOT_RECEIVED, 0.9, "phrase:never-arrived")
+            return None
+
+    class Fallback:
+        @hookimpl(trylast=True)
+        def disputeflow_classify_case(self, case):
+            calls.append("fallback")
+
+    register(Abstains(), "abstains")
+    register(Phrase(), "phrase")
+    register(Fallback(), "fallback")
+    hook = plugin_manager.hook.disputeflow_classify_case
+
+    decided = hook(case=make_case(platform_reason="item never arrived"), snapshot=None)
+    assert decided == Classification(Category.NOT_RECEIVED, 0.9, "phrase:never-arrived")
+    assert calls == ["abstains"], "firstresult: the trylast plugin is never asked"
+
+    calls.clear()
+    assert hook(case=make_case(platform_reason="general"), snapshot=None) is None
+    assert calls == ["abstains", "fallback"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "queue"),
+    [
+        ("chargeback", "chargebacks"),
+        ("inquiry", "inquiries"),
+        ("return", "returns"),
+        ("claim", "claims"),
+    ],
+)
+def test_default_route_by_kind(plugin_manager, kind, queue):
+    assert plugin_manager.hook.disputeflow_route_case(case=make_case(kind)) == queue
+
+
+def test_hook_disputeflow_route_case(plugin_manager, register):
+    class Dach:
+        @hookimpl(tryfirst=True)
+        def disputeflow_route_case(self, case):
+            if case.buyer and case.buyer.country in ("DE", "AT", "CH"):
+                return "team-dach"
+            return None
+
+    hook = plugin_manager.hook.disputeflow_route_case
+    german = make_case(buyer=Party(country="DE"))
+    assert hook(case=german) == "chargebacks"
+    register(Dach(), "dach")
+    assert hook(case=german) == "team-dach"
+    assert hook(case=make_case(buyer=Party(country="FR"))) == "chargebacks"
+
+
+def test_hook_disputeflow_case_changed(plugin_manager, register):
+    received = []
+
+    class Recorder:
+        @hookimpl
+        def disputeflow_case_changed(self, change):
+            received.append(change)
+
+    register(Recorder(), "recorder")
+    case = make_case()
+    entry = TimelineEntry(TEST_TIME, Actor.PLATFORM, TimelineKind.OPENED, "Dispute opened")
+    change = CaseChange(case=case, created=True, entries=(entry,), cause="snapshot")
+    assert plugin_manager.hook.disputeflow_case_changed(change=change) == []
+    assert received == [change]
+    assert received[0].case is case
+    assert received[0].entries[0].kind is TimelineKind.OPENED
+
+
+# -- actions ----------------------------------------------------------------------------------
+
+
+def test_hook_disputeflow_before_action(plugin_manager, register):
+    frozen_calls = []
+
+    class Limit:
+        @hookimpl(tryfirst=True)
+        def disputeflow_before_action(self, case, action):
+            if action.type == "refund" and action.amount.value > 500:
+                return "refunds over 500 need a manager"
+            return None
+
+    class Freeze:
+        @hookimpl
+        def disputeflow_before_action(self, case):
+            frozen_calls.append(case.id)
+            return "account frozen" if case.extra.get("frozen") else None
+
+    hook = plugin_manager.hook.disputeflow_before_action
+    case = make_case("return")
+    assert hook(case=case, action=refund("600.00")) is None, "no plugin: nothing vetoes"
+
+    register(Limit(), "limit")
+    register(Freeze(), "freeze")
+    assert hook(case=case, action=refund("600.00")) == "refunds over 500 need a manager"
+    assert frozen_calls == [], "firstresult: the first veto stops the call"
+    assert hook(case=case, action=refund("20.00")) is None
+    frozen = make_case("return", extra={"frozen": True})
+    assert hook(case=frozen, action=refund("20.00")) == "account frozen"
+    assert frozen_calls == ["case_test", "case_test"]
+
+
+def test_hook_disputeflow_after_action(plugin_manager, register):
+    audit = []
+
+    class Audit:
+        @hookimpl
+        def disputeflow_after_action(self, case, action, result):
+            audit.append((case.id, str(action.type), result.external_id))
+
+    class OnlyResult:  # implementations may take fewer arguments than the spec
+        @hookimpl
+        def disputeflow_after_action(self, result):
+            audit.append(("refunded", str(result.refunded)))
+
+    register(Audit(), "audit")
+    register(OnlyResult(), "only-result")
+    result = ActionResult(external_id="re_1", refunded=Money("20.00", "EUR"))
+    hook = plugin_manager.hook.disputeflow_after_action
+    assert hook(case=make_case("return"), action=refund("20.00"), result=result) == []
+    assert sorted(audit) == [("case_test", "refund", "re_1"), ("refunded", "20.00 EUR")]
+
+
+def test_hook_disputeflow_on_action_error(plugin_manager, register):
+    alerts = []
+
+    class Pager:
+        @hookimpl
+        def disputeflow_on_action_error(self, case, action, error):
+            alerts.append(f"{action.type} failed on {case.id}: {error}")
+
+    class Counter:
+        @hookimpl
+        def disputeflow_on_action_error(self, error):
+            alerts.append(error.platform_status)
+
+    register(Pager(), "pager")
+    register(Counter(), "counter")
+    error = MarketplaceError("refund declined by the platform", platform_status=422)
+    plugin_manager.hook.disputeflow_on_action_error(
+        case=make_case("return"), action=refund("20.00"), error=error
+    )
+    assert sorted(alerts, key=str) == [
+        422,
+        "refund failed on case_test: refund declined by the platform",
+    ]
