@@ -58,15 +58,15 @@ def is_transition_allowed(old: CaseStatus, new: CaseStatus) -> bool:
 
 def transition_kind(old: CaseStatus, new: CaseStatus) -> TimelineKind:
     """What the timeline calls a status move."""
-    if new is CaseStatus.RESOLVED:
+    if new == CaseStatus.RESOLVED:
         return TimelineKind.RESOLVED
-    if old is CaseStatus.RESOLVED:
+    if old == CaseStatus.RESOLVED:
         return TimelineKind.REOPENED
     return TimelineKind.STATUS_CHANGED
 
 
 def _candidates(case: Case) -> frozenset[ActionType]:
-    if case.status is CaseStatus.NEEDS_RESPONSE:
+    if case.status == CaseStatus.NEEDS_RESPONSE:
         return _RESPONDING[case.kind]
     if case.status in (CaseStatus.AWAITING_BUYER, CaseStatus.UNDER_REVIEW):
         return _WAITING & _RESPONDING[case.kind]

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 import pytest
+import requests
+import responses
+from responses import matchers
 
 from disputeflow import (
+    ActionRequest,
     CaseSnapshot,
     Connection,
+    MarketplaceError,
+    Money,
     SignatureError,
     StoredDelivery,
+    UnsupportedError,
     VerifiedDelivery,
 )
-from disputeflow.core.testing import MarketplaceAdapterTests, make_connection
-from tests.fakes.marketplace import FakeMarketplace, make_request
+from disputeflow.core.testing import MarketplaceAdapterTests, make_connection, minimal_case
+from tests.fakes.marketplace import FakeMarketplace, make_request, retry_after_seconds
 
 pytest_plugins = ["pytester"]
 
@@ -361,3 +370,116 @@ def test_kit_asserts_are_rewritten():
     from disputeflow.core.testing import marketplace as kit
 
     assert type(kit.__loader__).__name__ == "AssertionRewritingHook"
+
+
+# -- the fake's outbound calls (polling, actions, error mapping) ------------------------------
+
+API = "http://fake-api.test"
+
+
+@pytest.fixture
+def api_connection():
+    adapter = FakeMarketplace()
+    return make_connection(adapter, {**adapter.example_settings(), "api_base_url": API})
+
+
+def fake_object(object_id, status="needs_response"):
+    return {
+        "id": object_id,
+        "type": "dispute",
+        "status": status,
+        "reason": "fraudulent",
+        "amount": "9.99",
+        "currency": "EUR",
+        "opened_at": "2026-03-01T10:00:00Z",
+        "updated_at": "2026-03-01T11:00:00Z",
+    }
+
+
+@responses.activate
+def test_fake_list_changes_pages_through_cursors(api_connection):
+    responses.get(
+        f"{API}/cases",
+        json={"items": [fake_object("1")], "next_cursor": "c1", "has_more": True},
+        match=[matchers.query_param_matcher({"since": "c0"})],
+    )
+    responses.get(
+        f"{API}/cases",
+        json={"items": [fake_object("2", "won")], "next_cursor": "c2", "has_more": False},
+        match=[matchers.query_param_matcher({"since": "c1"})],
+    )
+    pages = list(FakeMarketplace().list_changes(api_connection, "c0"))
+    assert [page.cursor for page in pages] == ["c1", "c2"]
+    assert [[s.external_id for s in page.snapshots] for page in pages] == [["1"], ["2"]]
+    assert pages[1].snapshots[0].outcome == "merchant_favor"
+
+
+@responses.activate
+def test_fake_full_sync_starts_with_empty_since(api_connection):
+    responses.get(
+        f"{API}/cases",
+        json={"items": [], "next_cursor": None, "has_more": False},
+        match=[matchers.query_param_matcher({"since": ""})],
+    )
+    (page,) = FakeMarketplace().list_changes(api_connection, None)
+    assert page.snapshots == []
+    assert page.cursor is None
+
+
+@responses.activate
+def test_fake_action_sends_idempotency_key(api_connection):
+    responses.post(
+        f"{API}/returns/2001/actions",
+        json={"id": "re_1", "case": {**fake_object("2001", "refunded"), "type": "return"}},
+        match=[
+            matchers.header_matcher({"Idempotency-Key": "idem-42"}),
+            matchers.json_params_matcher(
+                {"type": "refund", "amount": {"value": "40.00", "currency": "EUR"}}
+            ),
+        ],
+    )
+    case = replace(minimal_case("fake", "return"), external_id="2001", object_type="return")
+    action = ActionRequest("refund", case.id, "idem-42", amount=Money("40.00", "EUR"))
+    result = FakeMarketplace().perform_action(api_connection, case, action)
+    assert result.external_id == "re_1"
+    assert result.refunded == Money("40.00", "EUR")
+    assert result.snapshot.status == "resolved"
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "transient", "retry_after"),
+    [
+        (429, {"Retry-After": "7"}, True, 7.0),
+        (503, {}, True, None),
+        (500, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, True, 0.0),
+        (404, {}, False, None),
+        (422, {"Retry-After": "7"}, False, None),
+    ],
+)
+@responses.activate
+def test_fake_action_errors(api_connection, status, headers, transient, retry_after):
+    responses.post(f"{API}/disputes/1/actions", status=status, headers=headers, json={})
+    case = replace(minimal_case("fake", "chargeback"), object_type="dispute")
+    with pytest.raises(MarketplaceError) as info:
+        FakeMarketplace().perform_action(api_connection, case, ActionRequest("accept", "c", "k"))
+    assert info.value.transient is transient
+    assert info.value.retry_after == retry_after
+    assert info.value.platform_status == status
+    assert not isinstance(info.value, UnsupportedError)
+
+
+@responses.activate
+def test_fake_action_timeout_is_transient(api_connection):
+    responses.post(f"{API}/disputes/1/actions", body=requests.Timeout("slow"))
+    case = replace(minimal_case("fake", "chargeback"), object_type="dispute")
+    with pytest.raises(MarketplaceError) as info:
+        FakeMarketplace().perform_action(api_connection, case, ActionRequest("contest", "c", "k"))
+    assert info.value.transient is True
+
+
+def test_retry_after_parsing():
+    assert retry_after_seconds(None) is None
+    assert retry_after_seconds("120") == 120.0
+    assert retry_after_seconds("soon") is None
+    future = (datetime.now(UTC) + timedelta(seconds=60)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert 55 <= retry_after_seconds(future) <= 60
