@@ -35,6 +35,9 @@ class RetryPolicy:
     backoff_seconds: Sequence[float] = (10, 60, 300, 1800, 7200)
 
 
+DEFAULT_POLICY = RetryPolicy()
+
+
 @dataclass
 class BatchReport:
     """What one batch did."""
@@ -49,7 +52,7 @@ def process_deliveries(
     *,
     limit: int = 20,
     now: datetime | None = None,
-    policy: RetryPolicy = RetryPolicy(),
+    policy: RetryPolicy = DEFAULT_POLICY,
 ) -> BatchReport:
     """Process one batch of due deliveries; hooks run after the batch commits."""
     now = now or utcnow()

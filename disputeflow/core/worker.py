@@ -11,8 +11,10 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from disputeflow.core.action_runner import process_actions
 from disputeflow.core.processing import RetryPolicy, process_deliveries
 from disputeflow.core.runtime import Runtime
+from disputeflow.core.sync import run_due_syncs
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ class Worker:
             self.runtime, limit=self.options.batch_size, policy=self.options.policy
         )
         handled += report.processed + report.failed
+        handled += process_actions(self.runtime, policy=self.options.policy).handled
+        handled += run_due_syncs(self.runtime)
         return handled
 
     def run(self) -> None:

@@ -1,0 +1,170 @@
+"""Running stored actions against the platform: claim with a lease, call, record.
+
+Transient failures (timeouts, 429, 5xx) go back to pending after a backoff that honours
+``Retry-After``; permanent ones fail with the platform's message. Results are recorded on
+the case's timeline, and a snapshot in the platform's answer is merged like any other.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from disputeflow.core.actions import ActionResult
+from disputeflow.core.clock import utcnow
+from disputeflow.core.errors import MarketplaceError
+from disputeflow.core.ingest import merge_into_store, notify
+from disputeflow.core.merge import MergeResult
+from disputeflow.core.outbox import append_entry, request_from_row
+from disputeflow.core.processing import DEFAULT_POLICY, RetryPolicy
+from disputeflow.core.runtime import Runtime
+from disputeflow.core.store import actions, cases
+from disputeflow.core.store.tables import ConnectionRow
+from disputeflow.core.taxonomy import Actor, TimelineKind
+from disputeflow.core.values import TimelineEntry
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+
+
+@dataclass
+class ActionsReport:
+    succeeded: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.succeeded + self.retrying + self.failed
+
+
+def process_actions(
+    runtime: Runtime,
+    *,
+    limit: int = 10,
+    now: datetime | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+) -> ActionsReport:
+    """Claim due actions (a short transaction), run each, record each result."""
+    now = now or utcnow()
+    with runtime.database.session() as session:
+        claimed = [row.id for row in actions.claim_due(session, now, limit, LEASE)]
+    report = ActionsReport()
+    for action_id in claimed:
+        outcome = _run_one(runtime, action_id, now, policy)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    return report
+
+
+def _run_one(runtime: Runtime, action_id: str, now: datetime, policy: RetryPolicy) -> str:
+    with runtime.database.session() as session:
+        row = actions.get(session, action_id)
+        case = cases.get(session, row.case_id)
+        connection_row = session.get(ConnectionRow, case.connection_id)
+        assert connection_row is not None  # cases cascade with their connection
+        connection = runtime.connection(connection_row)
+        request = request_from_row(row)
+    try:
+        marketplace = runtime.plugins.marketplace(case.platform)
+        result = marketplace.perform_action(connection, case, request)
+    except MarketplaceError as error:
+        if error.transient and row.attempts < policy.max_attempts:
+            _retry_later(runtime, action_id, error, now, row.attempts, policy)
+            return "retrying"
+        _fail(runtime, action_id, error, now)
+        return "failed"
+    except Exception as error:  # a plugin bug: fail visibly, never retry blindly
+        log.exception("action %s crashed in the %s plugin", action_id, case.platform)
+        _fail(runtime, action_id, error, now)
+        return "failed"
+    record_success(runtime, action_id, result, now)
+    return "succeeded"
+
+
+def _retry_later(
+    runtime: Runtime,
+    action_id: str,
+    error: MarketplaceError,
+    now: datetime,
+    attempts: int,
+    policy: RetryPolicy,
+) -> None:
+    backoff = policy.backoff_seconds[min(attempts - 1, len(policy.backoff_seconds) - 1)]
+    delay = max(backoff, error.retry_after or 0)
+    with runtime.database.session() as session:
+        row = actions.get(session, action_id)
+        row.status = actions.PENDING
+        row.next_attempt_at = now + timedelta(seconds=delay)
+        row.lease_until = None
+        row.last_error = error.message
+        row.updated_at = now
+    log.info("action %s will retry in %ss: %s", action_id, delay, error.message)
+
+
+def _fail(runtime: Runtime, action_id: str, error: Exception, now: datetime) -> None:
+    message = (
+        error.message if isinstance(error, MarketplaceError) else f"{type(error).__name__}: {error}"
+    )
+    with runtime.database.session() as session:
+        row = actions.get(session, action_id)
+        row.status = actions.FAILED
+        row.lease_until = None
+        row.next_attempt_at = None
+        row.last_error = message
+        row.updated_at = now
+        entry = TimelineEntry(
+            now, Actor.SYSTEM, TimelineKind.ACTION_FAILED, f"{row.type} failed: {message}",
+            {"action_id": action_id},
+        )  # fmt: skip
+        append_entry(session, row.case_id, entry)
+        case = cases.get(session, row.case_id)
+        request = request_from_row(row)
+    _call_hook(runtime, "disputeflow_on_action_error", case=case, action=request, error=error)
+
+
+def record_success(runtime: Runtime, action_id: str, result: ActionResult, now: datetime) -> None:
+    """Commit what the platform answered; merge its snapshot; then run the hooks."""
+    merged: list[MergeResult] = []
+    with runtime.database.session() as session:
+        row = actions.get(session, action_id)
+        row.status = actions.SUCCEEDED
+        row.lease_until = None
+        row.next_attempt_at = None
+        row.last_error = None
+        row.external_id = result.external_id
+        row.result = _result_dict(result)
+        row.updated_at = now
+        summary = f"{row.type} done" + (f" ({result.external_id})" if result.external_id else "")
+        entry = TimelineEntry(
+            now, Actor.MERCHANT, TimelineKind.ACTION_SUCCEEDED, summary,
+            {"action_id": action_id, **row.result},
+        )  # fmt: skip
+        append_entry(session, row.case_id, entry)
+        if result.snapshot is not None:
+            case_row = cases.get(session, row.case_id)
+            merged.append(
+                merge_into_store(session, runtime.plugins, case_row.connection_id, result.snapshot)
+            )
+        case = cases.get(session, row.case_id)
+        request = request_from_row(row)
+    notify(runtime.plugins, merged, cause="action")
+    _call_hook(runtime, "disputeflow_after_action", case=case, action=request, result=result)
+
+
+def _result_dict(result: ActionResult) -> dict[str, Any]:
+    return {
+        "external_id": result.external_id,
+        "message": result.message,
+        "refunded": result.refunded.to_dict() if result.refunded else None,
+        "data": result.data,
+    }
+
+
+def _call_hook(runtime: Runtime, name: str, **kwargs: Any) -> None:
+    try:
+        getattr(runtime.plugins.hook, name)(**kwargs)
+    except Exception:  # a hook's failure never undoes a recorded result
+        log.exception("%s failed", name)
