@@ -8,7 +8,7 @@ from pathlib import Path
 
 MODULE_LINES = 400
 FUNCTION_LINES = 40
-# Hook specs are docstrings, and the store's table declarations are one long list.
+# Hook specs are docstrings; migrations are generated lists of columns (exempt below).
 EXEMPT_MODULES = {"disputeflow/core/hookspecs.py"}
 
 
@@ -30,7 +30,8 @@ def main() -> int:
                     and isinstance(body[0].value, ast.Constant)
                 ):
                     length -= (body[0].end_lineno or body[0].lineno) - body[0].lineno + 1
-                if length > FUNCTION_LINES and name not in EXEMPT_MODULES:
+                exempt = name in EXEMPT_MODULES or "/migrations/" in name
+                if length > FUNCTION_LINES and not exempt:
                     problems.append(f"{name}:{node.lineno} {node.name}: {length} lines")
     for problem in problems:
         print(problem)

@@ -172,24 +172,7 @@ def _apply(case: Case, snapshot: CaseSnapshot, *, opening: bool = False) -> list
     case.extra.update(snapshot.extra)
     if not opening:
         entries += _field_entries(snapshot, before, case)
-    # A changed outcome is a move too (a ruling reversed while the case stays resolved).
-    moved = case.status != before["status"] or case.outcome != before["outcome"]
-    if (moved and not opening) or (opening and case.status is CaseStatus.RESOLVED):
-        old = before["status"]
-        summary = f"status {old} -> {case.status}"
-        if case.outcome is not None:
-            summary += f" ({case.outcome})"
-        entries.append(
-            _entry(
-                snapshot,
-                transition_kind(old, case.status),
-                summary,
-                old=str(old),
-                new=str(case.status),
-                outcome=str(case.outcome) if case.outcome else None,
-                platform_status=case.platform_status,
-            )
-        )
+    entries += _status_entries(snapshot, before, case, opening=opening)
     if case.refunded != before["refunded"] and case.refunded is not None:
         entries.append(
             _entry(
@@ -204,6 +187,30 @@ def _apply(case: Case, snapshot: CaseSnapshot, *, opening: bool = False) -> list
     return entries
 
 
+def _status_entries(
+    snapshot: CaseSnapshot, before: dict[str, Any], case: Case, *, opening: bool
+) -> list[TimelineEntry]:
+    """A status move (or a changed outcome: a ruling reversed while the case stays resolved)."""
+    moved = case.status != before["status"] or case.outcome != before["outcome"]
+    if not ((moved and not opening) or (opening and case.status is CaseStatus.RESOLVED)):
+        return []
+    old = before["status"]
+    summary = f"status {old} -> {case.status}"
+    if case.outcome is not None:
+        summary += f" ({case.outcome})"
+    return [
+        _entry(
+            snapshot,
+            transition_kind(old, case.status),
+            summary,
+            old=str(old),
+            new=str(case.status),
+            outcome=str(case.outcome) if case.outcome else None,
+            platform_status=case.platform_status,
+        )
+    ]
+
+
 def _apply_status(case: Case, snapshot: CaseSnapshot) -> None:
     if snapshot.status is not None:
         if snapshot.status is not CaseStatus.RESOLVED:
@@ -215,52 +222,32 @@ def _apply_status(case: Case, snapshot: CaseSnapshot) -> None:
         case.outcome = snapshot.outcome
 
 
+# Fields whose change is a timeline entry of its own, in the order entries are made.
+_TRACKED = (
+    ("amount", TimelineKind.AMOUNT_CHANGED),
+    ("stage", TimelineKind.STAGE_CHANGED),
+    ("category", TimelineKind.CATEGORY_CHANGED),
+    ("kind", TimelineKind.KIND_CHANGED),
+)
+
+
 def _field_entries(
     snapshot: CaseSnapshot, before: dict[str, Any], case: Case
 ) -> list[TimelineEntry]:
     entries = []
-    if case.amount != before["amount"] and case.amount is not None:
-        old = before["amount"]
-        entries.append(
-            _entry(
-                snapshot,
-                TimelineKind.AMOUNT_CHANGED,
-                f"amount {old} -> {case.amount}",
-                old=old.to_dict() if old else None,
-                new=case.amount.to_dict(),
-            )
-        )
-    if case.stage != before["stage"] and case.stage is not None:
-        entries.append(
-            _entry(
-                snapshot,
-                TimelineKind.STAGE_CHANGED,
-                f"stage {before['stage']} -> {case.stage}",
-                old=_s(before["stage"]),
-                new=str(case.stage),
-            )
-        )
-    if case.category != before["category"]:
-        entries.append(
-            _entry(
-                snapshot,
-                TimelineKind.CATEGORY_CHANGED,
-                f"category {before['category']} -> {case.category}",
-                old=_s(before["category"]),
-                new=str(case.category),
-            )
-        )
-    if case.kind != before["kind"]:
-        entries.append(
-            _entry(
-                snapshot,
-                TimelineKind.KIND_CHANGED,
-                f"kind {before['kind']} -> {case.kind}",
-                old_kind=str(before["kind"]),
-                new_kind=str(case.kind),
-            )
-        )
+    for name, kind in _TRACKED:
+        old, new = before[name], getattr(case, name)
+        if new is None or new == old:
+            continue
+        summary = f"{name} {old} -> {new}"
+        entries.append(_entry(snapshot, kind, summary, old=_json(old), new=_json(new)))
     return entries
+
+
+def _json(value: Any) -> Any:
+    if value is None:
+        return None
+    return value.to_dict() if hasattr(value, "to_dict") else str(value)
 
 
 def _apply_deadlines(case: Case, snapshot: CaseSnapshot) -> list[TimelineEntry]:

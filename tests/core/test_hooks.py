@@ -27,7 +27,7 @@ from disputeflow import (
     hookimpl,
 )
 from disputeflow.core.testing import minimal_case
-from disputeflow.core.testing.marketplace import TEST_TIME
+from disputeflow.core.testing.support import TEST_TIME
 from tests.fakes.marketplace import FakeMarketplace
 
 

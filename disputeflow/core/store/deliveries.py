@@ -47,16 +47,14 @@ def insert(
         "attempts": 0,
         "next_attempt_at": received_at,
     }
-    dialect = session.get_bind().dialect.name
-    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert_ = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert_(DeliveryRow)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["connection_id", "dedup_key"])
         .returning(DeliveryRow.id)
     )
-    inserted = session.scalar(statement)
-    if inserted is not None:
+    if (inserted := session.scalar(statement)) is not None:
         return inserted, True
     existing = session.scalar(
         select(DeliveryRow.id).where(

@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 
 # Rewrite asserts in the kit so a failing check shows the values, as in the plugin's own tests.
-pytest.register_assert_rewrite("disputeflow.core.testing.marketplace")
+pytest.register_assert_rewrite(
+    "disputeflow.core.testing.marketplace", "disputeflow.core.testing.support"
+)
 
 from disputeflow.core.testing.marketplace import (  # noqa: E402
     BaseCapabilityTests,
@@ -19,6 +21,8 @@ from disputeflow.core.testing.marketplace import (  # noqa: E402
     BaseTranslationTests,
     BaseWebhookTests,
     MarketplaceAdapterTests,
+)
+from disputeflow.core.testing.support import (  # noqa: E402
     MarketplaceFixtures,
     make_connection,
     minimal_case,
