@@ -13,7 +13,17 @@ from typing import Any
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from disputeflow.cli import cases, connections, db, deliveries, plugins, serve, tokens, worker
+from disputeflow.cli import (
+    cases,
+    connections,
+    db,
+    deliveries,
+    plugins,
+    serve,
+    sync,
+    tokens,
+    worker,
+)
 from disputeflow.cli.state import CliState
 from disputeflow.core.errors import DisputeflowError
 from disputeflow.core.plugins import get_plugin_manager
@@ -57,7 +67,7 @@ def cli(ctx: click.Context, database_url: str | None, home: str | None, verbose:
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (serve, worker, db, connections, tokens, plugins, cases, deliveries):
+for module in (serve, worker, sync, db, connections, tokens, plugins, cases, deliveries):
     module.register(cli)
 
 

@@ -1,9 +1,9 @@
-"""Turning stored deliveries into case changes, a batch at a time, exactly once in effect.
+"""Turning stored deliveries into case changes, exactly once in effect.
 
-A batch is one transaction: the deliveries are locked (``FOR UPDATE SKIP LOCKED`` on
-PostgreSQL, so workers on many hosts share the queue), each is translated and merged
-inside a savepoint, and its status is committed together with the case changes it caused.
-A worker killed mid-batch commits nothing, and the batch is simply claimed again.
+Each delivery is claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so workers on many
+hosts share the queue), translated and merged inside a savepoint, and its status is
+committed in the same transaction as the case changes it caused. A worker killed midway
+commits nothing for that delivery, which is simply claimed again.
 """
 
 from __future__ import annotations
@@ -54,13 +54,22 @@ def process_deliveries(
     now: datetime | None = None,
     policy: RetryPolicy = DEFAULT_POLICY,
 ) -> BatchReport:
-    """Process one batch of due deliveries; hooks run after the batch commits."""
+    """Process up to ``limit`` due deliveries, each in a transaction of its own.
+
+    One delivery per transaction keeps locks short: a transaction holds one delivery and
+    the one case it changes, so workers never deadlock on each other's batches, and
+    SQLite's single writer is released between deliveries.
+    """
     now = now or utcnow()
     report = BatchReport()
-    with runtime.database.session() as session:
-        rows = deliveries.claim_due(session, now, limit)
-        connections: dict[str, Connection] = {}
-        for row in rows:
+    connections: dict[str, Connection] = {}
+    for _ in range(limit):
+        results: list[MergeResult] = []
+        with runtime.database.session() as session:
+            claimed = deliveries.claim_due(session, now, 1)
+            if not claimed:
+                break
+            row = claimed[0]
             try:
                 results = _process_one(session, runtime, row, connections)
             except Exception as error:  # kept as failed with its reason, never lost
@@ -69,11 +78,11 @@ def process_deliveries(
                 )
                 log.warning("delivery %s failed (attempt %s): %s", row.id, row.attempts, error)
                 report.failed += 1
-                continue
-            deliveries.mark_done(row, now)
-            report.processed += 1
-            report.results += results
-    notify(runtime.plugins, report.results)
+            else:
+                deliveries.mark_done(row, now)
+                report.processed += 1
+        notify(runtime.plugins, results)
+        report.results += results
     return report
 
 

@@ -56,8 +56,12 @@ def sync_connection(
     *,
     since: str | None = None,
     progress: Progress | None = None,
+    now: datetime | None = None,
 ) -> SyncReport:
-    """Sync one connection now, from ``since`` or its saved cursor; report the counts."""
+    """Sync one connection now, from ``since`` or its saved cursor; report the counts.
+
+    ``now`` is when the sync counts as done (the next one is due an interval later).
+    """
     with runtime.database.session() as session:
         row = connections.get_row(session, connection_id)
         connection = runtime.connection(row)
@@ -89,7 +93,7 @@ def sync_connection(
             _save_cursor(runtime, row.id, page.cursor)
         if progress is not None:
             progress(report)
-    _finish(runtime, row.id, failed=report.failed)
+    _finish(runtime, row.id, failed=report.failed, now=now or utcnow())
     return report
 
 
@@ -108,8 +112,7 @@ def _save_cursor(runtime: Runtime, connection_id: str, cursor: str | None) -> No
         _cursor_row(session, connection_id).cursor = cursor
 
 
-def _finish(runtime: Runtime, connection_id: str, *, failed: int) -> None:
-    now = utcnow()
+def _finish(runtime: Runtime, connection_id: str, *, failed: int, now: datetime) -> None:
     with runtime.database.session() as session:
         row = _cursor_row(session, connection_id)
         row.last_synced_at = now
@@ -130,7 +133,7 @@ def run_due_syncs(runtime: Runtime, *, now: datetime | None = None) -> int:
     due = _claim_due(runtime, now, polling)
     for connection_id in due:
         try:
-            sync_connection(runtime, connection_id)
+            sync_connection(runtime, connection_id, now=now)
         except Exception as error:
             log.warning("scheduled sync of %s failed: %s", connection_id, error)
             with runtime.database.session() as session:

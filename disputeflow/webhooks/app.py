@@ -8,10 +8,11 @@ from flask import Flask
 
 from disputeflow.core.runtime import Runtime
 from disputeflow.webhooks import errors, health, intake
+from disputeflow.webhooks.api import init_api
 
 
 def create_app(runtime: Runtime, config: dict[str, Any] | None = None) -> Flask:
-    """An app serving ``runtime``: health, (soon) webhook intake and the JSON API."""
+    """An app serving ``runtime``: health, webhook intake, the JSON API and its docs."""
     app = Flask("disputeflow")
     app.config.update(
         MAX_CONTENT_LENGTH=runtime.settings.max_body_bytes,
@@ -19,9 +20,10 @@ def create_app(runtime: Runtime, config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(config or {})
     app.extensions["disputeflow"] = runtime
-    errors.init_app(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(intake.blueprint)
+    init_api(app)
+    errors.init_app(app)  # after the API, so the common error shape wins everywhere
     return app
 
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from disputeflow.core.case import Case
@@ -213,26 +213,41 @@ def _replace_items(session: Session, case: Case) -> None:
     )
 
 
-def encode_cursor(row: CaseRow) -> str:
-    """An opaque cursor: the last row's sort key."""
-    raw = json.dumps([to_rfc3339(row.updated_at), row.id]).encode()
+SORTS = ("newest", "urgent")
+"""``newest``: most recently changed first; ``urgent``: nearest ``due_at`` first, cases
+without a deadline last."""
+
+_URGENT_TAG = "urgent"
+
+
+def encode_cursor(row: CaseRow, sort: str = "newest") -> str:
+    """An opaque cursor: the last row's sort key (for ``urgent``, tagged so that a cursor
+    of one order is refused by the other)."""
+    if sort == "urgent":
+        due = to_rfc3339(row.due_at) if row.due_at else None
+        key: list[str | None] = [_URGENT_TAG, due, row.id]
+    else:
+        key = [to_rfc3339(row.updated_at), row.id]
+    raw = json.dumps(key).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+def _decode_cursor(cursor: str, sort: str) -> tuple[datetime | None, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        stamp, case_id = json.loads(raw)
+        key = json.loads(raw)
+        if sort == "urgent":
+            tag, stamp, case_id = key
+            if tag != _URGENT_TAG:
+                raise ValueError(tag)
+            return (parse_rfc3339(stamp) if stamp is not None else None), str(case_id)
+        stamp, case_id = key
         return parse_rfc3339(stamp), str(case_id)
     except (ValueError, TypeError):
         raise InvalidInputError("invalid cursor", errors={"cursor": ["invalid"]}) from None
 
 
-def list_rows(
-    session: Session, filters: CaseFilter, *, limit: int = 50, cursor: str | None = None
-) -> tuple[list[CaseRow], str | None]:
-    """One page of cases, most recently changed first, and the cursor of the next page."""
-    query = select(CaseRow)
+def _filtered(query: Select[CaseRow], filters: CaseFilter) -> Select[CaseRow]:
     for column, value in (
         (CaseRow.platform, filters.platform),
         (CaseRow.connection_id, filters.connection_id),
@@ -246,15 +261,49 @@ def list_rows(
         query = query.where(CaseRow.due_at < filters.due_before)
     if filters.q:
         query = query.where(CaseRow.search_text.contains(filters.q.lower(), autoescape=True))
-    if cursor:
-        stamp, case_id = _decode_cursor(cursor)
-        query = query.where(
-            or_(
-                CaseRow.updated_at < stamp,
-                and_(CaseRow.updated_at == stamp, CaseRow.id < case_id),
-            )
+    return query
+
+
+def _after(cursor: str, sort: str) -> ColumnElement[bool]:
+    """Rows strictly after the cursor's row in the ``sort`` order."""
+    stamp, case_id = _decode_cursor(cursor, sort)
+    if sort == "urgent":
+        if stamp is None:  # within the trailing block of cases without a deadline
+            return and_(CaseRow.due_at.is_(None), CaseRow.id > case_id)
+        return or_(
+            CaseRow.due_at > stamp,
+            and_(CaseRow.due_at == stamp, CaseRow.id > case_id),
+            CaseRow.due_at.is_(None),
         )
-    query = query.order_by(CaseRow.updated_at.desc(), CaseRow.id.desc()).limit(limit + 1)
-    rows = list(session.scalars(query))
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return or_(
+        CaseRow.updated_at < stamp,
+        and_(CaseRow.updated_at == stamp, CaseRow.id < case_id),
+    )
+
+
+def list_rows(
+    session: Session,
+    filters: CaseFilter,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+    sort: str = "newest",
+) -> tuple[list[CaseRow], str | None]:
+    """One page of cases and the cursor of the next page.
+
+    ``sort="newest"`` (default): most recently changed first (``updated_at`` desc, ``id``
+    desc). ``sort="urgent"``: nearest ``due_at`` first, then ``id``; cases without a
+    deadline come last.
+    """
+    if sort not in SORTS:
+        raise InvalidInputError(f"unknown sort {sort!r}", errors={"sort": [f"one of {SORTS}"]})
+    query = _filtered(select(CaseRow), filters)
+    if cursor:
+        query = query.where(_after(cursor, sort))
+    if sort == "urgent":
+        query = query.order_by(CaseRow.due_at.asc().nulls_last(), CaseRow.id.asc())
+    else:
+        query = query.order_by(CaseRow.updated_at.desc(), CaseRow.id.desc())
+    rows = list(session.scalars(query.limit(limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1], sort) if len(rows) > limit else None
     return rows[:limit], next_cursor

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READONLY_OPTION = "disputeflow_readonly"
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -30,7 +31,8 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        readonly = connection.get_execution_options().get(READONLY_OPTION)
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
 def create_db_engine(url: str, **options: Any) -> Engine:
@@ -51,6 +53,8 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        readonly_engine = engine.execution_options(**{READONLY_OPTION: True})
+        self._readonly_sessions = sessionmaker(readonly_engine, expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Database:
@@ -61,9 +65,14 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One unit of work: committed on success, rolled back on any error."""
-        with self._sessions.begin() as session:
+    def session(self, *, readonly: bool = False) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on any error.
+
+        ``readonly`` sessions on SQLite begin a deferred transaction, so reads never queue
+        behind a writer (WAL lets them see the last commit); writes must not use them.
+        """
+        factory = self._readonly_sessions if readonly else self._sessions
+        with factory.begin() as session:
             yield session
 
     def dispose(self) -> None:

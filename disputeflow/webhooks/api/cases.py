@@ -1,0 +1,152 @@
+"""``/api/v1/cases``: the case flow (viewer reads; agent requests actions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask.views import MethodView
+from marshmallow import RAISE
+from sqlalchemy.exc import IntegrityError
+
+from disputeflow.core.errors import InvalidInputError, NotFoundError
+from disputeflow.core.outbox import ActionInput, request_action
+from disputeflow.core.runtime import Runtime
+from disputeflow.core.store import actions, cases
+from disputeflow.core.store.tables import CaseRow
+from disputeflow.core.taxonomy import ActionType, Role
+from disputeflow.webhooks.api import schemas
+from disputeflow.webhooks.api.auth import ApiBlueprint, current_caller, current_runtime
+
+blp = ApiBlueprint(
+    "cases",
+    __name__,
+    url_prefix="/api/v1/cases",
+    description="Cases from every marketplace. Viewer reads; agent requests actions.",
+    read=Role.VIEWER,
+    write=Role.AGENT,
+)
+
+_FILTERS = ("platform", "connection_id", "kind", "status", "category", "due_before", "q")
+
+
+@blp.route("")
+class CaseList(MethodView):
+    @blp.arguments(schemas.CaseListArgsSchema, location="query", unknown=RAISE)
+    @blp.response(200, schemas.CaseListSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List cases
+
+        Newest first (``sort=newest``, by ``updated_at``) or most urgent first
+        (``sort=urgent``, by ``due_at``; cases without a deadline last). Follow
+        ``next_cursor`` with ``?cursor=`` (and the same filters and sort) for the next page.
+        """
+        runtime = current_runtime()
+        filters = cases.CaseFilter(**{name: args.get(name) for name in _FILTERS})
+        with runtime.database.session() as session:
+            rows, next_cursor = cases.list_rows(
+                session, filters, limit=args["limit"], cursor=args.get("cursor"), sort=args["sort"]
+            )
+            items = [runtime.fill_allowed_actions(cases.summary(row)).to_dict() for row in rows]
+        return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.route("/<case_id>")
+class CaseDetail(MethodView):
+    @blp.response(200, schemas.CaseSchema)
+    def get(self, case_id: str) -> dict[str, Any]:
+        """Show a case
+
+        With its deadlines, evidence, messages, timeline and the actions allowed now.
+        """
+        runtime = current_runtime()
+        with runtime.database.session() as session:
+            case = cases.get(session, case_id)
+        return runtime.fill_allowed_actions(case).to_dict()
+
+
+@blp.route("/<case_id>/timeline")
+class CaseTimeline(MethodView):
+    @blp.response(200, schemas.TimelineSchema)
+    def get(self, case_id: str) -> dict[str, Any]:
+        """A case's timeline, oldest first"""
+        with current_runtime().database.session() as session:
+            case = cases.get(session, case_id)
+        return {"items": [entry.to_dict() for entry in case.timeline], "next_cursor": None}
+
+
+def _require_case(runtime: Runtime, case_id: str) -> None:
+    with runtime.database.session() as session:
+        if session.get(CaseRow, case_id) is None:
+            raise NotFoundError(f"no case {case_id!r}")
+
+
+def _idempotency_key(header: str | None, body: str | None) -> str | None:
+    if header and body and header != body:
+        raise InvalidInputError(
+            "the Idempotency-Key header and the body's idempotency_key differ",
+            errors={"idempotency_key": ["differs from the Idempotency-Key header"]},
+        )
+    return header or body
+
+
+def _request(runtime: Runtime, case_id: str, wanted: ActionInput) -> tuple[dict[str, Any], bool]:
+    try:
+        return request_action(runtime, case_id, wanted)
+    except IntegrityError:
+        if not wanted.idempotency_key:
+            raise
+        # A concurrent request with the same key stored its action first: answer with it.
+        return request_action(runtime, case_id, wanted)
+
+
+@blp.route("/<case_id>/actions")
+class CaseActions(MethodView):
+    @blp.response(200, schemas.ActionListSchema)
+    def get(self, case_id: str) -> dict[str, Any]:
+        """A case's actions, oldest first"""
+        runtime = current_runtime()
+        _require_case(runtime, case_id)
+        with runtime.database.session() as session:
+            items = [actions.describe(row) for row in actions.list_for_case(session, case_id)]
+        return {"items": items, "next_cursor": None}
+
+    @blp.arguments(schemas.IdempotencyHeaderSchema, location="headers")
+    @blp.arguments(schemas.ActionCreateSchema)
+    @blp.response(202, schemas.ActionSchema, description="Accepted: queued for the platform.")
+    @blp.alt_response(200, schema=schemas.ActionSchema, description="A repeated key: the original.")
+    def post(
+        self, headers: dict[str, Any], body: dict[str, Any], case_id: str
+    ) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """Request an action
+
+        Checked against the case's ``allowed_actions`` (409 otherwise, or when a plugin
+        vetoes it) and queued for the platform: 202 with the action and its ``Location``.
+        An ``Idempotency-Key`` header (or ``idempotency_key`` in the body) makes retries
+        safe: the same key answers the original action with 200.
+        """
+        wanted = ActionInput(
+            type=ActionType(body["type"]),
+            amount=body.get("amount"),
+            message=body.get("message"),
+            params=body.get("params"),
+            idempotency_key=_idempotency_key(
+                headers.get("idempotency_key"), body.get("idempotency_key")
+            ),
+            requested_by=current_caller().name,
+        )
+        action, created = _request(current_runtime(), case_id, wanted)
+        location = url_for(".CaseAction", case_id=case_id, action_id=action["id"])
+        return action, 202 if created else 200, {"Location": location}
+
+
+@blp.route("/<case_id>/actions/<action_id>")
+class CaseAction(MethodView):
+    @blp.response(200, schemas.ActionSchema)
+    def get(self, case_id: str, action_id: str) -> dict[str, Any]:
+        """Show an action: its status, attempts and the platform's answer"""
+        with current_runtime().database.session() as session:
+            row = actions.get(session, action_id)
+            if row.case_id != case_id:
+                raise NotFoundError(f"no action {action_id!r} on case {case_id!r}")
+            return actions.describe(row)

@@ -1,0 +1,77 @@
+"""``/api/v1/connections``: the marketplaces this installation talks to (admin only).
+
+Secret settings are write-only: answers name them in ``secrets`` but never echo a value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, url_for
+from flask.views import MethodView
+from marshmallow import RAISE
+
+from disputeflow.core.errors import InvalidInputError
+from disputeflow.core.store import connections
+from disputeflow.core.taxonomy import Role
+from disputeflow.webhooks.api import schemas
+from disputeflow.webhooks.api.auth import ApiBlueprint, current_runtime
+
+blp = ApiBlueprint(
+    "connections",
+    __name__,
+    url_prefix="/api/v1/connections",
+    description="Marketplace connections. Admin only; secret settings are write-only.",
+    read=Role.ADMIN,
+    write=Role.ADMIN,
+)
+
+
+@blp.route("")
+class ConnectionList(MethodView):
+    @blp.arguments(schemas.ConnectionListArgsSchema, location="query", unknown=RAISE)
+    @blp.response(200, schemas.ConnectionListSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List connections, oldest first"""
+        runtime = current_runtime()
+        with runtime.database.session() as session:
+            rows = connections.list_rows(session, platform=args.get("platform"))
+            items = [runtime.describe_connection(row) for row in rows]
+        return {"items": items, "next_cursor": None}
+
+    @blp.arguments(schemas.ConnectionCreateSchema)
+    @blp.response(201, schemas.ConnectionSchema)
+    def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """Add a connection
+
+        The marketplace validates ``settings`` (422 with each bad field under
+        ``errors.settings``). Point the platform's webhooks at the answer's ``webhook_url``.
+        """
+        runtime = current_runtime()
+        platform = body["platform"]
+        installed = sorted(runtime.plugins.marketplaces())
+        if platform not in installed:
+            raise InvalidInputError(
+                f"no marketplace named {platform!r} (installed: {', '.join(installed) or 'none'})",
+                errors={"platform": [f"one of {installed}"]},
+            )
+        described = runtime.add_connection(platform, body["name"], body["settings"])
+        location = url_for(".ConnectionDetail", connection_id=described["id"])
+        return described, 201, {"Location": location}
+
+
+@blp.route("/<connection_id>")
+class ConnectionDetail(MethodView):
+    @blp.response(200, schemas.ConnectionSchema)
+    def get(self, connection_id: str) -> dict[str, Any]:
+        """Show a connection (by id or name)"""
+        runtime = current_runtime()
+        with runtime.database.session() as session:
+            return runtime.describe_connection(connections.get_row(session, connection_id))
+
+    @blp.response(204)
+    def delete(self, connection_id: str) -> Response:
+        """Remove a connection, with its cases and deliveries"""
+        with current_runtime().database.session() as session:
+            connections.delete(session, connection_id)
+        return Response(status=204)
