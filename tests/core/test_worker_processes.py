@@ -99,7 +99,7 @@ def wait_until(predicate, seconds, processes=()):
 def assert_processed_exactly_once(runtime, disputes, total):
     with runtime.database.session() as session:
         grouped = select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
-        statuses = dict(session.execute(grouped).tuples().all())
+        statuses = dict(session.execute(grouped).all())
         attempts = set(session.scalars(select(DeliveryRow.attempts).distinct()))
         case_states = {
             tuple(row) for row in session.execute(select(CaseRow.status, CaseRow.outcome))

@@ -1,0 +1,49 @@
+"""Fixtures for the JSON API: tokens of each role, and cases put in through the core."""
+
+from __future__ import annotations
+
+import pytest
+
+from disputeflow.core.ingest import ingest_snapshot
+from disputeflow.core.store import tokens
+from disputeflow.core.taxonomy import Role
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def make_token(runtime):
+    """``make_token(role, name=None)`` -> the secret of a new token."""
+
+    def make(role, name=None):
+        with runtime.database.session() as session:
+            return tokens.create(session, name=name or f"{role}-bot", role=Role(role)).token
+
+    return make
+
+
+@pytest.fixture
+def viewer(make_token):
+    return bearer(make_token("viewer"))
+
+
+@pytest.fixture
+def agent(make_token):
+    return bearer(make_token("agent"))
+
+
+@pytest.fixture
+def admin(make_token):
+    return bearer(make_token("admin"))
+
+
+@pytest.fixture
+def add_case(runtime, connection):
+    """``add_case(snapshot)`` -> the stored case's id (merged as a delivery would be)."""
+
+    def add(snapshot):
+        return ingest_snapshot(runtime.database, runtime.plugins, connection["id"], snapshot).case.id
+
+    return add
