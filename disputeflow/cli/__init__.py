@@ -18,6 +18,7 @@ from disputeflow.cli import (
     connections,
     db,
     deliveries,
+    demo,
     plugins,
     serve,
     sync,
@@ -67,7 +68,7 @@ def cli(ctx: click.Context, database_url: str | None, home: str | None, verbose:
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (serve, worker, sync, db, connections, tokens, plugins, cases, deliveries):
+for module in (serve, worker, sync, db, connections, tokens, plugins, cases, deliveries, demo):
     module.register(cli)
 
 

@@ -41,9 +41,10 @@ def admin(make_token):
 
 @pytest.fixture
 def add_case(runtime, connection):
-    """``add_case(snapshot)`` -> the stored case's id (merged as a delivery would be)."""
+    """``add_case(snapshot, connection_id=None)`` -> the id of the case it made or updated."""
 
-    def add(snapshot):
-        return ingest_snapshot(runtime.database, runtime.plugins, connection["id"], snapshot).case.id
+    def add(snapshot, connection_id=None):
+        connection_id = connection_id or connection["id"]
+        return ingest_snapshot(runtime.database, runtime.plugins, connection_id, snapshot).case.id
 
     return add

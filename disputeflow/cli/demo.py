@@ -1,0 +1,84 @@
+"""``disputeflow demo``: real cases in a minute, through the service's own webhook intake."""
+
+from __future__ import annotations
+
+import time
+
+import click
+import requests
+from sqlalchemy import func, select
+
+from disputeflow.cli.state import CliState, pass_state
+from disputeflow.core.errors import DisputeflowError
+from disputeflow.core.marketplace import Connection, Marketplace
+from disputeflow.core.runtime import Runtime
+from disputeflow.core.store import connections
+from disputeflow.core.store.tables import ConnectionRow, DeliveryRow
+
+
+def _demo_connection(runtime: Runtime, marketplace: Marketplace) -> Connection:
+    """The marketplace's demo connection, created with its example settings if missing."""
+    name = f"demo-{marketplace.name}"
+    with runtime.database.session() as session:
+        existing = session.scalar(select(ConnectionRow).where(ConnectionRow.name == name))
+    if existing is None:
+        runtime.add_connection(marketplace.name, name, marketplace.example_settings())
+        with runtime.database.session() as session:
+            existing = connections.get_row(session, name)
+    return runtime.connection(existing)
+
+
+def _send(url: str, marketplace: Marketplace, connection: Connection) -> int:
+    sent = 0
+    for sample in marketplace.sample_deliveries(connection):
+        target = f"{url}/webhooks/{marketplace.name}/{connection.id}"
+        try:
+            response = requests.post(
+                target, data=sample.request.body, headers=dict(sample.request.headers), timeout=10
+            )
+        except requests.ConnectionError:
+            raise DisputeflowError(
+                f"cannot reach {url}: start the service first (`make run` or `disputeflow serve`)"
+            ) from None
+        status = response.json().get("status", response.status_code) if response.content else ""
+        click.echo(f"  {sample.name}: HTTP {response.status_code} {status}")
+        sent += response.status_code == 200
+    return sent
+
+
+def _wait_for_processing(runtime: Runtime, seconds: float) -> int:
+    """Wait for the service's worker to process what was sent; return how many are pending."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with runtime.database.session(readonly=True) as session:
+            pending = (
+                session.scalar(select(func.count()).where(DeliveryRow.status == "pending")) or 0
+            )
+        if not pending or time.monotonic() > deadline:
+            return int(pending)
+        time.sleep(0.2)
+
+
+@click.command("demo")
+@click.option("--url", default="http://127.0.0.1:8000", show_default=True,
+              help="The running service (as `make run` starts it).")  # fmt: skip
+@click.option("--wait", default=15.0, show_default=True, help="Seconds to wait for processing.")
+@pass_state
+def demo(state: CliState, url: str, wait: float) -> None:
+    """Create a demo connection per installed marketplace and send its signed samples."""
+    runtime = state.runtime()
+    markets = runtime.plugins.marketplaces()
+    if not markets:
+        raise DisputeflowError("no marketplaces are installed: see `disputeflow plugins list`")
+    sent = 0
+    for marketplace in markets.values():
+        connection = _demo_connection(runtime, marketplace)
+        click.echo(f"{marketplace.title} ({connection.id}): sending samples to {url}")
+        sent += _send(url.rstrip("/"), marketplace, connection)
+    pending = _wait_for_processing(runtime, wait)
+    click.echo(f"sent {sent} deliveries; {pending} still waiting for a worker")
+    click.echo("see them: disputeflow cases list   (or GET /api/v1/cases with your token)")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(demo)
