@@ -8,6 +8,7 @@ any object failed to merge (its page is fetched again on the next sync) or a syn
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -34,7 +35,7 @@ class ProgressLine:
 
     def __init__(self, label: str, stream: IO[str] | None = None) -> None:
         self.label = label
-        self.stream = stream if stream is not None else click.get_text_stream("stderr")
+        self.stream = stream if stream is not None else sys.stderr
         self.in_place = _is_tty(self.stream)
         self.width = 0
 

@@ -54,7 +54,12 @@ def merge_into_store(
         session, connection_id, snapshot.object_type, snapshot.external_id, lock=True
     )
     case = cases.load(session, row) if row else None
-    history = cases.history(session, row.id) if row else []
+    history: list[CaseSnapshot] = []
+    if row is not None:
+        if cases.has_snapshot(session, row.id, snapshot.fingerprint):
+            return MergeResult(case or cases.load(session, row), duplicate=True)
+        if snapshot.order_key <= cases.newest_key(row):  # late: the whole history refolds
+            history = cases.history(session, row.id)
     result = merge_snapshot(
         case,
         snapshot,
@@ -65,7 +70,7 @@ def merge_into_store(
     if result.duplicate:
         return result
     result.new_entries += _triage(plugins, result.case, snapshot)
-    cases.save_merge(session, result, snapshot, row)
+    cases.save_merge(session, result, snapshot, row, previous=case)
     return result
 
 

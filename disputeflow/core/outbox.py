@@ -56,8 +56,9 @@ def request_action(
             existing = actions.find_by_key(session, wanted.idempotency_key)
             if existing is not None:
                 return _same_request(existing, case_id, wanted), False
+        session.get(CaseRow, case_id, with_for_update=True)  # one request per case at a time
         case = runtime.fill_allowed_actions(cases.get(session, case_id))
-        _check(runtime, case, wanted)
+        _check(runtime, session, case, wanted)
         request = _as_request(case, wanted, wanted.idempotency_key or new_id("idem"))
         veto = runtime.plugins.hook.disputeflow_before_action(case=case, action=request)
         if veto:
@@ -93,7 +94,7 @@ def _same_request(existing: ActionRow, case_id: str, wanted: ActionInput) -> dic
     return actions.describe(existing)
 
 
-def _check(runtime: Runtime, case: Case, wanted: ActionInput) -> None:
+def _check(runtime: Runtime, session: Session, case: Case, wanted: ActionInput) -> None:
     if wanted.type not in case.allowed_actions:
         allowed = ", ".join(str(a) for a in case.allowed_actions) or "none"
         raise ActionNotAllowedError(
@@ -103,10 +104,34 @@ def _check(runtime: Runtime, case: Case, wanted: ActionInput) -> None:
     if wanted.type in NEEDS_MESSAGE and not (wanted.message or "").strip():
         raise InvalidInputError(f"{wanted.type} needs a message", errors={"message": ["required"]})
     if wanted.type == ActionType.REFUND:
-        _check_refund(runtime, case, wanted.amount)
+        _check_refund(runtime, case, wanted.amount, _asked_refunds(session, case.id))
 
 
-def _check_refund(runtime: Runtime, case: Case, amount: Money | None) -> None:
+def _asked_refunds(session: Session, case_id: str) -> tuple[list[Money], list[Money]]:
+    """The amounts of this case's refund actions: ``(queued or running, succeeded)``."""
+    queued: list[Money] = []
+    done: list[Money] = []
+    for row in actions.list_for_case(session, case_id):
+        if row.type == ActionType.REFUND and row.params.get("amount"):
+            if row.status in (actions.PENDING, actions.RUNNING):
+                queued.append(Money.from_dict(row.params["amount"]))
+            elif row.status == actions.SUCCEEDED:
+                done.append(Money.from_dict(row.params["amount"]))
+    return queued, done
+
+
+def _refundable(case: Case, queued: list[Money], done: list[Money]) -> Money:
+    """What is left to refund: the platform's figure may not show our refunds yet, and
+    refunds still queued or running will take their share."""
+    assert case.amount is not None
+    zero = Money.zero(case.amount.currency)
+    refunded = max(case.refunded or zero, sum(done, zero))
+    return case.amount - refunded - sum(queued, zero)
+
+
+def _check_refund(
+    runtime: Runtime, case: Case, amount: Money | None, asked: tuple[list[Money], list[Money]]
+) -> None:
     if amount is None:
         raise InvalidInputError("a refund needs an amount", errors={"amount": ["required"]})
     if amount.value <= Decimal(0):
@@ -118,7 +143,7 @@ def _check_refund(runtime: Runtime, case: Case, amount: Money | None) -> None:
             f"the case is in {case.amount.currency}, not {amount.currency}",
             errors={"amount": ["wrong currency"]},
         )
-    left = case.amount - case.refunded if case.refunded else case.amount
+    left = _refundable(case, *asked)
     if amount > left:
         raise InvalidInputError(
             f"at most {left} can still be refunded", errors={"amount": ["exceeds refundable"]}

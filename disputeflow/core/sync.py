@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import UnsupportedError
 from disputeflow.core.ingest import ingest_snapshot
+from disputeflow.core.merge import MergeResult
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import connections
 from disputeflow.core.store.tables import ConnectionRow, SyncCursorRow
@@ -82,12 +83,7 @@ def sync_connection(
                 report.failed += 1
                 cursor_moves = False
                 continue
-            if result.created:
-                report.created += 1
-            elif result.changed:
-                report.updated += 1
-            else:
-                report.unchanged += 1
+            _count(report, result)
         if cursor_moves:
             report.cursor = page.cursor
             _save_cursor(runtime, row.id, page.cursor)
@@ -95,6 +91,15 @@ def sync_connection(
             progress(report)
     _finish(runtime, row.id, failed=report.failed, now=now or utcnow())
     return report
+
+
+def _count(report: SyncReport, result: MergeResult) -> None:
+    if result.created:
+        report.created += 1
+    elif result.changed:
+        report.updated += 1
+    else:
+        report.unchanged += 1
 
 
 def _cursor_row(session: Session, connection_id: str) -> SyncCursorRow:

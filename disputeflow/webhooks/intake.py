@@ -36,7 +36,7 @@ def _runtime() -> Runtime:
 
 def _resolve(platform: str, connection_id: str) -> tuple[ConnectionRow, Marketplace]:
     runtime = _runtime()
-    with runtime.database.session() as session:
+    with runtime.database.session(readonly=True) as session:
         row = session.get(ConnectionRow, connection_id)
     if row is None or row.platform != platform:
         raise NotFoundError(f"no {platform} connection {connection_id!r}")

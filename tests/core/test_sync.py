@@ -332,7 +332,8 @@ def synthetic_pages(rsps, total, page_size=100):
     """A platform of ``total`` objects generated on demand (its own memory stays flat)."""
 
     def answer(request):
-        rsps.calls.reset()  # responses would otherwise keep every page it served
+        for calls in (rsps.calls, *(r.calls for r in rsps.registered())):
+            calls.reset()  # responses would otherwise keep every page it served
         since = request.url.partition("since=")[2]
         start = int(since or 0)
         end = min(start + page_size, total)

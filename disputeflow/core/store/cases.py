@@ -14,7 +14,7 @@ from disputeflow.core.case import Case
 from disputeflow.core.clock import parse_rfc3339, to_rfc3339
 from disputeflow.core.errors import InvalidInputError, NotFoundError
 from disputeflow.core.merge import MergeResult
-from disputeflow.core.snapshot import CaseSnapshot
+from disputeflow.core.snapshot import CaseSnapshot, OrderKey
 from disputeflow.core.store.tables import (
     CaseRow,
     CaseSnapshotRow,
@@ -94,6 +94,22 @@ def summary(row: CaseRow) -> Case:
     return Case.from_dict(row.document)
 
 
+def has_snapshot(session: Session, case_id: str, fingerprint: str) -> bool:
+    """Whether this exact snapshot was merged into the case before."""
+    found = session.scalar(
+        select(CaseSnapshotRow.id).where(
+            CaseSnapshotRow.case_id == case_id, CaseSnapshotRow.fingerprint == fingerprint
+        )
+    )
+    return found is not None
+
+
+def newest_key(row: CaseRow) -> OrderKey:
+    """The order key of the newest snapshot merged, kept on the row so most merges need no
+    history at all."""
+    return (row.snapshot_at, row.snapshot_revision, row.snapshot_fingerprint)
+
+
 def history(session: Session, case_id: str) -> list[CaseSnapshot]:
     """Every snapshot merged into the case so far."""
     rows = session.scalars(select(CaseSnapshotRow).where(CaseSnapshotRow.case_id == case_id))
@@ -101,9 +117,14 @@ def history(session: Session, case_id: str) -> list[CaseSnapshot]:
 
 
 def save_merge(
-    session: Session, result: MergeResult, snapshot: CaseSnapshot, row: CaseRow | None
+    session: Session,
+    result: MergeResult,
+    snapshot: CaseSnapshot,
+    row: CaseRow | None,
+    previous: Case | None = None,
 ) -> CaseRow:
-    """Persist a merge: the case row, the snapshot, and what the timeline gained."""
+    """Persist a merge: the case row, the snapshot, what the timeline gained, and the
+    evidence and messages when they changed from ``previous`` (the case before)."""
     case = result.case
     if row is None:
         row = CaseRow(id=case.id)
@@ -127,7 +148,8 @@ def save_merge(
         add_entries(session, case.id, [e for e in case.timeline if e.derived] + local_new)
     else:
         add_entries(session, case.id, result.new_entries)
-    _replace_items(session, case)
+    if previous is None or (previous.evidence, previous.messages) != (case.evidence, case.messages):
+        _replace_items(session, case)
     return row
 
 

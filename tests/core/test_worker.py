@@ -1,0 +1,117 @@
+"""The worker loop: one round over deliveries, actions and syncs; stopping; surviving errors."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import pytest
+import responses
+
+from disputeflow.core import worker as worker_module
+from disputeflow.core.clock import utcnow
+from disputeflow.core.ingest import ingest_snapshot
+from disputeflow.core.marketplace import VerifiedDelivery
+from disputeflow.core.outbox import ActionInput, request_action
+from disputeflow.core.store import actions, deliveries
+from disputeflow.core.store.tables import SyncCursorRow
+from disputeflow.core.taxonomy import ActionType
+from disputeflow.core.worker import Worker, WorkerOptions
+from tests.fakes.http_api import BASE_URL, FakePlatformAPI
+from tests.fakes.marketplace import FakeMarketplace, encode
+
+
+@pytest.fixture
+def api():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield FakePlatformAPI(mock)
+
+
+@pytest.fixture
+def connection_id(runtime):
+    settings = {"signing_secret": "s", "shop": "eu", "api_base_url": BASE_URL}
+    return runtime.add_connection("fake", "eu", settings)["id"]
+
+
+def store_delivery(runtime, connection_id, payload, key):
+    with runtime.database.session() as session:
+        delivery_id, _ = deliveries.insert(
+            session,
+            connection_id=connection_id,
+            platform="fake",
+            verified=VerifiedDelivery(dedup_key=key, topic="disputes/update", headers={}),
+            body=encode(payload),
+            received_at=utcnow(),
+        )
+    return delivery_id
+
+
+def test_run_once_processes_deliveries_actions_and_due_syncs(runtime, api, connection_id):
+    delivery = store_delivery(runtime, connection_id, api.put("d1"), "dlv-1")
+    a_return = FakeMarketplace().snapshot(api.put("r1", "return"))
+    case_id = ingest_snapshot(runtime.database, runtime.plugins, connection_id, a_return).case.id
+    action, _ = request_action(runtime, case_id, ActionInput(ActionType.APPROVE_RETURN))
+    api.put("d2")  # only the platform knows this one: polling brings it in
+
+    handled = Worker(runtime).run_once()
+
+    assert handled == 3  # one delivery, one action, one sync
+    with runtime.database.session() as session:
+        assert deliveries.get(session, delivery).status == "done"
+        assert actions.get(session, action["id"]).status == "succeeded"
+        assert session.get(SyncCursorRow, connection_id).last_synced_at is not None
+    assert len(api.action_calls) == 1
+    assert api.list_calls == [""]
+    assert Worker(runtime).run_once() == 0  # nothing left: the sync is not due again yet
+
+
+def test_run_stops_promptly_after_stop(runtime):
+    loop = Worker(runtime, WorkerOptions(poll_interval=30))
+    rounds = threading.Event()
+    real_run_once = loop.run_once
+
+    def counted():
+        handled = real_run_once()
+        rounds.set()
+        return handled
+
+    loop.run_once = counted
+    thread = loop.start_thread()
+    assert rounds.wait(5)  # it is idle now, waiting out a 30 s poll interval
+
+    started = time.monotonic()
+    loop.stop()
+    thread.join(timeout=5)
+
+    assert not thread.is_alive()
+    assert time.monotonic() - started < 2
+
+
+def test_a_failing_round_is_logged_and_the_loop_goes_on(runtime, monkeypatch, caplog):
+    real = worker_module.process_deliveries
+    calls = []
+    again = threading.Event()
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("database went away")
+        again.set()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "process_deliveries", flaky)
+    loop = Worker(runtime, WorkerOptions(poll_interval=0.05))
+    with caplog.at_level(logging.ERROR, logger="disputeflow.core.worker"):
+        thread = loop.start_thread()
+        try:
+            assert again.wait(5)
+        finally:
+            loop.stop()
+            thread.join(timeout=5)
+
+    assert not thread.is_alive()
+    assert len(calls) >= 2
+    failures = [r for r in caplog.records if "worker round failed" in r.getMessage()]
+    assert len(failures) == 1
+    assert failures[0].exc_info[1].args == ("database went away",)
