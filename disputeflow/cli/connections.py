@@ -94,5 +94,25 @@ def remove(state: CliState, connection_id: str, yes: bool) -> None:
         click.echo(f"connection {row.id} ({row.name}) removed")
 
 
+@connections_group.command("register-webhooks")
+@click.argument("connection_id")
+@json_option
+@pass_state
+def register_webhooks(state: CliState, connection_id: str, as_json: bool) -> None:
+    """Subscribe the platform to this connection's webhook URL (keys made by hand)."""
+    runtime = state.runtime()
+    with runtime.database.session(readonly=True) as session:
+        row = store.get_row(session, connection_id)
+        connection = runtime.connection(row)
+    topics = runtime.marketplace_of(row).register_webhooks(connection)
+    if as_json:
+        emit_json({"connection_id": row.id, "webhook_url": connection.webhook_url,
+                   "topics": topics})  # fmt: skip
+        return
+    click.echo(f"{len(topics)} topic(s) now deliver to {connection.webhook_url}:")
+    for topic in topics:
+        click.echo(f"  {topic}")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(connections_group)

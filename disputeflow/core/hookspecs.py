@@ -13,6 +13,7 @@ import pluggy
 
 if TYPE_CHECKING:
     import click
+    from flask import Blueprint
 
     from disputeflow.core.actions import ActionRequest, ActionResult
     from disputeflow.core.case import Case
@@ -65,6 +66,25 @@ def disputeflow_register_commands(cli: click.Group) -> None:
             @cli.command()
             def etsy_status():
                 click.echo("ok")
+    """
+
+
+@hookspec
+def disputeflow_register_blueprints() -> Iterable[Blueprint]:
+    """Return Flask blueprints with a plugin's own pages and endpoints (an install flow).
+
+    Called once when the HTTP app is created. The routes need no API token: check what
+    they receive (HMAC, state nonce) themselves. ``current_app.extensions["disputeflow"]``
+    is the :class:`~disputeflow.core.runtime.Runtime`.
+
+    :return: an iterable of ``flask.Blueprint``; use URL prefixes of your own, such as
+        ``/install/<marketplace>``.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_register_blueprints():
+            return [install_blueprint]
     """
 
 

@@ -11,6 +11,7 @@ import logging
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from disputeflow.core import order_refunds
 from disputeflow.core.case import Case
 from disputeflow.core.events import CaseChange, Classification
 from disputeflow.core.ids import new_id
@@ -70,6 +71,7 @@ def merge_into_store(
     if result.duplicate:
         return result
     result.new_entries += _triage(plugins, result.case, snapshot)
+    result.new_entries += _order_refunds(session, result.case)
     cases.save_merge(session, result, snapshot, row, previous=case)
     return result
 
@@ -84,6 +86,18 @@ def notify(plugins: PluginManager, results: list[MergeResult], cause: str = "sna
             plugins.hook.disputeflow_case_changed(change=change)
         except Exception:  # a notifier's failure never undoes a committed change
             log.exception("disputeflow_case_changed failed for case %s", result.case.id)
+
+
+def _order_refunds(session: Session, case: Case) -> list[TimelineEntry]:
+    """Refunds recorded on the case's order (before or after the case arrived) show on it."""
+    if case.order is None or case.order.external_id is None:
+        return []
+    refunds = order_refunds.for_order(session, case.connection_id, case.order.external_id)
+    entries = order_refunds.apply_to_case(case, refunds)
+    if entries:
+        case.timeline = sorted([*case.timeline, *entries], key=TimelineEntry.sort_key)
+        case.updated_at = max(case.updated_at, *(e.at for e in entries))
+    return entries
 
 
 def _triage(plugins: PluginManager, case: Case, snapshot: CaseSnapshot) -> list[TimelineEntry]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -21,6 +21,7 @@ from marshmallow import ValidationError as SchemaValidationError
 from disputeflow.core.actions import ActionRequest, ActionResult
 from disputeflow.core.capabilities import Capabilities
 from disputeflow.core.case import Case
+from disputeflow.core.effects import Translation
 from disputeflow.core.errors import InvalidInputError, PluginError, UnsupportedError
 from disputeflow.core.snapshot import CaseSnapshot
 
@@ -65,6 +66,7 @@ class VerifiedDelivery:
     topic: str
     headers: Mapping[str, str] = field(default_factory=dict)
     occurred_at: datetime | None = None
+    ack_status: int = 200  # what the platform expects on success (eBay: 204)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class ChallengeResponse:
     body: bytes
     status: int = 200
     content_type: str = "application/json"
+    webhook_verified: bool = False  # the platform proved it reaches the connection's URL
 
 
 @dataclass(frozen=True)
@@ -192,8 +195,20 @@ class Marketplace(ABC):
     @abstractmethod
     def translate_delivery(
         self, connection: Connection, delivery: StoredDelivery
-    ) -> list[CaseSnapshot]:
-        """Turn a stored delivery into snapshots; an empty list means "nothing for cases"."""
+    ) -> Sequence[Translation]:
+        """Turn a stored delivery into snapshots and effects (see :mod:`disputeflow.core.effects`:
+        order refunds, erasures, data requests); an empty list means "nothing for cases"."""
+
+    def answer_ping(
+        self, connection: Connection, request: InboundRequest
+    ) -> ChallengeResponse | None:
+        """Answer an unsigned ``POST`` the platform sends to test the URL (WooCommerce's
+        ``webhook_id=N`` ping), before verification; ``None`` for a normal delivery.
+
+        Nothing is stored for a ping; set ``webhook_verified`` to record that the platform
+        reached the connection's URL.
+        """
+        return None
 
     def answer_challenge(
         self, connection: Connection, request: InboundRequest

@@ -16,11 +16,15 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from disputeflow.core import order_refunds, privacy
 from disputeflow.core.clock import utcnow
+from disputeflow.core.effects import DataRequest, OrderRefund, PersonalDataErasure, Translation
+from disputeflow.core.errors import SnapshotError
 from disputeflow.core.ingest import merge_into_store, notify
 from disputeflow.core.marketplace import Connection
 from disputeflow.core.merge import MergeResult
 from disputeflow.core.runtime import Runtime
+from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.store import deliveries
 from disputeflow.core.store.tables import ConnectionRow, DeliveryRow
 
@@ -99,15 +103,32 @@ def _process_one(
                     assert connection_row is not None  # deliveries cascade with connections
                     connection = connections[row.connection_id] = runtime.connection(connection_row)
                 marketplace = runtime.plugins.marketplace(row.platform)
-                snapshots = marketplace.translate_delivery(connection, deliveries.to_stored(row))
-                return [
-                    merge_into_store(session, runtime.plugins, row.connection_id, snapshot)
-                    for snapshot in snapshots
-                ]
+                items = marketplace.translate_delivery(connection, deliveries.to_stored(row))
+                results: list[MergeResult] = []
+                for item in items:
+                    results += _apply(session, runtime, row, item)
+                return results
         except IntegrityError:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def _apply(
+    session: Session, runtime: Runtime, row: DeliveryRow, item: Translation
+) -> list[MergeResult]:
+    """Merge a snapshot, or apply an effect; return the case changes to announce."""
+    if isinstance(item, CaseSnapshot):
+        return [merge_into_store(session, runtime.plugins, row.connection_id, item)]
+    if isinstance(item, OrderRefund):
+        return order_refunds.record(session, row.connection_id, item)
+    if isinstance(item, PersonalDataErasure):
+        privacy.erase(session, row.connection_id, item, keep=row.id)
+        return []
+    if isinstance(item, DataRequest):
+        privacy.export(session, row.connection_id, item)
+        return []
+    raise SnapshotError(f"the {row.platform} plugin returned {item!r}, not a snapshot or effect")
 
 
 def _describe(error: Exception) -> str:

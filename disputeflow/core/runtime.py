@@ -79,6 +79,16 @@ class Runtime:
             )
             return self.describe_connection(row)
 
+    def update_connection_settings(self, connection_id: str, changes: dict[str, Any]) -> None:
+        """Merge ``changes`` into a connection's settings (an OAuth token just obtained, a
+        generated webhook secret), validated again by its marketplace."""
+        with self.database.session() as session:
+            row = connections.get_row(session, connection_id)
+            marketplace = self.marketplace_of(row)
+            current = dict(self.connection(row).settings)
+            validated = marketplace.validate_settings({**current, **changes})
+            connections.store_settings(row, self.secrets, validated, marketplace.secret_fields())
+
     def fill_allowed_actions(self, case: Case) -> Case:
         """Set ``case.allowed_actions`` from its marketplace's capabilities (none if the
         plugin is gone: the case still shows, but nothing can be sent to the platform)."""

@@ -117,6 +117,7 @@ class TimelineKind(StrEnum):
     ACTION_SUCCEEDED = "action_succeeded"
     ACTION_FAILED = "action_failed"
     NOTE = "note"
+    PERSONAL_DATA_ERASED = "personal_data_erased"
 
 
 class Role(StrEnum):

@@ -22,6 +22,9 @@ def create_app(runtime: Runtime, config: dict[str, Any] | None = None) -> Flask:
     app.extensions["disputeflow"] = runtime
     app.register_blueprint(health.blueprint)
     app.register_blueprint(intake.blueprint)
+    for blueprints in runtime.plugins.hook.disputeflow_register_blueprints():
+        for blueprint in blueprints or ():
+            app.register_blueprint(blueprint)
     init_api(app)
     errors.init_app(app)  # after the API, so the common error shape wins everywhere
     return app

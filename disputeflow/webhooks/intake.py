@@ -18,7 +18,7 @@ from sqlalchemy import update
 
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import NotFoundError, SignatureError
-from disputeflow.core.marketplace import InboundRequest, Marketplace
+from disputeflow.core.marketplace import ChallengeResponse, InboundRequest, Marketplace
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import deliveries
 from disputeflow.core.store.tables import ConnectionRow
@@ -71,8 +71,12 @@ def receive(platform: str, connection_id: str) -> Any:
     body = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
     runtime = _runtime()
     connection = runtime.connection(row)
+    inbound = _inbound("POST", body)
+    ping = marketplace.answer_ping(connection, inbound)
+    if ping is not None:
+        return _answer(row.id, ping)
     try:
-        verified = marketplace.verify_delivery(connection, _inbound("POST", body))
+        verified = marketplace.verify_delivery(connection, inbound)
     except SignatureError as error:
         _count_rejection(row.id)
         log.warning(
@@ -93,7 +97,10 @@ def receive(platform: str, connection_id: str) -> Any:
         wake = current_app.extensions.get("disputeflow.wake")
         if isinstance(wake, threading.Event):
             wake.set()
-    return {"status": "accepted" if created else "duplicate", "delivery_id": delivery_id}, 200
+    if verified.ack_status == 204:
+        return Response(status=204)
+    status = "accepted" if created else "duplicate"
+    return {"status": status, "delivery_id": delivery_id}, verified.ack_status
 
 
 @blueprint.get("/webhooks/<platform>/<connection_id>")
@@ -103,4 +110,16 @@ def challenge(platform: str, connection_id: str) -> Any:
     answer = marketplace.answer_challenge(_runtime().connection(row), _inbound("GET"))
     if answer is None:
         return error_response(404, "not_found", f"{platform} does not answer endpoint checks")
+    return _answer(row.id, answer)
+
+
+def _answer(connection_id: str, answer: ChallengeResponse) -> Response:
+    """Send a plugin's own answer; record that the platform reached this URL if it says so."""
+    if answer.webhook_verified:
+        with _runtime().database.session() as session:
+            session.execute(
+                update(ConnectionRow)
+                .where(ConnectionRow.id == connection_id)
+                .values(webhook_verified_at=utcnow())
+            )
     return Response(answer.body, status=answer.status, content_type=answer.content_type)

@@ -91,6 +91,28 @@ def test_hook_disputeflow_register_commands(plugin_manager, register):
     assert result.output == "fake ok\n"
 
 
+def test_hook_disputeflow_register_blueprints(runtime, register):
+    from flask import Blueprint
+
+    from disputeflow.webhooks.app import create_app
+
+    install = Blueprint("fake_install", __name__, url_prefix="/install/fake")
+
+    @install.get("/")
+    def start():
+        return {"install": "fake"}
+
+    class Plugin:
+        @hookimpl
+        def disputeflow_register_blueprints(self):
+            return [install]
+
+    register(Plugin(), "blueprints")
+    response = create_app(runtime).test_client().get("/install/fake/")
+    assert response.status_code == 200
+    assert response.get_json() == {"install": "fake"}
+
+
 # -- case lifecycle -------------------------------------------------------------------------
 
 

@@ -6,7 +6,8 @@ It speaks an invented platform API that is simple on purpose:
   ``signing_secret`` setting, ``X-Fake-Shop`` (must equal the ``shop`` setting),
   ``X-Fake-Delivery-Id`` (the dedup key) and ``X-Fake-Topic``;
 * objects: ``{"id": "123", "type": "dispute"|"return", "status", "reason", "amount": "12.50",
-  "currency": "EUR", "opened_at", "updated_at", "due_by"?, "buyer_country"?, "revision"?}``;
+  "currency": "EUR", "opened_at", "updated_at", "due_by"?, "buyer_country"?, "buyer_email"?,
+  "buyer_name"?, "order_id"?, "revision"?}``;
 * polling: ``GET {api_base_url}/cases?since=<cursor>`` (empty for a full sync) answers
   ``{"items": [objects], "next_cursor": str | null, "has_more": bool}``;
 * actions: ``POST {api_base_url}/{type}s/{id}/actions`` with an ``Idempotency-Key`` header
@@ -43,6 +44,7 @@ from disputeflow import (
     Marketplace,
     MarketplaceError,
     Money,
+    Order,
     Outcome,
     Party,
     SampleDelivery,
@@ -183,7 +185,12 @@ class FakeMarketplace(Marketplace):
             raw_status, raw_reason = payload.get("status"), payload.get("reason")
             status, outcome = statuses.get(raw_status or "", (None, None))
             due_by = payload.get("due_by")
-            country = payload.get("buyer_country")
+            buyer = {
+                "country": payload.get("buyer_country"),
+                "email": payload.get("buyer_email"),
+                "name": payload.get("buyer_name"),
+            }
+            order_id = payload.get("order_id")
             return CaseSnapshot(
                 platform=self.name,
                 object_type=payload["type"],
@@ -197,7 +204,8 @@ class FakeMarketplace(Marketplace):
                 platform_reason=raw_reason,
                 platform_status=raw_status,
                 amount=Money(str(payload["amount"]), payload["currency"]),
-                buyer=Party(country=country) if country else None,
+                buyer=Party(**buyer) if any(buyer.values()) else None,
+                order=Order(external_id=str(order_id)) if order_id else None,
                 opened_at=parse_rfc3339(payload["opened_at"]),
                 deadlines=(
                     (Deadline(DeadlineKind.PLATFORM_RESPONSE, parse_rfc3339(due_by), self.name),)

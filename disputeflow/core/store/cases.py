@@ -149,7 +149,7 @@ def save_merge(
     else:
         add_entries(session, case.id, result.new_entries)
     if previous is None or (previous.evidence, previous.messages) != (case.evidence, case.messages):
-        _replace_items(session, case)
+        replace_items(session, case)
     return row
 
 
@@ -210,7 +210,8 @@ def _search_text(case: Case) -> str:
     return " ".join(p for p in parts if p).lower()
 
 
-def _replace_items(session: Session, case: Case) -> None:
+def replace_items(session: Session, case: Case) -> None:
+    """Rewrite the evidence and messages rows of a case from the aggregate."""
     session.execute(delete(EvidenceRow).where(EvidenceRow.case_id == case.id))
     session.execute(delete(MessageRow).where(MessageRow.case_id == case.id))
     session.add_all(

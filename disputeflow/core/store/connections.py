@@ -31,24 +31,24 @@ def create(
         raise InvalidInputError(
             f"a connection named {name!r} already exists", errors={"name": ["already exists"]}
         )
-    public = {k: v for k, v in settings.items() if k not in secret_fields}
-    secret = {k: v for k, v in settings.items() if k in secret_fields}
     now = utcnow()
-    row = ConnectionRow(
-        id=new_id("con"),
-        platform=platform,
-        name=name,
-        settings=public,
-        secrets=box.encrypt(secret),
-        created_at=now,
-        updated_at=now,
-    )
+    row = ConnectionRow(id=new_id("con"), platform=platform, name=name, created_at=now)
+    store_settings(row, box, settings, secret_fields)
     session.add(row)
     try:
         session.flush()
     except IntegrityError:
         raise InvalidInputError(f"a connection named {name!r} already exists") from None
     return row
+
+
+def store_settings(
+    row: ConnectionRow, box: SecretBox, settings: Mapping[str, Any], secret_fields: frozenset[str]
+) -> None:
+    """Split settings into public JSON and one sealed token of the secret ones."""
+    row.settings = {k: v for k, v in settings.items() if k not in secret_fields}
+    row.secrets = box.encrypt({k: v for k, v in settings.items() if k in secret_fields})
+    row.updated_at = utcnow()
 
 
 def get_row(session: Session, connection_id: str) -> ConnectionRow:

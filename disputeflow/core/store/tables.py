@@ -227,6 +227,38 @@ class SyncCursorRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+class OrderRefundRow(Base):
+    """A refund on an order, shown on every case of that order (also later ones)."""
+
+    __tablename__ = "order_refunds"
+    __table_args__ = (UniqueConstraint("connection_id", "refund_external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    order_external_id: Mapped[str] = mapped_column(String(200), index=True)
+    refund_external_id: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]]  # OrderRefund.to_dict()
+
+
+class PrivacyRequestRow(Base):
+    """An erasure or a data request, with what it touched (and, for requests, the export)."""
+
+    __tablename__ = "privacy_requests"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # erasure, data_request
+    reason: Mapped[str] = mapped_column(Text)
+    subject: Mapped[dict[str, Any]]
+    cases_affected: Mapped[int] = mapped_column(Integer, default=0)
+    export: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+
+
 class TokenRow(Base):
     """An API token: only its SHA-256 is kept; the token itself is shown once."""
 

@@ -26,6 +26,7 @@ from disputeflow.core.testing.support import (  # noqa: E402
     MarketplaceFixtures,
     make_connection,
     minimal_case,
+    snapshots_of,
     store_delivery,
     translate_request,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "MarketplaceFixtures",
     "make_connection",
     "minimal_case",
+    "snapshots_of",
     "store_delivery",
     "translate_request",
 ]

@@ -91,6 +91,7 @@ from disputeflow.core.testing.support import (
     _perturb,
     make_connection,
     minimal_case,
+    snapshots_of,
     translate_request,
 )
 
@@ -297,16 +298,20 @@ class BaseTranslationTests(MarketplaceFixtures):
             first = translate_request(marketplace, connection, sample.request)
             again = translate_request(marketplace, connection, sample.request)
             assert [s.to_dict() for s in first] == [s.to_dict() for s in again], sample.name
-            assert [s.fingerprint for s in first] == [s.fingerprint for s in again], sample.name
+            fingerprints = [s.fingerprint for s in snapshots_of(first)]
+            assert fingerprints == [s.fingerprint for s in snapshots_of(again)], sample.name
 
     def test_snapshots_well_formed(
         self, marketplace: Marketplace, connection: Connection, samples: list[SampleDelivery]
     ) -> None:
-        snapshots = [
-            snapshot
+        items = [
+            item
             for sample in samples
-            for snapshot in translate_request(marketplace, connection, sample.request)
+            for item in translate_request(marketplace, connection, sample.request)
         ]
+        for item in items:
+            json.dumps(item.to_dict())  # effects, too, have a JSON form
+        snapshots = snapshots_of(items)
         assert snapshots, "the sample deliveries must concern at least one case"
         for snapshot in snapshots:
             assert isinstance(snapshot, CaseSnapshot)
@@ -333,7 +338,9 @@ class BaseTranslationTests(MarketplaceFixtures):
         connection: Connection,
         unknown_values_delivery: InboundRequest,
     ) -> None:
-        snapshots = translate_request(marketplace, connection, unknown_values_delivery)
+        snapshots = snapshots_of(
+            translate_request(marketplace, connection, unknown_values_delivery)
+        )
         assert snapshots, "the unknown-values delivery must concern at least one case"
         body = unknown_values_delivery.body.decode("utf-8", "replace")
         for snapshot in snapshots:

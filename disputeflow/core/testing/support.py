@@ -10,6 +10,7 @@ import pytest
 
 from disputeflow.core.actions import ActionRequest
 from disputeflow.core.case import Case
+from disputeflow.core.effects import Translation
 from disputeflow.core.errors import UnsupportedError
 from disputeflow.core.marketplace import (
     Connection,
@@ -74,11 +75,16 @@ def store_delivery(
 
 def translate_request(
     marketplace: Marketplace, connection: Connection, request: InboundRequest
-) -> list[CaseSnapshot]:
+) -> list[Translation]:
     """Verify, store and translate one request, as the intake and the worker do."""
     verified = marketplace.verify_delivery(connection, request)
     stored = store_delivery(marketplace, connection, verified, request.body)
-    return marketplace.translate_delivery(connection, stored)
+    return list(marketplace.translate_delivery(connection, stored))
+
+
+def snapshots_of(items: list[Translation]) -> list[CaseSnapshot]:
+    """The case snapshots among a translation's items (effects left out)."""
+    return [item for item in items if isinstance(item, CaseSnapshot)]
 
 
 def minimal_case(platform: str, kind: CaseKind | str, *, connection_id: str = "con_test") -> Case:

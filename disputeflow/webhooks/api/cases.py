@@ -43,7 +43,7 @@ class CaseList(MethodView):
         """
         runtime = current_runtime()
         filters = cases.CaseFilter(**{name: args.get(name) for name in _FILTERS})
-        with runtime.database.session() as session:
+        with runtime.database.session(readonly=True) as session:
             rows, next_cursor = cases.list_rows(
                 session, filters, limit=args["limit"], cursor=args.get("cursor"), sort=args["sort"]
             )
@@ -60,7 +60,7 @@ class CaseDetail(MethodView):
         With its deadlines, evidence, messages, timeline and the actions allowed now.
         """
         runtime = current_runtime()
-        with runtime.database.session() as session:
+        with runtime.database.session(readonly=True) as session:
             case = cases.get(session, case_id)
         return runtime.fill_allowed_actions(case).to_dict()
 
@@ -70,13 +70,13 @@ class CaseTimeline(MethodView):
     @blp.response(200, schemas.TimelineSchema)
     def get(self, case_id: str) -> dict[str, Any]:
         """A case's timeline, oldest first"""
-        with current_runtime().database.session() as session:
+        with current_runtime().database.session(readonly=True) as session:
             case = cases.get(session, case_id)
         return {"items": [entry.to_dict() for entry in case.timeline], "next_cursor": None}
 
 
 def _require_case(runtime: Runtime, case_id: str) -> None:
-    with runtime.database.session() as session:
+    with runtime.database.session(readonly=True) as session:
         if session.get(CaseRow, case_id) is None:
             raise NotFoundError(f"no case {case_id!r}")
 
@@ -107,7 +107,7 @@ class CaseActions(MethodView):
         """A case's actions, oldest first"""
         runtime = current_runtime()
         _require_case(runtime, case_id)
-        with runtime.database.session() as session:
+        with runtime.database.session(readonly=True) as session:
             items = [actions.describe(row) for row in actions.list_for_case(session, case_id)]
         return {"items": items, "next_cursor": None}
 
@@ -145,7 +145,7 @@ class CaseAction(MethodView):
     @blp.response(200, schemas.ActionSchema)
     def get(self, case_id: str, action_id: str) -> dict[str, Any]:
         """Show an action: its status, attempts and the platform's answer"""
-        with current_runtime().database.session() as session:
+        with current_runtime().database.session(readonly=True) as session:
             row = actions.get(session, action_id)
             if row.case_id != case_id:
                 raise NotFoundError(f"no action {action_id!r} on case {case_id!r}")

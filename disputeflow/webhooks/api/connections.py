@@ -34,7 +34,7 @@ class ConnectionList(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List connections, oldest first"""
         runtime = current_runtime()
-        with runtime.database.session() as session:
+        with runtime.database.session(readonly=True) as session:
             rows = connections.list_rows(session, platform=args.get("platform"))
             items = [runtime.describe_connection(row) for row in rows]
         return {"items": items, "next_cursor": None}
@@ -66,7 +66,7 @@ class ConnectionDetail(MethodView):
     def get(self, connection_id: str) -> dict[str, Any]:
         """Show a connection (by id or name)"""
         runtime = current_runtime()
-        with runtime.database.session() as session:
+        with runtime.database.session(readonly=True) as session:
             return runtime.describe_connection(connections.get_row(session, connection_id))
 
     @blp.response(204)

@@ -46,7 +46,7 @@ class DeliveryList(MethodView):
         ``?status=failed`` lists those waiting for a retry, ``?status=dead`` those that
         ran out of attempts. Bodies and headers are in each delivery's own answer.
         """
-        with current_runtime().database.session() as session:
+        with current_runtime().database.session(readonly=True) as session:
             rows, next_cursor = deliveries.list_rows(
                 session,
                 status=args.get("status"),
@@ -81,7 +81,7 @@ class DeliveryDetail(MethodView):
     @blp.response(200, schemas.DeliverySchema)
     def get(self, delivery_id: str) -> dict[str, Any]:
         """Show a delivery, with its headers and raw body"""
-        with current_runtime().database.session() as session:
+        with current_runtime().database.session(readonly=True) as session:
             return deliveries.describe(deliveries.get(session, delivery_id))
 
 
@@ -96,5 +96,5 @@ class DeliveryReplay(MethodView):
         with current_runtime().database.session() as session:
             deliveries.replay(session, utcnow(), ids=[delivery_id])
         _wake_worker()
-        with current_runtime().database.session() as session:
+        with current_runtime().database.session(readonly=True) as session:
             return deliveries.describe(deliveries.get(session, delivery_id))

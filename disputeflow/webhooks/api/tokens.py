@@ -47,7 +47,7 @@ class TokenList(MethodView):
     @blp.response(200, schemas.TokenListSchema)
     def get(self) -> dict[str, Any]:
         """List tokens, oldest first (revoked ones too)"""
-        with current_runtime().database.session() as session:
+        with current_runtime().database.session(readonly=True) as session:
             items = [describe(row) for row in tokens.list_rows(session)]
         return {"items": items, "next_cursor": None}
 
@@ -76,7 +76,7 @@ class TokenDetail(MethodView):
     @blp.response(200, schemas.TokenSchema)
     def get(self, token_id: str) -> dict[str, Any]:
         """Show a token (never its secret)"""
-        with current_runtime().database.session() as session:
+        with current_runtime().database.session(readonly=True) as session:
             row = session.get(TokenRow, token_id)
             if row is None:
                 raise NotFoundError(f"no token {token_id!r}")

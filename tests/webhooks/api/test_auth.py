@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
+import tempfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from disputeflow.core.config import Settings
+from disputeflow.core.plugins import get_plugin_manager
+from disputeflow.core.runtime import Runtime
 from disputeflow.core.store.tables import TokenRow
 from disputeflow.webhooks.app import create_app
 from tests.webhooks.api.conftest import bearer
@@ -29,8 +33,20 @@ def api_routes(app):
     )
 
 
-# Collected from an app made by the real factory (the runtime is only stored, not used).
-ROUTES = api_routes(create_app(SimpleNamespace(settings=SimpleNamespace(max_body_bytes=1024))))
+def collect_routes():
+    """The routes of an app made by the real factory, at collection time."""
+    with tempfile.TemporaryDirectory() as home:
+        settings = Settings(
+            home=Path(home), database_url="sqlite://", public_url="http://x", secret_key=None
+        )
+        runtime = Runtime.create(settings, plugins=get_plugin_manager(load_entrypoints=False))
+        try:
+            return api_routes(create_app(runtime))
+        finally:
+            runtime.close()
+
+
+ROUTES = collect_routes()
 
 # The least role each route needs. A new route must be added here to pass.
 LEAST_ROLE = {

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-26 06:09:54.083202
+Create Date: 2026-11-26 06:22:09.850058
 """
 
 from __future__ import annotations
@@ -127,6 +127,55 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_deliveries_status_next_attempt_at", ["status", "next_attempt_at"], unique=False
+        )
+
+    op.create_table(
+        "order_refunds",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("connection_id", sa.String(length=40), nullable=False),
+        sa.Column("order_external_id", sa.String(length=200), nullable=False),
+        sa.Column("refund_external_id", sa.String(length=200), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["connection_id"],
+            ["connections.id"],
+            name=op.f("fk_order_refunds_connection_id_connections"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_order_refunds")),
+        sa.UniqueConstraint(
+            "connection_id", "refund_external_id", name=op.f("uq_order_refunds_connection_id")
+        ),
+    )
+    with op.batch_alter_table("order_refunds", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_order_refunds_connection_id"), ["connection_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_order_refunds_order_external_id"), ["order_external_id"], unique=False
+        )
+
+    op.create_table(
+        "privacy_requests",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("connection_id", sa.String(length=40), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("subject", sa.JSON(), nullable=False),
+        sa.Column("cases_affected", sa.Integer(), nullable=False),
+        sa.Column("export", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["connection_id"],
+            ["connections.id"],
+            name=op.f("fk_privacy_requests_connection_id_connections"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_privacy_requests")),
+    )
+    with op.batch_alter_table("privacy_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_privacy_requests_connection_id"), ["connection_id"], unique=False
         )
 
     op.create_table(
@@ -274,6 +323,15 @@ def downgrade() -> None:
 
     op.drop_table("actions")
     op.drop_table("sync_cursors")
+    with op.batch_alter_table("privacy_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_requests_connection_id"))
+
+    op.drop_table("privacy_requests")
+    with op.batch_alter_table("order_refunds", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_order_refunds_order_external_id"))
+        batch_op.drop_index(batch_op.f("ix_order_refunds_connection_id"))
+
+    op.drop_table("order_refunds")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_deliveries_status_next_attempt_at")
         batch_op.drop_index(batch_op.f("ix_deliveries_connection_id"))
