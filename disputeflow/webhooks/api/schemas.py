@@ -39,6 +39,8 @@ from disputeflow.core.taxonomy import (
 )
 
 MAX_LIMIT = 200
+# Stored beside the action's own fields; a client's params must not shadow them.
+RESERVED_PARAMS = ("amount", "message")
 DEFAULT_LIMIT = 50
 
 
@@ -59,6 +61,9 @@ def choice(
     values: type[StrEnum] | tuple[str, ...], *, nullable: bool = False, **kwargs: Any
 ) -> fields.String:
     return fields.String(allow_none=nullable, validate=one_of(values), **kwargs)
+
+
+_not_reserved = validate.NoneOf(RESERVED_PARAMS, error="Reserved: use {input}.")
 
 
 def _check_currency(code: str) -> None:
@@ -226,7 +231,10 @@ class ActionCreateSchema(Schema):
     type = choice(ActionType, required=True)
     amount = fields.Nested(MoneySchema, metadata={"description": "Required for a refund."})
     message = text(validate=validate.Length(max=10_000))
-    params = fields.Dict(keys=fields.String(), metadata={"description": "Marketplace extras."})
+    params = fields.Dict(
+        keys=fields.String(validate=_not_reserved),
+        metadata={"description": "Marketplace-specific extras (not amount or message)."},
+    )
     idempotency_key = text(
         validate=validate.Length(min=1, max=200),
         metadata={"description": "Same as the Idempotency-Key header (either, or both equal)."},

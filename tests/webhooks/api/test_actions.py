@@ -105,8 +105,11 @@ def test_refund_of_the_whole_amount_is_queued(client, agent, a_return):
         ({"type": "refund", "amount": {"value": "1", "currency": "XXY"}},
          {"amount": {"currency": ["Unknown currency code (expected ISO 4217)."]}}),
         ({"type": "accept", "colour": "red"}, {"colour": ["Unknown field."]}),
+        ({"type": "accept", "params": {"amount": {"value": "1", "currency": "EUR"}}},
+         {"params": {"amount": {"key": ["Reserved: use amount."]}}}),
     ],
-    ids=["no-type", "unknown-type", "float", "too-precise", "bad-currency", "unknown-field"],
+    ids=["no-type", "unknown-type", "float", "too-precise", "bad-currency", "unknown-field",
+         "reserved-param"],
 )  # fmt: skip
 def test_invalid_bodies_are_422_with_field_errors(client, agent, runtime, a_return, body, errors):
     response = post(client, agent, a_return, body)
