@@ -137,8 +137,15 @@ class PluginManager(pluggy.PluginManager):
 
 def _registered(impl: pluggy.HookImpl) -> list[Any]:
     """Call one plugin's ``disputeflow_register_marketplaces`` alone, to know who gave what."""
-    registered = cast("Iterable[Any] | None", impl.function())
-    return list(registered or ())
+    try:
+        registered = cast("Iterable[Any] | None", impl.function())
+        return list(registered or ())
+    except Exception as error:  # name the plugin, whatever it raised
+        raise PluginError(
+            f"plugin {impl.plugin_name!r} failed to register its marketplaces: "
+            f"{type(error).__name__}: {error}",
+            plugin=impl.plugin_name,
+        ) from error
 
 
 def _version(distribution: str | None) -> str | None:
@@ -162,9 +169,17 @@ def register_entrypoints(pm: PluginManager, entry_points: Iterable[metadata.Entr
     """Register each entry point's plugin; log and record failures instead of raising."""
     count = 0
     for ep in entry_points:
-        if not _allowed(ep.name) or pm.get_plugin(ep.name) or pm.is_blocked(ep.name):
+        if not _allowed(ep.name) or pm.is_blocked(ep.name):
             continue
         dist = ep.dist.name if ep.dist is not None else None
+        if pm.get_plugin(ep.name) is not None:
+            if pm.distributions.get(ep.name) != dist:
+                message = (
+                    f"entry point name {ep.name!r} is already taken by {pm.source_of(ep.name)}"
+                )
+                log.warning("Error while loading disputeflow plugin: %s (%s)", ep.name, message)
+                pm.load_errors.append(LoadError(ep.name, dist, message))
+            continue
         try:
             pm.register(ep.load(), name=ep.name)
         except Exception as error:  # a broken plugin must not take the host down

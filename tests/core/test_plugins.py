@@ -232,3 +232,24 @@ def test_plugin_manager_fixture_is_isolated(plugin_manager):
     assert isinstance(plugin_manager, PluginManager)
     assert plugin_manager.marketplaces() == {}
     assert {name for name, _ in plugin_manager.list_name_plugin()} == set(DEFAULT_PLUGINS)
+
+
+def test_entry_point_name_taken_by_another_distribution_is_reported(
+    plugin_manager, fake_entry_points
+):
+    plugin_manager.register(RegistersFake(), name="fake")  # not from the fake distribution
+    register_entrypoints(plugin_manager, fake_entry_points)
+    errors = {e.name: e.error for e in plugin_manager.load_errors}
+    assert "already taken by plugin 'fake'" in errors["fake"]
+
+
+def test_a_plugin_failing_to_register_marketplaces_is_named(plugin_manager):
+    class Exploding:
+        @hookimpl
+        def disputeflow_register_marketplaces(self):
+            raise RuntimeError("no config")
+
+    plugin_manager.register(Exploding(), name="exploding")
+    with pytest.raises(PluginError, match=r"plugin 'exploding' failed .*no config") as raised:
+        plugin_manager.marketplaces()
+    assert raised.value.plugin == "exploding"

@@ -46,8 +46,7 @@ A test that cannot pass for a good reason is skipped by name, with the reason sh
         tests_to_skip = {"Etsy verifies with a key fetched online": ["test_wrong_secret_rejected"]}
 
 Naming a test that does not exist fails, so a renamed test is noticed. The groups of tests
-are also available as mixins (``BaseSettingsTests``, ``BaseWebhookTests`` ...), to adopt
-one at a time while an adapter is being written.
+are mixins too (``BaseSettingsTests``, ``BaseWebhookTests`` ...), to adopt one at a time.
 
 Translation is exercised the way the host does it: verify the request, keep the headers
 the adapter returned in :attr:`VerifiedDelivery.headers` (only those are stored), then
