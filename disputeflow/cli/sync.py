@@ -78,8 +78,8 @@ def _targets(runtime: Runtime, connection_id: str | None) -> list[Target]:
             rows = store.list_rows(session)
     if connection_id is not None:
         row = rows[0]
-        market = markets.get(row.platform)
-        if market is None or not market.capabilities.polling:
+        market = runtime.plugins.marketplace(row.platform)  # a clear error if not installed
+        if not market.capabilities.polling:
             raise UnsupportedError(
                 f"connection {row.name!r}: the {row.platform} marketplace does not support "
                 "polling (its cases arrive by webhook only)"

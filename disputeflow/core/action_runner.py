@@ -21,7 +21,7 @@ from disputeflow.core.outbox import append_entry, request_from_row
 from disputeflow.core.processing import DEFAULT_POLICY, RetryPolicy
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import actions, cases
-from disputeflow.core.store.tables import ConnectionRow
+from disputeflow.core.store.tables import ActionRow, ConnectionRow
 from disputeflow.core.taxonomy import Actor, TimelineKind
 from disputeflow.core.values import TimelineEntry
 
@@ -67,20 +67,21 @@ def _run_one(runtime: Runtime, action_id: str, now: datetime, policy: RetryPolic
         assert connection_row is not None  # cases cascade with their connection
         connection = runtime.connection(connection_row)
         request = request_from_row(row)
+    attempt = row.attempts
     try:
         marketplace = runtime.plugins.marketplace(case.platform)
         result = marketplace.perform_action(connection, case, request)
     except MarketplaceError as error:
-        if error.transient and row.attempts < policy.max_attempts:
-            _retry_later(runtime, action_id, error, now, row.attempts, policy)
+        if error.transient and attempt < policy.max_attempts:
+            _retry_later(runtime, action_id, error, now, attempt, policy)
             return "retrying"
-        _fail(runtime, action_id, error, now)
+        _fail(runtime, action_id, error, now, attempt)
         return "failed"
     except Exception as error:  # a plugin bug: fail visibly, never retry blindly
         log.exception("action %s crashed in the %s plugin", action_id, case.platform)
-        _fail(runtime, action_id, error, now)
+        _fail(runtime, action_id, error, now, attempt)
         return "failed"
-    record_success(runtime, action_id, result, now)
+    record_success(runtime, action_id, result, now, attempt=attempt)
     return "succeeded"
 
 
@@ -96,6 +97,8 @@ def _retry_later(
     delay = max(backoff, error.retry_after or 0)
     with runtime.database.session() as session:
         row = actions.get(session, action_id)
+        if not _still_ours(row, attempts):
+            return
         row.status = actions.PENDING
         row.next_attempt_at = now + timedelta(seconds=delay)
         row.lease_until = None
@@ -104,12 +107,14 @@ def _retry_later(
     log.info("action %s will retry in %ss: %s", action_id, delay, error.message)
 
 
-def _fail(runtime: Runtime, action_id: str, error: Exception, now: datetime) -> None:
+def _fail(runtime: Runtime, action_id: str, error: Exception, now: datetime, attempt: int) -> None:
     message = (
         error.message if isinstance(error, MarketplaceError) else f"{type(error).__name__}: {error}"
     )
     with runtime.database.session() as session:
         row = actions.get(session, action_id)
+        if not _still_ours(row, attempt):
+            return
         row.status = actions.FAILED
         row.lease_until = None
         row.next_attempt_at = None
@@ -125,11 +130,24 @@ def _fail(runtime: Runtime, action_id: str, error: Exception, now: datetime) -> 
     _call_hook(runtime, "disputeflow_on_action_error", case=case, action=request, error=error)
 
 
-def record_success(runtime: Runtime, action_id: str, result: ActionResult, now: datetime) -> None:
-    """Commit what the platform answered; merge its snapshot; then run the hooks."""
+def record_success(
+    runtime: Runtime,
+    action_id: str,
+    result: ActionResult,
+    now: datetime,
+    *,
+    attempt: int | None = None,
+) -> None:
+    """Commit what the platform answered; merge its snapshot; then run the hooks.
+
+    With ``attempt``, nothing is recorded if another worker has taken the action over
+    since (this worker's lease ran out during the platform call): that worker records it.
+    """
     merged: list[MergeResult] = []
     with runtime.database.session() as session:
         row = actions.get(session, action_id)
+        if attempt is not None and not _still_ours(row, attempt):
+            return
         row.status = actions.SUCCEEDED
         row.lease_until = None
         row.next_attempt_at = None
@@ -152,6 +170,19 @@ def record_success(runtime: Runtime, action_id: str, result: ActionResult, now: 
         request = request_from_row(row)
     notify(runtime.plugins, merged, cause="action")
     _call_hook(runtime, "disputeflow_after_action", case=case, action=request, result=result)
+
+
+def _still_ours(row: ActionRow, attempt: int) -> bool:
+    """Whether the worker that made ``attempt`` still holds the action: its lease may have
+    run out during a slow platform call, and another worker claimed the action again."""
+    if row.status == actions.RUNNING and row.attempts == attempt:
+        return True
+    log.warning(
+        "action %s: attempt %s finished after another worker took over (now %s, attempt %s); "
+        "its result is left to that worker",
+        row.id, attempt, row.status, row.attempts,
+    )  # fmt: skip
+    return False
 
 
 def _result_dict(result: ActionResult) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import actions, cases
 from disputeflow.core.store.tables import ActionRow, CaseRow
 from disputeflow.core.taxonomy import ActionType, Actor, TimelineKind
-from disputeflow.core.values import TimelineEntry
+from disputeflow.core.values import Evidence, TimelineEntry
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class ActionInput:
     type: ActionType
     amount: Money | None = None
     message: str | None = None
+    evidence: tuple[Evidence, ...] = ()  # contest: what the merchant submits
     params: dict[str, Any] | None = None
     idempotency_key: str | None = None
     requested_by: str | None = None
@@ -162,6 +163,8 @@ def _params(wanted: ActionInput) -> dict[str, Any]:
         params["amount"] = wanted.amount.to_dict()
     if wanted.message:
         params["message"] = wanted.message
+    if wanted.evidence:
+        params["evidence"] = [item.to_dict() for item in wanted.evidence]
     return params
 
 
@@ -172,6 +175,7 @@ def _as_request(case: Case, wanted: ActionInput, key: str) -> ActionRequest:
         idempotency_key=key,
         amount=wanted.amount,
         message=wanted.message,
+        evidence=wanted.evidence,
         params=dict(wanted.params or {}),
         requested_by=wanted.requested_by,
     )
@@ -187,6 +191,7 @@ def request_from_row(row: ActionRow) -> ActionRequest:
         idempotency_key=row.idempotency_key,
         amount=Money.from_dict(amount) if amount else None,
         message=params.pop("message", None),
+        evidence=tuple(Evidence.from_dict(item) for item in params.pop("evidence", ())),
         params=params,
         requested_by=row.requested_by,
     )

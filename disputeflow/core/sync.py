@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from disputeflow.core.clock import utcnow
@@ -135,7 +136,10 @@ def run_due_syncs(runtime: Runtime, *, now: datetime | None = None) -> int:
     }  # fmt: skip
     if not polling:
         return 0
-    due = _claim_due(runtime, now, polling)
+    try:
+        due = _claim_due(runtime, now, polling)
+    except IntegrityError:  # another worker scheduled the same new connection first
+        return 0
     for connection_id in due:
         try:
             sync_connection(runtime, connection_id, now=now)

@@ -14,10 +14,8 @@ from disputeflow.webhooks.api import init_api
 def create_app(runtime: Runtime, config: dict[str, Any] | None = None) -> Flask:
     """An app serving ``runtime``: health, webhook intake, the JSON API and its docs."""
     app = Flask("disputeflow")
-    app.config.update(
-        MAX_CONTENT_LENGTH=runtime.settings.max_body_bytes,
-        JSON_SORT_KEYS=False,
-    )
+    app.config.update(MAX_CONTENT_LENGTH=runtime.settings.max_body_bytes)
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the model's field order
     app.config.update(config or {})
     app.extensions["disputeflow"] = runtime
     app.register_blueprint(health.blueprint)

@@ -355,3 +355,47 @@ def test_transient_failures_beyond_max_attempts_end_failed(runtime, return_case,
     assert len(api.action_calls) == 3
     assert len(hooks.errors) == 1
     assert process_actions(runtime, now=now + timedelta(days=1), policy=policy).handled == 0
+
+
+def test_a_worker_whose_lease_ran_out_mid_call_leaves_the_result_to_its_successor(
+    runtime, return_case, api, hooks
+):
+    """Worker A's platform call outlives its lease; worker B claims, calls, records. When
+    A's call returns, A must not record the refund a second time."""
+    action = refund(runtime, return_case)
+    t0 = utcnow()
+    successor = []
+    api.during_call.append(  # while A waits on the platform, B runs past A's lease
+        lambda: successor.append(process_actions(runtime, now=t0 + LEASE + timedelta(seconds=1)))
+    )
+
+    first = process_actions(runtime, now=t0)
+
+    assert successor[0].succeeded == 1
+    assert first.handled == 1
+    done = stored(runtime, action["id"])
+    assert (done["status"], done["attempts"]) == ("succeeded", 2)
+    assert len(api.refunds) == 1
+    assert kinds(runtime, return_case).count(TimelineKind.ACTION_SUCCEEDED) == 1
+    assert len(hooks.after) == 1
+
+
+@pytest.mark.parametrize("late_answer", [400, 503])
+def test_a_late_failure_never_overwrites_the_successors_success(
+    runtime, return_case, api, hooks, late_answer
+):
+    action = refund(runtime, return_case)
+    t0 = utcnow()
+    api.during_call.append(lambda: process_actions(runtime, now=t0 + LEASE + timedelta(seconds=1)))
+    # B's call (nested inside A's) is answered first; A's own answer comes after
+    api.script += [(200, {}, {"id": "refund-9"}), (late_answer, {}, {"error": "late"})]
+
+    process_actions(runtime, now=t0)
+
+    done = stored(runtime, action["id"])
+    assert (done["status"], done["external_id"], done["last_error"]) == (
+        "succeeded", "refund-9", None,
+    )  # fmt: skip
+    assert TimelineKind.ACTION_FAILED not in kinds(runtime, return_case)
+    assert hooks.errors == []
+    assert len(hooks.after) == 1

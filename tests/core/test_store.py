@@ -188,3 +188,17 @@ def test_removing_a_connection_removes_its_cases(runtime, connection_id):
     with runtime.database.session() as session:
         rows, _ = cases.list_rows(session, cases.CaseFilter())
     assert rows == []
+
+
+def test_token_use_is_recorded_at_most_once_a_minute(runtime):
+    with runtime.database.session() as session:
+        issued = tokens.create(session, name="ci", role=Role.VIEWER)
+    now = T0 + timedelta(days=30)
+    for offset in (0, 30, 90):
+        with runtime.database.session() as session:
+            tokens.touch(session, issued.id, now + timedelta(seconds=offset))
+    with runtime.database.session() as session:
+        row = session.get(TokenRow, issued.id)
+        assert row.last_used_at == now + timedelta(seconds=90)
+        assert not tokens.needs_touch(row, now + timedelta(seconds=100))
+        assert tokens.needs_touch(row, now + timedelta(seconds=151))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
+import time
 import tracemalloc
 from datetime import timedelta
 
@@ -290,6 +292,27 @@ def test_run_due_syncs_honours_another_workers_lease(runtime, api, connection_id
     assert api.list_calls == []
     assert run_due_syncs(runtime, now=now + LEASE) == 1  # that worker died: lease over
     assert len(case_rows(runtime, connection_id)) == 2
+
+
+def test_two_workers_scheduling_a_new_connection_at_once_do_not_fail(runtime, api, connection_id):
+    """Worker A has added the new connection's schedule but not committed yet; worker B
+    tries the same (on PostgreSQL its insert waits, then conflicts). B never raises."""
+    put_many(api, 1)
+    now = utcnow()
+    results = []
+    with runtime.database.session() as session:  # worker A, mid-transaction
+        session.add(
+            SyncCursorRow(connection_id=connection_id, interval_seconds=900, next_sync_at=now)
+        )
+        session.flush()
+        worker_b = threading.Thread(target=lambda: results.append(run_due_syncs(runtime, now=now)))
+        worker_b.start()
+        time.sleep(0.5)  # B reaches its insert (and waits on A's, on PostgreSQL)
+    worker_b.join(timeout=30)
+
+    assert results == [1] if runtime.database.dialect == "sqlite" else results == [0]
+    assert run_due_syncs(runtime, now=now) == (0 if results == [1] else 1)
+    assert cursor_row(runtime, connection_id).last_synced_at is not None
 
 
 def test_run_due_syncs_skips_marketplaces_without_polling(runtime, api, connection_id):

@@ -7,7 +7,8 @@ Like a real platform it keeps only the newest version of each object.
   time. A page's ``next_cursor`` is the ``updated_at`` of its last object, so consecutive
   pages overlap by that object, as with the inclusive "updated since" filters of real
   platforms: polling is at-least-once and merging must be idempotent.
-* ``POST {base}/{type}s/{id}/actions`` first answers from :attr:`FakePlatformAPI.script`
+* ``POST {base}/{type}s/{id}/actions`` runs the next of :attr:`FakePlatformAPI.during_call`
+  (what happens elsewhere while the platform works), then answers from ``script``
   (``(status, headers, body)`` replies, e.g. a 500 then a 429), then keeps one record per
   ``Idempotency-Key``: a repeated key answers the first record and creates nothing.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -52,6 +54,7 @@ class FakePlatformAPI:
         self.action_calls: list[ActionCall] = []
         self.script: list[tuple[int, dict[str, str], dict[str, Any]]] = []
         self.records: dict[str, dict[str, Any]] = {}
+        self.during_call: list[Callable[[], object]] = []  # each runs inside one action call
         self._clock = itertools.count(1)
         mock.add_callback(responses.GET, f"{base_url}/cases", callback=self._list)
         actions = re.compile(rf"{re.escape(base_url)}/(dispute|return)s/([^/?]+)/actions")
@@ -101,6 +104,8 @@ class FakePlatformAPI:
         key = request.headers.get("Idempotency-Key")
         body = json.loads(request.body or b"{}")
         self.action_calls.append(ActionCall(match[1], match[2], key, body))
+        if self.during_call:
+            self.during_call.pop(0)()
         if self.script:
             status, headers, answer = self.script.pop(0)
             return status, headers, json.dumps(answer)

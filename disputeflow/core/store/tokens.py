@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from disputeflow.core.clock import utcnow
@@ -15,6 +16,7 @@ from disputeflow.core.ids import new_id
 from disputeflow.core.store.tables import TokenRow
 from disputeflow.core.taxonomy import Role
 
+TOUCH_EVERY = timedelta(minutes=1)
 TOKEN_PREFIX = "dft_"  # noqa: S105  (a public marker, not a secret)
 
 
@@ -49,12 +51,29 @@ def create(session: Session, *, name: str, role: Role) -> IssuedToken:
 
 
 def authenticate(session: Session, token: str) -> TokenRow | None:
-    """The live token row for a presented token, or ``None``."""
+    """The live token row for a presented token, or ``None``.
+
+    Read-only (safe in a read-only session); :func:`touch` records the use separately.
+    """
     row = session.scalar(select(TokenRow).where(TokenRow.token_hash == _digest(token)))
     if row is None or row.revoked_at is not None:
         return None
-    row.last_used_at = utcnow()
     return row
+
+
+def touch(session: Session, token_id: str, now: datetime) -> None:
+    """Record a token's use, at most once a minute (so most requests write nothing)."""
+    session.execute(
+        update(TokenRow)
+        .where(TokenRow.id == token_id)
+        .where(or_(TokenRow.last_used_at.is_(None), TokenRow.last_used_at < now - TOUCH_EVERY))
+        .values(last_used_at=now)
+    )
+
+
+def needs_touch(row: TokenRow, now: datetime) -> bool:
+    """Whether :func:`touch` would write."""
+    return row.last_used_at is None or row.last_used_at < now - TOUCH_EVERY
 
 
 def count_active(session: Session) -> int:

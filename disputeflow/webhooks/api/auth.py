@@ -18,6 +18,7 @@ import flask_smorest
 from flask import Response, current_app, g, request
 from flask.views import MethodView
 
+from disputeflow.core.clock import utcnow
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import tokens
 from disputeflow.core.taxonomy import Role
@@ -74,9 +75,15 @@ def authorize(needed: Role) -> tuple[Response, int] | None:
     if token is None:
         message = "this route needs a token: send Authorization: Bearer <token>"
         return _unauthorized("unauthorized", message, f'Bearer realm="{REALM}"')
-    with current_runtime().database.session() as session:
+    runtime = current_runtime()
+    now = utcnow()
+    with runtime.database.session(readonly=True) as session:
         row = tokens.authenticate(session, token)
         caller = Caller(row.id, row.name, Role(row.role)) if row else None
+        stale = row is not None and tokens.needs_touch(row, now)
+    if caller is not None and stale:
+        with runtime.database.session() as session:
+            tokens.touch(session, caller.token_id, now)
     if caller is None:
         header = f'Bearer realm="{REALM}", error="invalid_token"'
         return _unauthorized("invalid_token", "the token is unknown or revoked", header)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import url_for
@@ -9,12 +10,15 @@ from flask.views import MethodView
 from marshmallow import RAISE
 from sqlalchemy.exc import IntegrityError
 
+from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import InvalidInputError, NotFoundError
+from disputeflow.core.ids import new_id
 from disputeflow.core.outbox import ActionInput, request_action
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import actions, cases
 from disputeflow.core.store.tables import CaseRow
-from disputeflow.core.taxonomy import ActionType, Role
+from disputeflow.core.taxonomy import ActionType, Actor, Role
+from disputeflow.core.values import Evidence
 from disputeflow.webhooks.api import schemas
 from disputeflow.webhooks.api.auth import ApiBlueprint, current_caller, current_runtime
 
@@ -81,6 +85,24 @@ def _require_case(runtime: Runtime, case_id: str) -> None:
             raise NotFoundError(f"no case {case_id!r}")
 
 
+def _evidence(items: Iterable[dict[str, Any]]) -> tuple[Evidence, ...]:
+    """The merchant's evidence, stamped with an id and the time it was submitted."""
+    now = utcnow()
+    return tuple(
+        Evidence(
+            external_id=new_id("evd"),
+            party=Actor.MERCHANT,
+            kind=item["kind"],
+            submitted_at=now,
+            description=item.get("description") or "",
+            url=item.get("url"),
+            filename=item.get("filename"),
+            content_type=item.get("content_type"),
+        )
+        for item in items
+    )
+
+
 def _idempotency_key(header: str | None, body: str | None) -> str | None:
     if header and body and header != body:
         raise InvalidInputError(
@@ -129,6 +151,7 @@ class CaseActions(MethodView):
             type=ActionType(body["type"]),
             amount=body.get("amount"),
             message=body.get("message"),
+            evidence=_evidence(body.get("evidence") or ()),
             params=body.get("params"),
             idempotency_key=_idempotency_key(
                 headers.get("idempotency_key"), body.get("idempotency_key")

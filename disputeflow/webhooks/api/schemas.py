@@ -40,7 +40,7 @@ from disputeflow.core.taxonomy import (
 
 MAX_LIMIT = 200
 # Stored beside the action's own fields; a client's params must not shadow them.
-RESERVED_PARAMS = ("amount", "message")
+RESERVED_PARAMS = ("amount", "message", "evidence")
 DEFAULT_LIMIT = 50
 
 
@@ -227,8 +227,23 @@ class ActionSchema(Schema):
     updated_at = stamp()
 
 
+class EvidenceCreateSchema(Schema):
+    """A piece of evidence the merchant submits with ``contest``."""
+
+    kind = text(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "e.g. shipping_documentation, customer_communication"},
+    )
+    description = text(validate=validate.Length(max=20_000))
+    url = fields.Url(metadata={"description": "Where the platform can fetch a file."})
+    filename = text(validate=validate.Length(max=255))
+    content_type = text(validate=validate.Length(max=100))
+
+
 class ActionCreateSchema(Schema):
     type = choice(ActionType, required=True)
+    evidence = fields.List(fields.Nested(EvidenceCreateSchema), validate=validate.Length(max=50))
     amount = fields.Nested(MoneySchema, metadata={"description": "Required for a refund."})
     message = text(validate=validate.Length(max=10_000))
     params = fields.Dict(

@@ -207,3 +207,36 @@ def test_an_action_is_shown_only_under_its_own_case(client, agent, chargeback, a
     assert_error(elsewhere, 404, "not_found")
     missing = client.get(f"/api/v1/cases/{chargeback}/actions/act_missing", headers=agent)
     assert_error(missing, 404, "not_found")
+
+
+def test_contest_carries_the_merchants_evidence_to_the_worker(client, agent, runtime, chargeback):
+    from disputeflow.core.outbox import request_from_row
+
+    body = {
+        "type": "contest",
+        "evidence": [
+            {"kind": "shipping_documentation", "description": "DHL 00340434", "url": "https://x.test/p.pdf"},
+            {"kind": "customer_communication", "description": "buyer confirmed receipt"},
+        ],
+    }  # fmt: skip
+    response = post(client, agent, chargeback, body)
+    assert response.status_code == 202
+    with runtime.database.session() as session:
+        request = request_from_row(session.scalar(select(ActionRow)))
+    assert [e.kind for e in request.evidence] == [
+        "shipping_documentation",
+        "customer_communication",
+    ]
+    assert request.evidence[0].party == "merchant"
+    assert request.evidence[0].url == "https://x.test/p.pdf"
+    assert request.evidence[0].submitted_at.tzinfo is not None
+    assert request.params == {}
+
+
+def test_evidence_without_a_kind_is_422(client, agent, runtime, chargeback):
+    response = post(
+        client, agent, chargeback, {"type": "contest", "evidence": [{"description": "x"}]}
+    )
+    body = assert_error(response, 422, "invalid_input")
+    assert "evidence" in body["errors"]
+    assert stored(runtime) == []

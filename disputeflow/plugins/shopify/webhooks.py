@@ -1,0 +1,110 @@
+"""Webhook deliveries: how Shopify signs them and how we check them.
+
+``X-Shopify-Hmac-Sha256`` is base64(HMAC-SHA256(client secret, raw body)); it is compared in
+constant time with the current secret and, during a rotation, the previous one.
+``X-Shopify-Shop-Domain`` must be the connection's shop; ``X-Shopify-Webhook-Id`` is the
+dedup key (one per delivery, kept across Shopify's retries).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from datetime import datetime
+from typing import Any
+
+from disputeflow import Connection, InboundRequest, SignatureError, VerifiedDelivery
+from disputeflow.core.clock import parse_rfc3339
+from disputeflow.core.errors import InvalidInputError
+from disputeflow.plugins.shopify.settings import DEFAULT_API_VERSION, secrets_of
+
+HMAC = "X-Shopify-Hmac-Sha256"
+TOPIC = "X-Shopify-Topic"
+SHOP = "X-Shopify-Shop-Domain"
+WEBHOOK_ID = "X-Shopify-Webhook-Id"
+EVENT_ID = "X-Shopify-Event-Id"
+TRIGGERED_AT = "X-Shopify-Triggered-At"
+API_VERSION = "X-Shopify-API-Version"
+KEPT = (TOPIC, SHOP, WEBHOOK_ID, EVENT_ID, TRIGGERED_AT, API_VERSION)
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The ``X-Shopify-Hmac-Sha256`` value Shopify sends for ``body``."""
+    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def encode(payload: Any) -> bytes:
+    """A JSON body as Shopify sends it (compact; ids stay exact integers)."""
+    return json.dumps(payload, separators=(",", ":")).encode("utf-8")
+
+
+def signed_request(
+    payload: Any,
+    *,
+    secret: str,
+    shop: str,
+    topic: str,
+    webhook_id: str,
+    triggered_at: str = "2026-03-01T10:00:00.000000Z",
+    event_id: str | None = None,
+    api_version: str = DEFAULT_API_VERSION,
+) -> InboundRequest:
+    """A delivery of ``payload`` with the headers and signature Shopify sends."""
+    body = payload if isinstance(payload, bytes) else encode(payload)
+    headers = {
+        "Content-Type": "application/json",
+        HMAC: sign(body, secret),
+        TOPIC: topic,
+        SHOP: shop,
+        API_VERSION: api_version,
+        WEBHOOK_ID: webhook_id,
+        TRIGGERED_AT: triggered_at,
+        EVENT_ID: event_id or f"evt-{webhook_id}",
+    }
+    return InboundRequest(method="POST", headers=headers, body=body)
+
+
+def _signature_matches(request: InboundRequest, connection: Connection) -> bool:
+    given = (request.header(HMAC) or "").strip().encode("ascii", "replace")
+    matched = False
+    for secret in secrets_of(connection.settings):  # try every key: no early exit on a match
+        expected = sign(request.body, secret).encode("ascii")
+        matched |= hmac.compare_digest(expected, given)
+    return matched
+
+
+def verify(connection: Connection, request: InboundRequest) -> VerifiedDelivery:
+    """Check a delivery; raise :class:`SignatureError` (HTTP 401) when anything is off."""
+    if not request.header(HMAC):
+        raise SignatureError(f"missing {HMAC} header")
+    if not request.body:
+        raise SignatureError("empty body: nothing to verify")
+    if not _signature_matches(request, connection):
+        raise SignatureError(f"{HMAC} does not match the body for this app's secret")
+    shop = (request.header(SHOP) or "").strip().lower()
+    if shop != connection.settings["shop_domain"]:
+        raise SignatureError(f"{SHOP} {shop or '(missing)'!r} is not this connection's shop")
+    topic, webhook_id = request.header(TOPIC), request.header(WEBHOOK_ID)
+    if not topic or not webhook_id:
+        raise SignatureError(f"missing {TOPIC} or {WEBHOOK_ID} header")
+    kept = {name: value for name in KEPT if (value := request.header(name))}
+    return VerifiedDelivery(
+        dedup_key=webhook_id.strip(),
+        topic=topic.strip().lower(),
+        headers=kept,
+        occurred_at=triggered_at(kept),
+    )
+
+
+def triggered_at(headers: dict[str, str] | Any) -> datetime | None:
+    """``X-Shopify-Triggered-At`` as an aware time, or ``None`` when absent or unreadable."""
+    value = next((v for k, v in dict(headers).items() if k.lower() == TRIGGERED_AT.lower()), None)
+    if not value:
+        return None
+    try:
+        return parse_rfc3339(value)
+    except InvalidInputError:
+        return None
