@@ -51,6 +51,11 @@ def process_actions(
     """Claim due actions (a short transaction), run each, record each result."""
     now = now or utcnow()
     with runtime.database.session() as session:
+        abandoned = actions.abandoned(session, now, policy.max_attempts)
+    for action_id, attempt in abandoned:  # workers died on it again and again: stop, visibly
+        error = MarketplaceError(f"no worker finished this action in {attempt} attempts")
+        _fail(runtime, action_id, error, now, attempt)
+    with runtime.database.session() as session:
         claimed = [row.id for row in actions.claim_due(session, now, limit, LEASE)]
     report = ActionsReport()
     for action_id in claimed:

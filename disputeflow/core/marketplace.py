@@ -95,7 +95,8 @@ class ChallengeResponse:
 
 @dataclass(frozen=True)
 class SyncPage:
-    """One page of changed platform objects; ``cursor`` resumes after this page."""
+    """One page of changed platform objects; ``cursor`` resumes after this page (``None``
+    keeps the cursor saved before it: a plugin never resets a sync by accident)."""
 
     snapshots: list[CaseSnapshot]
     cursor: str | None

@@ -85,7 +85,7 @@ def sync_connection(
                 cursor_moves = False
                 continue
             _count(report, result)
-        if cursor_moves:
+        if cursor_moves and page.cursor is not None:  # None: the page names no new cursor
             report.cursor = page.cursor
             _save_cursor(runtime, row.id, page.cursor)
         if progress is not None:

@@ -399,3 +399,31 @@ def test_a_late_failure_never_overwrites_the_successors_success(
     assert TimelineKind.ACTION_FAILED not in kinds(runtime, return_case)
     assert hooks.errors == []
     assert len(hooks.after) == 1
+
+
+def test_an_action_whose_workers_keep_dying_fails_after_its_last_attempt(
+    runtime, return_case, api, hooks, monkeypatch
+):
+    policy = RetryPolicy(max_attempts=2, backoff_seconds=(1,))
+    action = refund(runtime, return_case)
+    now = utcnow()
+
+    def die(*args, **kwargs):
+        raise ProcessDied
+
+    monkeypatch.setattr(action_runner, "record_success", die)
+    for _ in range(2):  # two workers die after the platform call
+        with pytest.raises(ProcessDied):
+            process_actions(runtime, now=now, policy=policy)
+        now += LEASE + timedelta(seconds=1)
+    monkeypatch.undo()
+
+    report = process_actions(runtime, now=now, policy=policy)
+
+    assert report.handled == 0  # not claimed a third time
+    failed = stored(runtime, action["id"])
+    assert (failed["status"], failed["attempts"]) == ("failed", 2)
+    assert "no worker finished this action in 2 attempts" in failed["last_error"]
+    assert kinds(runtime, return_case)[-1] == TimelineKind.ACTION_FAILED
+    assert len(hooks.errors) == 1
+    assert len(api.refunds) == 1  # the platform's idempotency key kept it to one refund

@@ -74,6 +74,16 @@ def claim_due(session: Session, now: datetime, limit: int, lease: timedelta) -> 
     return rows
 
 
+def abandoned(session: Session, now: datetime, max_attempts: int) -> list[tuple[str, int]]:
+    """Running actions (id, attempts) whose lease ran out after their last allowed attempt."""
+    query = select(ActionRow.id, ActionRow.attempts).where(
+        ActionRow.status == RUNNING,
+        ActionRow.lease_until < now,
+        ActionRow.attempts >= max_attempts,
+    )
+    return [(action_id, attempts) for action_id, attempts in session.execute(query)]
+
+
 def get(session: Session, action_id: str) -> ActionRow:
     row = session.get(ActionRow, action_id)
     if row is None:

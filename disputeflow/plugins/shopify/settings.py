@@ -62,7 +62,7 @@ class ShopifySettingsSchema(BaseSettingsSchema):
         return data
 
     def load(self, data: Any, **kwargs: Any) -> Any:
-        """Lower-case the domain before the pattern check (merchants type ``Acme.myshopify.com``)."""
+        """Lower-case the domain before the pattern check (``Acme.myshopify.com`` is fine)."""
         if isinstance(data, Mapping) and isinstance(data.get("shop_domain"), str):
             data = {**data, "shop_domain": data["shop_domain"].strip().lower()}
         return super().load(data, **kwargs)

@@ -1,0 +1,186 @@
+"""The WooCommerce REST API (v3) and WooPayments' routes, through the core's PlatformClient.
+
+Authentication as WooCommerce requires it (``class-wc-rest-authentication.php``): HTTP Basic
+with the consumer key and secret over HTTPS; over plain HTTP the server only tries OAuth 1.0a,
+one-legged (no token), HMAC-SHA256, parameters in the query string, signed by ``oauthlib``.
+
+Errors keep WordPress's own words: ``{"code", "message", "data"}``. A ``WP_Error`` whose
+``data`` is a bare integer (the refund errors) comes back as HTTP 500 although it is a
+deterministic refusal, so it becomes a permanent error, never a retry.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from oauthlib import oauth1
+
+from disputeflow import MarketplaceError
+from disputeflow.core.http import PlatformClient
+from disputeflow.plugins.woocommerce.settings import api_base_url, has_keys
+
+USER_AGENT = "disputeflow-woocommerce"
+PER_PAGE = 100  # the WordPress maximum for per_page
+
+_HINTS = {
+    "woocommerce_rest_authentication_error": "check the consumer key and secret",
+    "woocommerce_rest_cannot_view": "the key's user cannot read this (needs manage_woocommerce)",
+    "rest_no_route": "the route does not exist on this store (is the plugin active?)",
+    "woocommerce_rest_cannot_create_order_refund": (
+        "the gateway cannot refund this order automatically; set api_refund=false to record "
+        "refunds made outside WooCommerce"
+    ),
+}
+
+
+class OAuth1Query(requests.auth.AuthBase):
+    """OAuth 1.0a one-legged, HMAC-SHA256, in the query string: a fresh nonce per request."""
+
+    def __init__(self, key: str, secret: str) -> None:
+        self.key = key
+        self.secret = secret
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        client = oauth1.Client(
+            self.key,
+            client_secret=self.secret,
+            signature_method=oauth1.SIGNATURE_HMAC_SHA256,
+            signature_type=oauth1.SIGNATURE_TYPE_QUERY,
+        )
+        # Only query parameters are signed: WooCommerce never signs a JSON body.
+        signed_url, _, _ = client.sign(str(request.url), http_method=str(request.method))
+        request.url = signed_url
+        return request
+
+
+def auth_for(base_url: str, key: str, secret: str) -> requests.auth.AuthBase:
+    """Basic over HTTPS, OAuth 1.0a over HTTP (WooCommerce tries Basic only when is_ssl())."""
+    if urlsplit(base_url).scheme == "https":
+        return requests.auth.HTTPBasicAuth(key, secret)
+    return OAuth1Query(key, secret)
+
+
+class WooClient:
+    """One connection's API: reads retry 429/5xx; writes are sent once (the action runner
+    retries them, after checking what the store already did)."""
+
+    def __init__(
+        self,
+        settings: Mapping[str, Any],
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        session: requests.Session | None = None,
+    ) -> None:
+        if not has_keys(settings):
+            raise MarketplaceError(
+                "this WooCommerce connection has no API keys yet: finish the install, or "
+                "set consumer_key and consumer_secret",
+                transient=False,
+            )
+        base = api_base_url(settings)
+        session = session or requests.Session()
+        session.auth = auth_for(base, settings["consumer_key"], settings["consumer_secret"])
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        self.reads = PlatformClient(base, headers=headers, session=session, sleep=sleep)
+        self.writes = PlatformClient(base, session=session, retries=0, sleep=sleep)
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> requests.Response:
+        """A GET, retried on 429/5xx; a refusal raises a permanent MarketplaceError."""
+        return _call(self.reads, "GET", path, params=dict(params or {}))
+
+    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return _json(self.get(path, params))
+
+    def post_json(self, path: str, body: Mapping[str, Any]) -> Any:
+        """A POST with a JSON body, sent once."""
+        return _json(_call(self.writes, "POST", path, json=dict(body)))
+
+    def pages(self, path: str, params: Mapping[str, Any]) -> Iterator[list[Any]]:
+        """Every page of a WordPress collection (``X-WP-TotalPages``, else ``Link: next``)."""
+        page = 1
+        while True:
+            response = self.get(path, {**params, "per_page": PER_PAGE, "page": page})
+            items = _json(response)
+            if not isinstance(items, list):
+                raise MarketplaceError(f"GET {path}: expected a list, got {type(items).__name__}")
+            yield items
+            if not items or not _has_next(response, page, len(items)):
+                return
+            page += 1
+
+
+def _has_next(response: requests.Response, page: int, count: int) -> bool:
+    total = response.headers.get("X-WP-TotalPages", "").strip()
+    if total.isdigit():
+        return page < int(total)
+    if "Link" in response.headers:
+        return 'rel="next"' in response.headers["Link"]
+    return count >= PER_PAGE
+
+
+def _call(client: PlatformClient, method: str, path: str, **kwargs: Any) -> requests.Response:
+    seen: list[requests.Response] = []
+
+    def keep(response: requests.Response, *args: Any, **kw: Any) -> requests.Response:
+        seen.append(response)
+        return response
+
+    try:
+        response = client.request(method, path, hooks={"response": keep}, **kwargs)
+    except MarketplaceError:
+        if seen and _is_refusal(seen[-1]):
+            raise refusal(method, path, seen[-1]) from None
+        raise
+    if response.status_code >= 400:
+        raise refusal(method, path, response)
+    return response
+
+
+def _envelope(response: requests.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _is_refusal(response: requests.Response) -> bool:
+    """A ``WP_Error`` with bare-integer data: HTTP 500, yet the same answer every time."""
+    body = _envelope(response)
+    data = body.get("data")
+    return (
+        isinstance(body.get("code"), str)
+        and isinstance(data, int)
+        and not isinstance(data, bool)
+        and 400 <= data < 600
+    )
+
+
+def refusal(method: str, path: str, response: requests.Response) -> MarketplaceError:
+    """The store's refusal as a permanent error, in its own words, with a hint."""
+    body = _envelope(response)
+    code = str(body.get("code") or f"http_{response.status_code}")
+    message = str(body.get("message") or response.reason or "no message")
+    text = f"WooCommerce refused {method} {path} (HTTP {response.status_code}, {code}): {message}"
+    if code in _HINTS:
+        text += f" ({_HINTS[code]})"
+    return MarketplaceError(text, transient=False, platform_status=response.status_code)
+
+
+def _json(response: requests.Response) -> Any:
+    """The body, decimals kept exact; a store that answers HTML (a maintenance page, a
+    security plugin) is a transient failure. The URL is left out: it may carry OAuth values."""
+    if not response.content:
+        return None
+    try:
+        return json.loads(response.content, parse_float=Decimal)
+    except ValueError:
+        raise MarketplaceError(
+            f"the store did not answer JSON (HTTP {response.status_code})", transient=True
+        ) from None
