@@ -417,3 +417,17 @@ def test_sync_streams_pages_so_memory_stays_flat(runtime, connection_id, monkeyp
     holding = sync_peak(runtime, connection_id, 5_000)
     assert len(kept) == 5_000
     assert holding > 2 * small, (small, holding)
+
+
+def test_a_page_without_a_cursor_keeps_the_saved_one(runtime, connection_id, monkeypatch):
+    from disputeflow import SyncPage
+
+    def pages(self, connection, cursor):
+        yield SyncPage(snapshots=[], cursor="after-page-1")
+        yield SyncPage(snapshots=[], cursor=None)  # the platform named no new cursor
+
+    monkeypatch.setattr(FakeMarketplace, "list_changes", pages)
+    report = sync_connection(runtime, connection_id)
+    assert report.pages == 2
+    assert report.cursor == "after-page-1"
+    assert cursor_row(runtime, connection_id).cursor == "after-page-1"
