@@ -48,9 +48,9 @@ def _path(case: Case, name: str) -> str:
 
 
 def _update(case: Case, action: ActionRequest) -> dict[str, Any]:
-    """The evidence fields to write: ``params.evidence`` (Shopify's field names), the
+    """The evidence fields to write: ``params.evidence_fields`` (Shopify's field names), the
     message and the case's evidence as text, ``params.fulfillments`` as tracking."""
-    given = dict(action.params.get("evidence") or {})
+    given = dict(action.params.get("evidence_fields") or {})
     unknown = set(given) - TEXT_FIELDS
     if unknown:
         raise MarketplaceError(f"unknown Shopify evidence fields: {', '.join(sorted(unknown))}")

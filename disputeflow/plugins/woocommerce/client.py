@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from oauthlib import oauth1
+from oauthlib import oauth1  # type: ignore[import-untyped,unused-ignore]
 
 from disputeflow import MarketplaceError
 from disputeflow.core.http import PlatformClient
@@ -100,6 +100,10 @@ class WooClient:
     def post_json(self, path: str, body: Mapping[str, Any]) -> Any:
         """A POST with a JSON body, sent once."""
         return _json(_call(self.writes, "POST", path, json=dict(body)))
+
+    def put_json(self, path: str, body: Mapping[str, Any]) -> Any:
+        """A PUT with a JSON body, sent once."""
+        return _json(_call(self.writes, "PUT", path, json=dict(body)))
 
     def pages(self, path: str, params: Mapping[str, Any]) -> Iterator[list[Any]]:
         """Every page of a WordPress collection (``X-WP-TotalPages``, else ``Link: next``)."""

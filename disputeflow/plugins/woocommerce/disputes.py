@@ -224,7 +224,9 @@ def order_disputes(
             return
 
 
-def _belongs(entry: Mapping[str, Any], order_id: str, number: str | None, charge: str | None) -> bool:
+def _belongs(
+    entry: Mapping[str, Any], order_id: str, number: str | None, charge: str | None
+) -> bool:
     order = entry.get("order")
     entry_number = order.get("number") if isinstance(order, Mapping) else None
     entry_number = entry_number or entry.get("order_number")

@@ -19,7 +19,7 @@ from disputeflow.plugins.woocommerce.mapping import DEFAULT_RETURN_STATUSES
 API_PATH = "/wp-json/wc/v3"
 
 
-class StatusList(fields.Field):
+class StatusList(fields.Field[list[str]]):
     """Order statuses as a list, or as one comma-separated string (``--set a,b``)."""
 
     def _deserialize(

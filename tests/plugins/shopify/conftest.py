@@ -92,8 +92,17 @@ def api_connection(runtime):
 _ids = itertools.count(1)
 
 
-def post(client, connection, topic, payload, *, webhook_id=None, secret=SECRET, shop=SHOP,
-         triggered_at="2026-03-01T10:00:00.000000Z"):  # fmt: skip
+def post(
+    client,
+    connection,
+    topic,
+    payload,
+    *,
+    webhook_id=None,
+    secret=SECRET,
+    shop=SHOP,
+    triggered_at="2026-03-01T10:00:00.000000Z",
+):
     request = signed_request(
         payload,
         secret=secret,
@@ -111,7 +120,7 @@ def deliver(client, runtime, connection, topic, payload, **options):
     """Post a signed delivery, expect 200, and process it."""
     response = post(client, connection, topic, payload, **options)
     assert response.status_code == 200, response.get_json()
-    processed, failed = drain(runtime)
+    _processed, failed = drain(runtime)
     assert failed == 0
     return response
 

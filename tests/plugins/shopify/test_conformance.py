@@ -36,40 +36,77 @@ class TestShopify(MarketplaceAdapterTests):
                     "opened_at": "2022-01-01T00:00:00Z",
                     "observed_at": "2022-01-01T00:00:05Z",
                     "deadlines": [
-                        {"kind": "platform_response", "due_at": "2021-12-31T00:00:00Z",
-                         "source": "shopify", "party": "merchant"}
+                        {
+                            "kind": "platform_response",
+                            "due_at": "2021-12-31T00:00:00Z",
+                            "source": "shopify",
+                            "party": "merchant",
+                        }
                     ],
-                }  # fmt: skip
+                }
             ],
             "dispute_won": [{"status": "resolved", "outcome": "merchant_favor", "amount": CAD}],
             "inquiry_opened": [
-                {"kind": "inquiry", "stage": "inquiry", "status": "needs_response",
-                 "external_id": "670893524", "deadlines": []}
-            ],  # fmt: skip
+                {
+                    "kind": "inquiry",
+                    "stage": "inquiry",
+                    "status": "needs_response",
+                    "external_id": "670893524",
+                    "deadlines": [],
+                }
+            ],
             "return_requested": [
-                {"object_type": "return", "kind": "return", "status": "needs_response",
-                 "external_id": "123134564567890", "order": {"external_id": "4783296544821"},
-                 "platform_status": "requested", "amount": None}
-            ],  # fmt: skip
+                {
+                    "object_type": "return",
+                    "kind": "return",
+                    "status": "needs_response",
+                    "external_id": "123134564567890",
+                    "order": {"external_id": "4783296544821"},
+                    "platform_status": "requested",
+                    "amount": None,
+                }
+            ],
             "return_declined": [
-                {"status": "resolved", "outcome": "merchant_favor", "platform_status": "declined",
-                 "extra": {"shopify_return_decline": {"reason": "return_period_ended",
-                                                      "note": "Our 30-day window has passed."}}}
-            ],  # fmt: skip
+                {
+                    "status": "resolved",
+                    "outcome": "merchant_favor",
+                    "platform_status": "declined",
+                    "extra": {
+                        "shopify_return_decline": {
+                            "reason": "return_period_ended",
+                            "note": "Our 30-day window has passed.",
+                        }
+                    },
+                }
+            ],
             "refund_created": [
-                {"effect": "order_refund", "order_external_id": "820982911946154508",
-                 "refund_external_id": "890088186047892319",
-                 "amount": {"value": "85.00", "currency": "USD"}, "note": "Things were damaged"}
-            ],  # fmt: skip
+                {
+                    "effect": "order_refund",
+                    "order_external_id": "820982911946154508",
+                    "refund_external_id": "890088186047892319",
+                    "amount": {"value": "85.00", "currency": "USD"},
+                    "note": "Things were damaged",
+                }
+            ],
             "customer_data_request": [
-                {"effect": "data_request", "reason": "shopify customers/data_request 9999",
-                 "subject": {"customer_external_id": "191167", "email": "john@example.com",
-                             "order_external_ids": ["299938", "280263", "220458"]}}
-            ],  # fmt: skip
+                {
+                    "effect": "data_request",
+                    "reason": "shopify customers/data_request 9999",
+                    "subject": {
+                        "customer_external_id": "191167",
+                        "email": "john@example.com",
+                        "order_external_ids": ["299938", "280263", "220458"],
+                    },
+                }
+            ],
             "customer_redact": [
-                {"effect": "personal_data_erasure", "reason": "shopify customers/redact",
-                 "everything": False, "subject": {"customer_external_id": "191167"}}
-            ],  # fmt: skip
+                {
+                    "effect": "personal_data_erasure",
+                    "reason": "shopify customers/redact",
+                    "everything": False,
+                    "subject": {"customer_external_id": "191167"},
+                }
+            ],
         }
 
     @pytest.fixture

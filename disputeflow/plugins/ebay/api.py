@@ -1,0 +1,139 @@
+"""Calling eBay's REST APIs for one connection, through the core's PlatformClient.
+
+Every call carries ``Authorization`` and ``X-EBAY-C-MARKETPLACE-ID``: Post-Order takes the
+user token as ``IAF <token>`` (integrators report ``Bearer`` gets a 401 there), the Sell
+APIs as ``Bearer <token>``. A 401 drops the token and refreshes it once; 429 and 5xx are
+retried by PlatformClient with backoff. JSON is read with ``Decimal`` numbers (Post-Order
+amounts are JSON numbers; floats never touch money), and every answer carries the time eBay
+gave it (its ``Date`` header), which is when the snapshot was observed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from disputeflow import Connection, MarketplaceError
+from disputeflow.core.http import PlatformClient
+from disputeflow.plugins.ebay.oauth import TokenStore
+from disputeflow.plugins.ebay.settings import Hosts
+
+
+@dataclass(frozen=True)
+class Answer:
+    """eBay's JSON answer and when eBay gave it."""
+
+    body: Any
+    observed_at: datetime
+
+
+def segment(value: str) -> str:
+    """An id as one URL path segment (eBay's documented samples mask ids with ``*``)."""
+    return quote(value, safe="")
+
+
+def ebay_error(response: requests.Response) -> str:
+    """eBay's own words: ``errors[].longMessage`` (ErrorDetailV3) or an OAuth error."""
+    try:
+        body = json.loads(response.content or b"null")
+    except ValueError:
+        return response.text[:300] or str(response.reason)
+    if isinstance(body, dict) and isinstance(body.get("errors"), list):
+        parts = []
+        for error in body["errors"][:5]:
+            if isinstance(error, dict):
+                words = error.get("longMessage") or error.get("message") or "error"
+                parts.append(f"{error.get('errorId', '?')}: {words}")
+        if parts:
+            return "; ".join(parts)
+    if isinstance(body, dict) and body.get("error"):
+        return f"{body['error']}: {body.get('error_description', '')}".strip()
+    return str(body)[:300]
+
+
+def observed_at(response: requests.Response, clock: Callable[[], datetime]) -> datetime:
+    """eBay's clock at the answer (``Date``), or ours when eBay sent none."""
+    value = response.headers.get("Date")
+    if value:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    return clock()
+
+
+class EbayApi:
+    """The eBay APIs one connection may call, with its tokens and headers."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        tokens: TokenStore,
+        *,
+        clock: Callable[[], datetime],
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.connection = connection
+        self.hosts = Hosts.of(connection.settings)
+        self.tokens = tokens
+        self.http = PlatformClient(self.hosts.api, sleep=sleep)
+        self._clock = clock
+
+    def post_order(self, method: str, path: str, **kwargs: Any) -> Answer:
+        """A Post-Order v2 call (``path`` after ``/post-order/v2/``)."""
+        return self._call(method, f"{self.hosts.api}/post-order/v2/{path}", "IAF", **kwargs)
+
+    def fulfillment(self, method: str, path: str, **kwargs: Any) -> Answer:
+        """A Sell Fulfillment call on the payment-dispute host (``apiz``)."""
+        url = f"{self.hosts.apiz}/sell/fulfillment/v1/{path}"
+        return self._call(method, url, "Bearer", **kwargs)
+
+    def _call(self, method: str, url: str, scheme: str, **kwargs: Any) -> Answer:
+        headers = {
+            "X-EBAY-C-MARKETPLACE-ID": str(self.connection.settings["marketplace_id"]),
+            "Accept": "application/json",
+        }
+        for attempt in (1, 2):
+            token = self.tokens.user_token(self.http, self.connection)
+            headers["Authorization"] = f"{scheme} {token}"
+            response = self.http.request(method, url, headers=headers, **kwargs)
+            if response.status_code == 401 and attempt == 1:
+                self.tokens.forget_user(self.connection)
+                continue
+            return self._answer(method, url, response)
+        raise AssertionError("unreachable")
+
+    def _answer(self, method: str, url: str, response: requests.Response) -> Answer:
+        if response.status_code >= 400:
+            hint = " (refreshed once; authorise again)" if response.status_code == 401 else ""
+            raise MarketplaceError(
+                f"{method} {url}: HTTP {response.status_code}: {ebay_error(response)}{hint}",
+                transient=False,
+                platform_status=response.status_code,
+            )
+        body = json.loads(response.content, parse_float=Decimal) if response.content else None
+        return Answer(body, observed_at(response, self._clock))
+
+    def public_key(self, kid: str) -> Any:
+        """``GET commerce/notification/v1/public_key/{kid}`` with an app token (raises
+        :class:`MarketplaceError`; the caller decides what a failure means)."""
+        url = f"{self.hosts.api}/commerce/notification/v1/public_key/{segment(kid)}"
+        token = self.tokens.app_token(self.http, self.connection.settings)
+        response = self.http.request("GET", url, headers={"Authorization": f"Bearer {token}"})
+        if response.status_code >= 400:
+            raise MarketplaceError(
+                f"GET {url}: HTTP {response.status_code}: {ebay_error(response)}",
+                transient=response.status_code >= 500,
+                platform_status=response.status_code,
+            )
+        return json.loads(response.content)

@@ -1,0 +1,145 @@
+"""EbayMarketplace: the adapter the core talks to, wiring eBay's pieces together.
+
+It holds what must outlive one call, in memory: OAuth access tokens and eBay's public
+notification keys (an hour each). ``clock`` and ``sleep`` are injectable, so tests move
+time and never wait.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from disputeflow import (
+    ActionRequest,
+    ActionResult,
+    Capabilities,
+    Case,
+    CaseSnapshot,
+    ChallengeResponse,
+    Connection,
+    InboundRequest,
+    Marketplace,
+    MarketplaceError,
+    SampleDelivery,
+    StoredDelivery,
+    SyncPage,
+    VerifiedDelivery,
+)
+from disputeflow.core.clock import utcnow
+from disputeflow.core.effects import Translation
+from disputeflow.plugins.ebay import webhooks
+from disputeflow.plugins.ebay.actions import PostOrderActions
+from disputeflow.plugins.ebay.api import EbayApi
+from disputeflow.plugins.ebay.dispute_actions import DisputeActions
+from disputeflow.plugins.ebay.errors import KeyServiceError, SignatureMismatch
+from disputeflow.plugins.ebay.oauth import TokenStore
+from disputeflow.plugins.ebay.objects import fetch
+from disputeflow.plugins.ebay.samples import sample_deliveries
+from disputeflow.plugins.ebay.settings import EXAMPLE_SETTINGS, EbaySettingsSchema, Hosts
+from disputeflow.plugins.ebay.signatures import (
+    SAMPLE_KID,
+    KeyCache,
+    PublicKey,
+    load_public_key,
+    sample_private_key,
+)
+from disputeflow.plugins.ebay.sync import Poller
+
+
+class EbayMarketplace(Marketplace):
+    """eBay: returns, item-not-received inquiries, cases and payment disputes."""
+
+    name = "ebay"
+    title = "eBay"
+    capabilities = Capabilities.build(
+        {
+            "return": ["approve_return", "decline_return", "refund", "send_message"],
+            "inquiry": ["accept", "contest", "refund", "send_message"],
+            "claim": ["accept", "contest", "refund"],
+            "chargeback": ["accept", "contest"],
+        },
+        webhooks=True,
+        polling=True,
+        partial_refunds=True,  # returns only; inquiries and cases refund in full (checked)
+    )
+    settings_schema = EbaySettingsSchema
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = _time.sleep,
+    ) -> None:
+        self.clock = clock
+        self.sleep = sleep
+        self.tokens = TokenStore(clock)
+        self.keys = KeyCache(clock)
+
+    def example_settings(self) -> dict[str, Any]:
+        return dict(EXAMPLE_SETTINGS)
+
+    def api(self, connection: Connection) -> EbayApi:
+        """The eBay APIs for ``connection``, sharing this adapter's token cache."""
+        return EbayApi(connection, self.tokens, clock=self.clock, sleep=self.sleep)
+
+    # -- inbound ------------------------------------------------------------------------
+
+    def answer_challenge(
+        self, connection: Connection, request: InboundRequest
+    ) -> ChallengeResponse | None:
+        return webhooks.answer_challenge(connection, request)
+
+    def verify_delivery(self, connection: Connection, request: InboundRequest) -> VerifiedDelivery:
+        return webhooks.verify_delivery(connection, request, self.public_key)
+
+    def public_key(self, connection: Connection, kid: str) -> PublicKey:
+        """eBay's key ``kid`` (cached an hour), or the connection's own sample key."""
+        settings = connection.settings
+        if kid == SAMPLE_KID:
+            if not settings.get("accept_sample_signatures"):
+                raise SignatureMismatch("this connection does not accept sample signatures")
+            private = sample_private_key(settings["client_id"], settings["client_secret"])
+            return PublicKey(private.public_key(), "SHA1")
+        scope = Hosts.of(settings).api
+        return self.keys.get(scope, kid, lambda: self._fetch_key(connection, kid))
+
+    def _fetch_key(self, connection: Connection, kid: str) -> PublicKey:
+        try:
+            answer = self.api(connection).public_key(kid)
+        except MarketplaceError as error:
+            if error.platform_status == 404:
+                raise SignatureMismatch(f"eBay has no public key {kid!r}") from None
+            raise KeyServiceError(
+                f"eBay's public key {kid!r} is out of reach: {error.message}", transient=True
+            ) from None
+        return load_public_key(answer)
+
+    def translate_delivery(
+        self, connection: Connection, delivery: StoredDelivery
+    ) -> Sequence[Translation]:
+        api = self.api(connection)
+
+        def fetch_one(object_type: str, object_id: str) -> CaseSnapshot:
+            return fetch(api, object_type, object_id)[1]
+
+        return webhooks.translate_delivery(delivery, fetch_one)
+
+    def sample_deliveries(self, connection: Connection) -> list[SampleDelivery]:
+        return sample_deliveries(connection)
+
+    # -- outbound -----------------------------------------------------------------------
+
+    def list_changes(self, connection: Connection, cursor: str | None) -> Iterator[SyncPage]:
+        return Poller(self.api(connection), self.clock).pages(cursor)
+
+    def perform_action(
+        self, connection: Connection, case: Case, action: ActionRequest
+    ) -> ActionResult:
+        if not self.capabilities.supports(case.kind, action.type):
+            return super().perform_action(connection, case, action)
+        if case.object_type == "payment_dispute":
+            return DisputeActions(self.api(connection)).perform(case, action)
+        return PostOrderActions(self.api(connection)).perform(case, action)

@@ -1,0 +1,39 @@
+"""Hook implementations of the built-in eBay plugin (entry point ``ebay``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Blueprint
+
+from disputeflow import ActionRequest, Case, Marketplace, hookimpl
+from disputeflow.plugins.ebay.actions import check_params
+from disputeflow.plugins.ebay.dispute_actions import check_dispute_params
+from disputeflow.plugins.ebay.install import blueprint
+from disputeflow.plugins.ebay.marketplace import EbayMarketplace
+
+
+def make_marketplace() -> EbayMarketplace:
+    """The adapter this plugin registers (tests swap in one with a fake clock)."""
+    return EbayMarketplace()
+
+
+@hookimpl
+def disputeflow_register_marketplaces() -> Iterable[Marketplace]:
+    return [make_marketplace()]
+
+
+@hookimpl
+def disputeflow_register_blueprints() -> Iterable[Blueprint]:
+    return [blueprint]
+
+
+@hookimpl
+def disputeflow_before_action(case: Case, action: ActionRequest) -> str | None:
+    """Refuse, when it is asked, what eBay would refuse later (bad parameters, a partial
+    refund of an inquiry), so the merchant hears it at once instead of from the worker."""
+    if case.platform != EbayMarketplace.name:
+        return None
+    if case.object_type == "payment_dispute":
+        return check_dispute_params(action)
+    return check_params(case, action)
