@@ -31,11 +31,16 @@ def snapshots(cases: int, updates: int) -> list[list[CaseSnapshot]]:
     return [
         [
             CaseSnapshot(
-                platform="fake", object_type="dispute", external_id=str(n), kind="chargeback",
-                observed_at=T0 + timedelta(hours=step), status=STATUSES[step % len(STATUSES)],
+                platform="fake",
+                object_type="dispute",
+                external_id=str(n),
+                kind="chargeback",
+                observed_at=T0 + timedelta(hours=step),
+                status=STATUSES[step % len(STATUSES)],
                 outcome="merchant_favor" if STATUSES[step % len(STATUSES)] == "resolved" else None,
-                category="fraud", amount=Money("25.00", "EUR"),
-            )  # fmt: skip
+                category="fraud",
+                amount=Money("25.00", "EUR"),
+            )
             for step in range(updates)
         ]
         for n in range(cases)
