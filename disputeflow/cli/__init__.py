@@ -20,6 +20,8 @@ from disputeflow.cli import (
     deliveries,
     demo,
     plugins,
+    rights,
+    rules,
     serve,
     sync,
     tokens,
@@ -54,21 +56,30 @@ class _FriendlyGroup(click.Group):
     type=click.Path(file_okay=False),
     help="Data directory for the embedded store and the secret key file.",
 )
+@click.option(
+    "--rules",
+    envvar="DISPUTEFLOW_RULES",
+    type=click.Path(dir_okay=False),
+    help="The rules file: routing, automation, deadlines (docs/handling.md).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
 @click.version_option(package_name="disputeflow")
 @click.pass_context
-def cli(ctx: click.Context, database_url: str | None, home: str | None, verbose: bool) -> None:
+def cli(
+    ctx: click.Context, database_url: str | None, home: str | None, rules: str | None, verbose: bool
+) -> None:
     """disputeflow: one case flow for disputes, returns and refunds across marketplaces."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    ctx.obj = CliState(database_url=database_url, home=home, plugins=ctx.obj)
+    ctx.obj = CliState(database_url=database_url, home=home, rules=rules, plugins=ctx.obj)
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (serve, worker, sync, db, connections, tokens, plugins, cases, deliveries, demo):
+COMMANDS = (serve, worker, sync, db, connections, tokens, plugins, cases, deliveries, demo)
+for module in (*COMMANDS, rights, rules):
     module.register(cli)
 
 

@@ -21,11 +21,14 @@ class CliState:
 
     database_url: str | None = None
     home: str | None = None
+    rules: str | None = None
     plugins: PluginManager | None = None
     _runtime: Runtime | None = field(default=None, repr=False)
 
     def settings(self) -> Settings:
-        return Settings.from_env(database_url=self.database_url, home=self.home)
+        return Settings.from_env(
+            database_url=self.database_url, home=self.home, rules_path=self.rules
+        )
 
     def manager(self) -> PluginManager:
         """The plugin manager (installed plugins unless one was handed in)."""

@@ -167,9 +167,10 @@ def record_success(
         )  # fmt: skip
         append_entry(session, row.case_id, entry)
         if result.snapshot is not None:
-            case_row = cases.get(session, row.case_id)
+            connection_id = cases.get(session, row.case_id).connection_id
+            plugins, rules = runtime.plugins, runtime.rules
             merged.append(
-                merge_into_store(session, runtime.plugins, case_row.connection_id, result.snapshot)
+                merge_into_store(session, plugins, connection_id, result.snapshot, rules=rules)
             )
         case = cases.get(session, row.case_id)
         request = request_from_row(row)

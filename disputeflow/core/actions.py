@@ -24,7 +24,8 @@ class ActionRequest:
     message: str | None = None  # send_message, add_note, decline_return reason
     evidence: tuple[Evidence, ...] = ()  # contest
     params: dict[str, Any] = field(default_factory=dict)  # marketplace-specific extras
-    requested_by: str | None = None  # token name or user
+    requested_by: str | None = None  # token name or user; "rule:<name>" for automation
+    rationale: str | None = None  # why the merchant decides so (a resolution records it)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "type", ActionType(self.type))

@@ -21,7 +21,9 @@ class Settings:
     store and the generated secret key file; ``DISPUTEFLOW_DATABASE_URL`` points at any
     SQLAlchemy URL instead; ``DISPUTEFLOW_PUBLIC_URL`` is how platforms reach the service
     (it prefixes each connection's ``webhook_url``); ``DISPUTEFLOW_SECRET_KEY`` encrypts
-    connection secrets (comma-separated keys rotate: the first encrypts, all decrypt).
+    connection secrets (comma-separated keys rotate: the first encrypts, all decrypt);
+    ``DISPUTEFLOW_RULES`` names the merchant's rules file (routing, automation, deadlines;
+    see docs/handling.md).
     """
 
     home: Path
@@ -29,6 +31,7 @@ class Settings:
     public_url: str
     secret_key: str | None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    rules_path: Path | None = None
 
     @property
     def is_embedded(self) -> bool:
@@ -42,6 +45,7 @@ class Settings:
         database_url: str | None = None,
         home: str | Path | None = None,
         public_url: str | None = None,
+        rules_path: str | Path | None = None,
     ) -> Settings:
         """Flags win over the environment, which wins over the defaults."""
         env = os.environ
@@ -64,8 +68,13 @@ class Settings:
             ).rstrip("/"),
             secret_key=env.get("DISPUTEFLOW_SECRET_KEY") or None,
             max_body_bytes=int(max_body),
+            rules_path=_path(rules_path or env.get("DISPUTEFLOW_RULES")),
         )
 
     def webhook_url(self, platform: str, connection_id: str) -> str:
         """The URL a platform posts a connection's deliveries to."""
         return f"{self.public_url}/webhooks/{platform}/{connection_id}"
+
+
+def _path(value: str | Path | None) -> Path | None:
+    return Path(value).expanduser() if value else None

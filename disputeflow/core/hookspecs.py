@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     import click
     from flask import Blueprint
 
@@ -153,6 +155,30 @@ def disputeflow_case_changed(change: CaseChange) -> None:
         def disputeflow_case_changed(change):
             if change.created:
                 slack.post(f"new {change.case.kind}: {change.case.id}")
+    """
+
+
+@hookspec(firstresult=True)
+def disputeflow_exchange_rate(base: str, quote: str) -> Decimal | None:
+    """Give the rate that converts an amount in one currency into another.
+
+    Called when disputeflow compares amounts across currencies: a case's priority and the
+    amount conditions of routing and automation rules are in the merchant's reporting
+    currency. Never for refunds, which always stay in the order's own currency. The rules
+    file's ``[rates]`` table is asked first; this hook only for the currencies it lacks.
+    Stops at the first non-``None`` result (``firstresult``).
+
+    :param base: the ISO 4217 code of the amount's currency, e.g. ``"USD"``.
+    :param quote: the ISO 4217 code of the reporting currency, e.g. ``"EUR"``.
+    :return: a positive ``Decimal``, how many units of ``quote`` one unit of ``base`` is
+        worth; or ``None`` when this plugin does not know (the amount then counts as
+        unconverted: no amount points, and amount conditions do not match).
+
+    Example::
+
+        @hookimpl
+        def disputeflow_exchange_rate(base, quote):
+            return ecb_reference_rates().get((base, quote))
     """
 
 

@@ -13,41 +13,55 @@ from sqlalchemy.orm import Session
 
 from disputeflow.core import order_refunds
 from disputeflow.core.case import Case
-from disputeflow.core.events import CaseChange, Classification
+from disputeflow.core.clock import utcnow
+from disputeflow.core.events import CaseChange
+from disputeflow.core.handling.rules import Rules
+from disputeflow.core.handling.triage import triage
 from disputeflow.core.ids import new_id
 from disputeflow.core.merge import MergeResult, merge_snapshot
 from disputeflow.core.plugins import PluginManager
 from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.store import cases
 from disputeflow.core.store.db import Database
-from disputeflow.core.taxonomy import Actor, Category, TimelineKind
 from disputeflow.core.values import TimelineEntry
 
 log = logging.getLogger(__name__)
 
 
 def ingest_snapshot(
-    database: Database, plugins: PluginManager, connection_id: str, snapshot: CaseSnapshot
+    database: Database,
+    plugins: PluginManager,
+    connection_id: str,
+    snapshot: CaseSnapshot,
+    *,
+    rules: Rules | None = None,
 ) -> MergeResult:
     """Merge one snapshot into its case and commit; call ``disputeflow_case_changed`` after.
 
+    ``rules`` are the merchant's (``Runtime.rules``); without them the defaults apply.
     Safe to call concurrently for one case: the case row is locked (PostgreSQL) or the
     transaction is immediate (SQLite); two creators racing retry once and merge.
     """
     try:
         with database.session() as session:
-            result = merge_into_store(session, plugins, connection_id, snapshot)
+            result = merge_into_store(session, plugins, connection_id, snapshot, rules=rules)
     except IntegrityError:  # another process created the case first: merge into it
         with database.session() as session:
-            result = merge_into_store(session, plugins, connection_id, snapshot)
+            result = merge_into_store(session, plugins, connection_id, snapshot, rules=rules)
     notify(plugins, [result])
     return result
 
 
 def merge_into_store(
-    session: Session, plugins: PluginManager, connection_id: str, snapshot: CaseSnapshot
+    session: Session,
+    plugins: PluginManager,
+    connection_id: str,
+    snapshot: CaseSnapshot,
+    *,
+    rules: Rules | None = None,
 ) -> MergeResult:
-    """Lock, merge, classify, route and save, inside the caller's transaction.
+    """Lock, merge, triage (classify, policy, deadlines, priority, route) and save, inside
+    the caller's transaction.
 
     The caller commits, then calls :func:`notify` with the results.
     """
@@ -70,8 +84,8 @@ def merge_into_store(
     )
     if result.duplicate:
         return result
-    result.new_entries += _triage(plugins, result.case, snapshot)
     result.new_entries += _order_refunds(session, result.case)
+    result.new_entries += _triage(session, plugins, rules or Rules(), result.case, snapshot)
     cases.save_merge(session, result, snapshot, row, previous=case)
     return result
 
@@ -100,30 +114,12 @@ def _order_refunds(session: Session, case: Case) -> list[TimelineEntry]:
     return entries
 
 
-def _triage(plugins: PluginManager, case: Case, snapshot: CaseSnapshot) -> list[TimelineEntry]:
-    """Classify a generic case through the ``classify`` hook, then route it to a queue."""
-    entries: list[TimelineEntry] = []
-    if case.category is Category.OTHER:
-        decided: Classification | None = plugins.hook.disputeflow_classify_case(
-            case=case, snapshot=snapshot
-        )
-        if decided is not None and decided.category is not Category.OTHER:
-            record = {
-                "category": str(decided.category),
-                "confidence": decided.confidence,
-                "rule": decided.rule,
-            }
-            case.category = decided.category
-            if case.extra.get("classification") != record:
-                case.extra["classification"] = record
-                entry = TimelineEntry(
-                    snapshot.observed_at,
-                    Actor.SYSTEM,
-                    TimelineKind.CATEGORY_CHANGED,
-                    f"classified as {decided.category} by {decided.rule}",
-                    record,
-                )
-                case.timeline = sorted([*case.timeline, entry], key=TimelineEntry.sort_key)
-                entries.append(entry)
-    case.queue = plugins.hook.disputeflow_route_case(case=case)
-    return entries
+def _triage(
+    session: Session, plugins: PluginManager, rules: Rules, case: Case, snapshot: CaseSnapshot
+) -> list[TimelineEntry]:
+    """Classify a generic case through the ``classify`` hook, evaluate a return's policy
+    against the buyer's statutory rights, compute deadlines, prioritise, then route it
+    (see :mod:`disputeflow.core.handling.triage`)."""
+    return triage(
+        session, plugins, rules, case, at=snapshot.observed_at, now=utcnow(), snapshot=snapshot
+    )

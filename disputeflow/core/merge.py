@@ -18,7 +18,7 @@ from disputeflow.core.errors import SnapshotError
 from disputeflow.core.flow import transition_kind
 from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.taxonomy import Actor, CaseStatus, Category, TimelineKind
-from disputeflow.core.values import TimelineEntry
+from disputeflow.core.values import Deadline, TimelineEntry
 
 # Scalar fields a snapshot sets when it states them (``None`` keeps the case's value).
 _SCALARS = (
@@ -253,8 +253,11 @@ def _json(value: Any) -> Any:
 def _apply_deadlines(case: Case, snapshot: CaseSnapshot) -> list[TimelineEntry]:
     if snapshot.deadlines is None:
         return []
-    old, new = set(case.deadlines), set(snapshot.deadlines)
-    case.deadlines = sorted(new, key=lambda d: (d.due_at, d.kind, d.source, d.party))
+    # the platform's deadlines follow the snapshot; those disputeflow computed stay
+    old = {d for d in case.deadlines if not d.computed}
+    new = set(snapshot.deadlines)
+    computed = [d for d in case.deadlines if d.computed]
+    case.deadlines = sorted([*new, *computed], key=Deadline.sort_key)
     entries = [
         _entry(
             snapshot,
@@ -329,6 +332,8 @@ def _refold(case: Case, snapshots: list[CaseSnapshot]) -> MergeResult:
     local = [entry for entry in case.timeline if not entry.derived]
     rebuilt.timeline = sorted([*entries, *local], key=TimelineEntry.sort_key)
     rebuilt.queue = case.queue
+    computed = [d for d in case.deadlines if d.computed]  # recomputed locally, never stated
+    rebuilt.deadlines = sorted([*rebuilt.deadlines, *computed], key=Deadline.sort_key)
     rebuilt.allowed_actions = list(case.allowed_actions)
     # keys no snapshot states were set locally (e.g. triage): kept, as an in-order merge does
     known_extra = {key for s in ordered for key in s.extra}

@@ -11,7 +11,8 @@ check of the platform's own record) never issues a refund twice.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from disputeflow.core.actions import ActionRequest
 from disputeflow.core.case import Case
-from disputeflow.core.clock import utcnow
+from disputeflow.core.clock import to_rfc3339, utcnow
 from disputeflow.core.errors import ActionNotAllowedError, InvalidInputError
+from disputeflow.core.handling import fairness
+from disputeflow.core.handling.deadlines import buyer_response_due, refresh_computed
 from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money
 from disputeflow.core.runtime import Runtime
@@ -44,7 +47,9 @@ class ActionInput:
     evidence: tuple[Evidence, ...] = ()  # contest: what the merchant submits
     params: dict[str, Any] | None = None
     idempotency_key: str | None = None
-    requested_by: str | None = None
+    requested_by: str | None = None  # a token's name, or "rule:<name>" for automation
+    rationale: str | None = None  # why: every resolution records it on the timeline
+    evidence_ids: tuple[str, ...] = ()  # the case's evidence the decision rests on
 
 
 def request_action(
@@ -59,11 +64,8 @@ def request_action(
                 return _same_request(existing, case_id, wanted), False
         session.get(CaseRow, case_id, with_for_update=True)  # one request per case at a time
         case = runtime.fill_allowed_actions(cases.get(session, case_id))
-        _check(runtime, session, case, wanted)
-        request = _as_request(case, wanted, wanted.idempotency_key or new_id("idem"))
-        veto = runtime.plugins.hook.disputeflow_before_action(case=case, action=request)
-        if veto:
-            raise ActionNotAllowedError(f"{wanted.type} refused: {veto}")
+        wanted = _prepared(runtime, case, wanted, now)
+        request = _vet(runtime, session, case, wanted, now)
         local = wanted.type == ActionType.ADD_NOTE
         row = actions.create(
             session,
@@ -75,15 +77,92 @@ def request_action(
             now=now,
             status=actions.SUCCEEDED if local else actions.PENDING,
         )
-        entry = TimelineEntry(
+        entry = _entry(wanted, row.id, now)
+        append_entry(session, case.id, entry)
+        _refresh_deadlines(runtime, session, case, entry)
+        return actions.describe(row), True
+
+
+def check_action(runtime: Runtime, case_id: str, wanted: ActionInput) -> None:
+    """Every check :func:`request_action` makes, storing nothing (automation dry runs)."""
+    now = utcnow()
+    with runtime.database.session(readonly=True) as session:
+        case = runtime.fill_allowed_actions(cases.get(session, case_id))
+        _vet(runtime, session, case, _prepared(runtime, case, wanted, now), now)
+
+
+def _vet(
+    runtime: Runtime, session: Session, case: Case, wanted: ActionInput, now: datetime
+) -> ActionRequest:
+    """The flow's checks, fairness's, then the plugins' veto; the request to store."""
+    _check(runtime, session, case, wanted)
+    fairness.check(
+        case,
+        wanted.type,
+        rationale=_rationale(wanted),
+        evidence_ids=wanted.evidence_ids,
+        params=wanted.params or {},
+        settings=runtime.rules.fairness,
+        now=now,
+    )
+    request = _as_request(case, wanted, wanted.idempotency_key or new_id("idem"))
+    veto = runtime.plugins.hook.disputeflow_before_action(case=case, action=request)
+    if veto:
+        raise ActionNotAllowedError(f"{wanted.type} refused: {veto}")
+    return request
+
+
+def _prepared(runtime: Runtime, case: Case, wanted: ActionInput, now: datetime) -> ActionInput:
+    """A request for information carries the buyer's window to answer (never shorter than
+    the merchant's own)."""
+    params = wanted.params or {}
+    if wanted.type is not ActionType.SEND_MESSAGE or not params.get(fairness.INFO_PARAM):
+        return wanted
+    due = buyer_response_due(case, runtime.rules.fairness, now)
+    return replace(wanted, params={**params, "buyer_response_due": to_rfc3339(due)})
+
+
+def _rationale(wanted: ActionInput) -> str | None:
+    """Why: the rationale given, else the message (a decline's reason, a contest's text)."""
+    text = (wanted.rationale or wanted.message or "").strip()
+    return text or None
+
+
+def _entry(wanted: ActionInput, action_id: str, now: datetime) -> TimelineEntry:
+    """The request on the timeline: who asked (a rule is named), and for a resolution why,
+    and on what evidence."""
+    if wanted.type == ActionType.ADD_NOTE:
+        summary = wanted.message or "note"
+        return TimelineEntry(
             now,
             Actor.MERCHANT,
-            TimelineKind.NOTE if local else TimelineKind.ACTION_REQUESTED,
-            wanted.message if local and wanted.message else f"{wanted.type} requested",
-            {"action_id": row.id, **_params(wanted)},
+            TimelineKind.NOTE,
+            summary,
+            {"action_id": action_id, **_params(wanted)},
         )
-        append_entry(session, case.id, entry)
-        return actions.describe(row), True
+    by = wanted.requested_by or "merchant"
+    actor = Actor.SYSTEM if by.startswith("rule:") else Actor.MERCHANT
+    data: dict[str, Any] = {"action_id": action_id, "action": str(wanted.type), **_params(wanted)}
+    data["requested_by"] = wanted.requested_by
+    summary = f"{wanted.type} requested by {by}"
+    if wanted.type in fairness.RESOLUTIONS:
+        rationale = _rationale(wanted)
+        summary += f": {rationale}" if rationale else " (no rationale given)"
+        data["rationale"] = rationale
+        data["evidence_ids"] = list(wanted.evidence_ids)
+    return TimelineEntry(now, actor, TimelineKind.ACTION_REQUESTED, summary, data)
+
+
+def _refresh_deadlines(
+    runtime: Runtime, session: Session, case: Case, entry: TimelineEntry
+) -> None:
+    """A first response meets the SLA; a request for information opens the buyer's window."""
+    case.timeline = sorted([*case.timeline, entry], key=TimelineEntry.sort_key)
+    if refresh_computed(case, runtime.rules):
+        case.updated_at = max(case.updated_at, entry.at)
+        row = session.get(CaseRow, case.id)
+        assert row is not None  # locked above
+        cases.save_case(session, case, row)
 
 
 def _same_request(existing: ActionRow, case_id: str, wanted: ActionInput) -> dict[str, Any]:
@@ -165,6 +244,10 @@ def _params(wanted: ActionInput) -> dict[str, Any]:
         params["message"] = wanted.message
     if wanted.evidence:
         params["evidence"] = [item.to_dict() for item in wanted.evidence]
+    if wanted.rationale:
+        params["rationale"] = wanted.rationale
+    if wanted.evidence_ids:
+        params["evidence_ids"] = list(wanted.evidence_ids)
     return params
 
 
@@ -178,6 +261,7 @@ def _as_request(case: Case, wanted: ActionInput, key: str) -> ActionRequest:
         evidence=wanted.evidence,
         params=dict(wanted.params or {}),
         requested_by=wanted.requested_by,
+        rationale=_rationale(wanted),
     )
 
 
@@ -192,7 +276,8 @@ def request_from_row(row: ActionRow) -> ActionRequest:
         amount=Money.from_dict(amount) if amount else None,
         message=params.pop("message", None),
         evidence=tuple(Evidence.from_dict(item) for item in params.pop("evidence", ())),
-        params=params,
+        rationale=params.pop("rationale", None),
+        params={k: v for k, v in params.items() if k != "evidence_ids"},
         requested_by=row.requested_by,
     )
 

@@ -119,7 +119,9 @@ def _apply(
 ) -> list[MergeResult]:
     """Merge a snapshot, or apply an effect; return the case changes to announce."""
     if isinstance(item, CaseSnapshot):
-        return [merge_into_store(session, runtime.plugins, row.connection_id, item)]
+        return [
+            merge_into_store(session, runtime.plugins, row.connection_id, item, rules=runtime.rules)
+        ]
     if isinstance(item, OrderRefund):
         return order_refunds.record(session, row.connection_id, item)
     if isinstance(item, PersonalDataErasure):

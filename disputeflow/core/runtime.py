@@ -6,13 +6,15 @@ it down; nothing reads the environment after that.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from disputeflow.core.capabilities import Capabilities
 from disputeflow.core.case import Case
 from disputeflow.core.config import Settings
 from disputeflow.core.flow import allowed_actions
+from disputeflow.core.handling.rules import Rules
+from disputeflow.core.handling.rules_file import load_rules
 from disputeflow.core.marketplace import Connection, Marketplace
 from disputeflow.core.plugins import PluginManager, get_plugin_manager
 from disputeflow.core.store import connections, migrate
@@ -29,17 +31,27 @@ class Runtime:
     database: Database
     secrets: SecretBox
     plugins: PluginManager
+    rules: Rules = field(default_factory=Rules)
 
     @classmethod
     def create(
-        cls, settings: Settings, *, plugins: PluginManager | None = None, **engine_options: Any
+        cls,
+        settings: Settings,
+        *,
+        plugins: PluginManager | None = None,
+        rules: Rules | None = None,
+        **engine_options: Any,
     ) -> Runtime:
-        """Open the database and load the plugins (installed ones unless ``plugins`` given)."""
+        """Open the database, load the plugins (installed ones unless ``plugins`` given) and
+        the rules (``settings.rules_path`` unless ``rules`` given; a bad file stops here)."""
+        if rules is None:
+            rules = load_rules(settings.rules_path) if settings.rules_path else Rules()
         return cls(
             settings=settings,
             database=Database.from_url(settings.database_url, **engine_options),
             secrets=load_secret_box(settings.home, settings.secret_key),
             plugins=plugins if plugins is not None else get_plugin_manager(),
+            rules=rules,
         )
 
     def upgrade(self) -> None:

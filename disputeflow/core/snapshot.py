@@ -19,7 +19,14 @@ from disputeflow.core.clock import ensure_utc, parse_rfc3339, to_rfc3339
 from disputeflow.core.errors import SnapshotError
 from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import CaseKind, CaseStatus, Category, Outcome, Stage
-from disputeflow.core.values import Deadline, Evidence, Message, Order, Party
+from disputeflow.core.values import (
+    COMPUTED_SOURCE,
+    Deadline,
+    Evidence,
+    Message,
+    Order,
+    Party,
+)
 
 OrderKey = tuple[datetime, int, str]
 
@@ -90,6 +97,11 @@ class CaseSnapshot:
             raise SnapshotError("amount and refunded must share one currency")
         if self.deadlines is not None:
             set_(self, "deadlines", tuple(self.deadlines))
+            if any(deadline.computed for deadline in self.deadlines):
+                raise SnapshotError(
+                    f"deadline sources starting with {COMPUTED_SOURCE!r} are reserved for "
+                    "the deadlines disputeflow computes itself"
+                )
         set_(self, "evidence", tuple(self.evidence))
         set_(self, "messages", tuple(self.messages))
 

@@ -78,7 +78,9 @@ def sync_connection(
         report.pages += 1
         for snapshot in page.snapshots:
             try:
-                result = ingest_snapshot(runtime.database, runtime.plugins, row.id, snapshot)
+                result = ingest_snapshot(
+                    runtime.database, runtime.plugins, row.id, snapshot, rules=runtime.rules
+                )
             except Exception:
                 log.exception("sync of %s: snapshot %s failed", row.id, snapshot.external_id)
                 report.failed += 1

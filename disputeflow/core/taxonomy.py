@@ -95,6 +95,7 @@ class DeadlineKind(StrEnum):
     STATUTORY_REFUND = "statutory_refund"
     RETURN_WINDOW = "return_window"
     INTERNAL_SLA = "internal_sla"
+    BUYER_RESPONSE = "buyer_response"  # the buyer's window to answer a request for information
 
 
 class TimelineKind(StrEnum):
@@ -118,6 +119,11 @@ class TimelineKind(StrEnum):
     ACTION_FAILED = "action_failed"
     NOTE = "note"
     PERSONAL_DATA_ERASED = "personal_data_erased"
+    ROUTED = "routed"  # a routing rule chose the queue
+    POLICY_FLAGGED = "policy_flagged"  # the store's return policy is below the statutory minimum
+    DEADLINE_APPROACHING = "deadline_approaching"
+    DEADLINE_MISSED = "deadline_missed"
+    RULE_APPLIED = "rule_applied"  # an automation rule decided (or would have, in a dry run)
 
 
 class Role(StrEnum):

@@ -150,9 +150,18 @@ class Message:
         return cls(data["external_id"], data["party"], data["body"], parse_rfc3339(data["sent_at"]))
 
 
+# Sources of the deadlines disputeflow computes itself (network windows, statutory refund
+# deadlines, the merchant's SLA, a buyer's window to answer): never stated by a platform.
+COMPUTED_SOURCE = "disputeflow:"
+
+
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """A moment by which ``party`` must act; ``source`` says who set it (platform, law, SLA)."""
+    """A moment by which ``party`` must act; ``source`` says who set it (platform, law, SLA).
+
+    A deadline whose source starts with ``disputeflow:`` is computed by disputeflow from the
+    case (see :mod:`disputeflow.core.handling.deadlines`); the others come from snapshots.
+    """
 
     kind: DeadlineKind
     due_at: datetime
@@ -163,6 +172,15 @@ class Deadline:
         object.__setattr__(self, "kind", DeadlineKind(self.kind))
         object.__setattr__(self, "party", Actor(self.party))
         object.__setattr__(self, "due_at", ensure_utc(self.due_at, field="due_at"))
+
+    @property
+    def computed(self) -> bool:
+        """Whether disputeflow computed this deadline (rather than a platform stating it)."""
+        return self.source.startswith(COMPUTED_SOURCE)
+
+    def sort_key(self) -> tuple[datetime, str, str, str]:
+        """Earliest first; a total order, so any list of deadlines sorts one way."""
+        return (self.due_at, str(self.kind), self.source, str(self.party))
 
     def to_dict(self) -> dict[str, Any]:
         return {

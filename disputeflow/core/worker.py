@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from disputeflow.core.action_runner import process_actions
+from disputeflow.core.handling.alerts import raise_approaching
+from disputeflow.core.handling.automation import run_automation
+from disputeflow.core.handling.policies import refresh_policies
 from disputeflow.core.processing import RetryPolicy, process_deliveries
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.sync import run_due_syncs
@@ -26,6 +30,8 @@ class WorkerOptions:
     batch_size: int = 20
     poll_interval: float = 1.0
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    # how often to raise approaching deadlines and re-read store policies (seconds)
+    housekeeping_interval: float = 60.0
 
 
 class Worker:
@@ -36,9 +42,11 @@ class Worker:
         self.options = options or WorkerOptions()
         self.stop_event = threading.Event()
         self.wake_event = threading.Event()
+        self._housekept_at: float | None = None
 
     def run_once(self) -> int:
-        """One round over every kind of work; returns how many items were handled."""
+        """One round over every kind of work; returns how many items were handled
+        (deliveries, actions, syncs, cases the automation rules looked at)."""
         handled = 0
         report = process_deliveries(
             self.runtime, limit=self.options.batch_size, policy=self.options.policy
@@ -46,7 +54,23 @@ class Worker:
         handled += report.processed + report.failed
         handled += process_actions(self.runtime, policy=self.options.policy).handled
         handled += run_due_syncs(self.runtime)
+        self.housekeeping()
+        handled += run_automation(self.runtime, limit=self.options.batch_size)
         return handled
+
+    def housekeeping(self, *, force: bool = False) -> None:
+        """Raise approaching deadlines and re-read store policies, at most once per
+        ``housekeeping_interval``; a failure is logged and the round goes on."""
+        started = time.monotonic()
+        last = self._housekept_at
+        if not force and last is not None and started - last < self.options.housekeeping_interval:
+            return
+        self._housekept_at = started
+        for step in (raise_approaching, refresh_policies):
+            try:
+                step(self.runtime)
+            except Exception:
+                log.exception("worker housekeeping step %s failed", step.__name__)
 
     def run(self) -> None:
         """Loop until :meth:`stop`; an error in a round is logged and the loop goes on."""

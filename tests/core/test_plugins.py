@@ -224,7 +224,7 @@ def test_plugin_infos(monkeypatch, plugin_manager, fake_entry_points):
     assert fake.marketplaces == ("fake",)
     defaults = infos["disputeflow.core.defaults"]
     assert (defaults.distribution, defaults.version) == (None, None)
-    assert defaults.hooks == ("disputeflow_route_case",)
+    assert defaults.hooks == ("disputeflow_classify_case", "disputeflow_route_case")
     assert defaults.marketplaces == ()
 
 

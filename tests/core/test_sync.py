@@ -399,10 +399,10 @@ def test_sync_streams_pages_so_memory_stays_flat(runtime, connection_id, monkeyp
     """
     kept = []
 
-    def counting(database, plugins, connection, snapshot):
+    def counting(database, plugins, connection, snapshot, **_options):
         return MergeResult(case=None, created=True)
 
-    def keeping(database, plugins, connection, snapshot):
+    def keeping(database, plugins, connection, snapshot, **_options):
         kept.append(snapshot)
         return counting(database, plugins, connection, snapshot)
 

@@ -7,11 +7,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, delete, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from disputeflow.core.case import Case
-from disputeflow.core.clock import parse_rfc3339, to_rfc3339
+from disputeflow.core.clock import parse_rfc3339, to_rfc3339, utcnow
 from disputeflow.core.errors import InvalidInputError, NotFoundError
 from disputeflow.core.merge import MergeResult
 from disputeflow.core.snapshot import CaseSnapshot, OrderKey
@@ -37,6 +37,7 @@ class CaseFilter:
     kind: str | None = None
     status: str | None = None
     category: str | None = None
+    queue: str | None = None
     due_before: datetime | None = None
     q: str | None = None
 
@@ -131,6 +132,7 @@ def save_merge(
         session.add(row)
     newest = snapshot if result.created or not result.late else None
     _fill_row(row, case, newest)
+    row.rules_due_at = utcnow()  # the automation rules look at every change
     session.flush()
     session.add(
         CaseSnapshotRow(
@@ -189,6 +191,10 @@ def _fill_row(row: CaseRow, case: Case, newest: CaseSnapshot | None) -> None:
     row.amount_minor = case.amount.minor if case.amount else None
     row.currency = case.amount.currency if case.amount else None
     row.buyer_country = case.buyer.country if case.buyer else None
+    email = case.buyer.email if case.buyer else None
+    row.buyer_email = email.strip().lower()[:320] if email else None
+    external_id = case.buyer.external_id if case.buyer else None
+    row.buyer_external_id = external_id[:200] if external_id else None
     row.order_external_id = case.order.external_id if case.order else None
     row.search_text = _search_text(case)
     row.due_at = case.due_at
@@ -199,6 +205,30 @@ def _fill_row(row: CaseRow, case: Case, newest: CaseSnapshot | None) -> None:
         row.snapshot_at = newest.observed_at
         row.snapshot_revision = newest.revision if newest.revision is not None else -1
         row.snapshot_fingerprint = newest.fingerprint
+
+
+def previous_cases_of_buyer(session: Session, case: Case) -> int:
+    """How many cases the same buyer (by email or platform customer id) opened on the same
+    connection before this one."""
+    email = case.buyer.email.strip().lower() if case.buyer and case.buyer.email else None
+    external_id = case.buyer.external_id if case.buyer else None
+    same = [
+        column == value
+        for column, value in (
+            (CaseRow.buyer_email, email),
+            (CaseRow.buyer_external_id, external_id),
+        )
+        if value
+    ]
+    if not same:
+        return 0
+    query = select(func.count(CaseRow.id)).where(
+        CaseRow.connection_id == case.connection_id,
+        CaseRow.id != case.id,
+        CaseRow.opened_at < case.opened_at,
+        or_(*same),
+    )
+    return int(session.scalar(query) or 0)
 
 
 def _search_text(case: Case) -> str:
@@ -277,6 +307,7 @@ def _filtered(query: Select[CaseRow], filters: CaseFilter) -> Select[CaseRow]:
         (CaseRow.kind, filters.kind),
         (CaseRow.status, filters.status),
         (CaseRow.category, filters.category),
+        (CaseRow.queue, filters.queue),
     ):
         if value is not None:
             query = query.where(column == value)

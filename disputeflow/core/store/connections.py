@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import InvalidInputError, NotFoundError
+from disputeflow.core.handling.store_policy import connection_policy
 from disputeflow.core.ids import new_id
 from disputeflow.core.marketplace import Connection
 from disputeflow.core.store.secrets import SecretBox
@@ -49,6 +50,9 @@ def store_settings(
     row.settings = {k: v for k, v in settings.items() if k not in secret_fields}
     row.secrets = box.encrypt({k: v for k, v in settings.items() if k in secret_fields})
     row.updated_at = utcnow()
+    # new settings may state another return policy: the worker reads the platform's again
+    row.return_policy = None
+    row.return_policy_checked_at = None
 
 
 def get_row(session: Session, connection_id: str) -> ConnectionRow:
@@ -102,4 +106,5 @@ def describe(row: ConnectionRow, secret_fields: frozenset[str], webhook_url: str
         if row.webhook_verified_at
         else None,
         "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
+        "policy": connection_policy(row),
     }

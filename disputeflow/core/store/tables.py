@@ -77,6 +77,10 @@ class ConnectionRow(Base):
     webhook_verified_at: Mapped[datetime | None]
     rejected_deliveries: Mapped[int] = mapped_column(Integer, default=0)
     last_rejected_at: Mapped[datetime | None]
+    # The store's return policy as the marketplace last stated it (StorePolicy.to_dict()),
+    # read by the worker outside any transaction; None: not read (or not offered).
+    return_policy: Mapped[dict[str, Any] | None]
+    return_policy_checked_at: Mapped[datetime | None]
 
 
 class CaseRow(Base):
@@ -85,6 +89,9 @@ class CaseRow(Base):
         UniqueConstraint("connection_id", "object_type", "external_id"),
         Index("ix_cases_status_due_at", "status", "due_at"),
         Index("ix_cases_updated_at", "updated_at"),
+        Index("ix_cases_buyer_email", "connection_id", "buyer_email"),
+        Index("ix_cases_buyer_external_id", "connection_id", "buyer_external_id"),
+        Index("ix_cases_rules_due_at", "rules_due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -103,6 +110,9 @@ class CaseRow(Base):
     amount_minor: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str | None] = mapped_column(String(3))
     buyer_country: Mapped[str | None] = mapped_column(String(2))
+    # The buyer's history (their earlier cases on the connection) is counted by these.
+    buyer_email: Mapped[str | None] = mapped_column(String(320))  # lower case
+    buyer_external_id: Mapped[str | None] = mapped_column(String(200))
     order_external_id: Mapped[str | None] = mapped_column(String(200), index=True)
     search_text: Mapped[str] = mapped_column(Text, default="")
     due_at: Mapped[datetime | None]
@@ -113,6 +123,8 @@ class CaseRow(Base):
     snapshot_revision: Mapped[int] = mapped_column(BigInteger)
     snapshot_fingerprint: Mapped[str] = mapped_column(String(64))
     document: Mapped[dict[str, Any]]
+    # Set when the case changes; the worker then runs the automation rules and clears it.
+    rules_due_at: Mapped[datetime | None]
 
 
 class CaseSnapshotRow(Base):
@@ -272,3 +284,36 @@ class TokenRow(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class RuleRunRow(Base):
+    """An automation rule's decision on a case: once per rule and case, counted per day."""
+
+    __tablename__ = "rule_runs"
+    __table_args__ = (
+        UniqueConstraint("rule", "case_id"),
+        Index("ix_rule_runs_rule_at", "rule", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(100))
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    # pending, requested, dry_run, assigned, refused
+    outcome: Mapped[str] = mapped_column(String(20))
+    dry_run: Mapped[bool] = mapped_column(Boolean)
+    action_id: Mapped[str | None] = mapped_column(String(40))
+    message: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class DeadlineAlertRow(Base):
+    """A deadline raised as approaching (or missed) once, at one lead time."""
+
+    __tablename__ = "deadline_alerts"
+    __table_args__ = (UniqueConstraint("case_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(300))
+    raised_at: Mapped[datetime]

@@ -6,6 +6,10 @@ APIs as ``Bearer <token>``. A 401 drops the token and refreshes it once; 429 and
 retried by PlatformClient with backoff. JSON is read with ``Decimal`` numbers (Post-Order
 amounts are JSON numbers; floats never touch money), and every answer carries the time eBay
 gave it (its ``Date`` header), which is when the snapshot was observed.
+
+Only reads are retried inside a call. eBay takes no idempotency key, so a POST that timed
+out or got a 5xx may have been carried out: it goes back to the outbox as a transient
+failure, and the action's next attempt reads the object before deciding to send it again.
 """
 
 from __future__ import annotations
@@ -87,7 +91,19 @@ class EbayApi:
         self.hosts = Hosts.of(connection.settings)
         self.tokens = tokens
         self.http = PlatformClient(self.hosts.api, sleep=sleep)
+        self._once = PlatformClient(self.hosts.api, retries=0, sleep=sleep)
         self._clock = clock
+
+    def __enter__(self) -> EbayApi:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the HTTP connections (each use of the API is one ``with`` block)."""
+        self.http.session.close()
+        self._once.session.close()
 
     def post_order(self, method: str, path: str, **kwargs: Any) -> Answer:
         """A Post-Order v2 call (``path`` after ``/post-order/v2/``)."""
@@ -98,6 +114,10 @@ class EbayApi:
         url = f"{self.hosts.apiz}/sell/fulfillment/v1/{path}"
         return self._call(method, url, "Bearer", **kwargs)
 
+    def sell(self, method: str, path: str, **kwargs: Any) -> Answer:
+        """Another Sell API on the main host (``path`` after ``/sell/``: the Account API)."""
+        return self._call(method, f"{self.hosts.api}/sell/{path}", "Bearer", **kwargs)
+
     def _call(self, method: str, url: str, scheme: str, **kwargs: Any) -> Answer:
         headers = {
             "X-EBAY-C-MARKETPLACE-ID": str(self.connection.settings["marketplace_id"]),
@@ -106,7 +126,8 @@ class EbayApi:
         for attempt in (1, 2):
             token = self.tokens.user_token(self.http, self.connection)
             headers["Authorization"] = f"{scheme} {token}"
-            response = self.http.request(method, url, headers=headers, **kwargs)
+            client = self.http if method == "GET" else self._once
+            response = client.request(method, url, headers=headers, **kwargs)
             if response.status_code == 401 and attempt == 1:
                 self.tokens.forget_user(self.connection)
                 continue

@@ -23,6 +23,7 @@ from disputeflow import (
     InboundRequest,
     Marketplace,
     MarketplaceError,
+    ReturnPolicy,
     SampleDelivery,
     StoredDelivery,
     SyncPage,
@@ -37,6 +38,7 @@ from disputeflow.plugins.ebay.dispute_actions import DisputeActions
 from disputeflow.plugins.ebay.errors import KeyServiceError, SignatureMismatch
 from disputeflow.plugins.ebay.oauth import TokenStore
 from disputeflow.plugins.ebay.objects import fetch
+from disputeflow.plugins.ebay.policy import read_policy
 from disputeflow.plugins.ebay.samples import sample_deliveries
 from disputeflow.plugins.ebay.settings import EXAMPLE_SETTINGS, EbaySettingsSchema, Hosts
 from disputeflow.plugins.ebay.signatures import (
@@ -63,6 +65,7 @@ class EbayMarketplace(Marketplace):
         },
         webhooks=True,
         polling=True,
+        return_policy=True,
         partial_refunds=True,  # returns only; inquiries and cases refund in full (checked)
     )
     settings_schema = EbaySettingsSchema
@@ -108,7 +111,8 @@ class EbayMarketplace(Marketplace):
 
     def _fetch_key(self, connection: Connection, kid: str) -> PublicKey:
         try:
-            answer = self.api(connection).public_key(kid)
+            with self.api(connection) as api:
+                answer = api.public_key(kid)
         except MarketplaceError as error:
             if error.platform_status == 404:
                 raise SignatureMismatch(f"eBay has no public key {kid!r}") from None
@@ -120,12 +124,12 @@ class EbayMarketplace(Marketplace):
     def translate_delivery(
         self, connection: Connection, delivery: StoredDelivery
     ) -> Sequence[Translation]:
-        api = self.api(connection)
+        with self.api(connection) as api:
 
-        def fetch_one(object_type: str, object_id: str) -> CaseSnapshot:
-            return fetch(api, object_type, object_id)[1]
+            def fetch_one(object_type: str, object_id: str) -> CaseSnapshot:
+                return fetch(api, object_type, object_id)[1]
 
-        return webhooks.translate_delivery(delivery, fetch_one)
+            return webhooks.translate_delivery(delivery, fetch_one)
 
     def sample_deliveries(self, connection: Connection) -> list[SampleDelivery]:
         return sample_deliveries(connection)
@@ -133,13 +137,19 @@ class EbayMarketplace(Marketplace):
     # -- outbound -----------------------------------------------------------------------
 
     def list_changes(self, connection: Connection, cursor: str | None) -> Iterator[SyncPage]:
-        return Poller(self.api(connection), self.clock).pages(cursor)
+        with self.api(connection) as api:
+            yield from Poller(api, self.clock).pages(cursor)
+
+    def return_policy(self, connection: Connection) -> ReturnPolicy | None:
+        with self.api(connection) as api:
+            return read_policy(api)
 
     def perform_action(
         self, connection: Connection, case: Case, action: ActionRequest
     ) -> ActionResult:
         if not self.capabilities.supports(case.kind, action.type):
             return super().perform_action(connection, case, action)
-        if case.object_type == "payment_dispute":
-            return DisputeActions(self.api(connection)).perform(case, action)
-        return PostOrderActions(self.api(connection)).perform(case, action)
+        with self.api(connection) as api:
+            if case.object_type == "payment_dispute":
+                return DisputeActions(api).perform(case, action)
+            return PostOrderActions(api).perform(case, action)

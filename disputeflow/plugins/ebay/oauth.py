@@ -23,12 +23,13 @@ from disputeflow.core.http import PlatformClient
 from disputeflow.plugins.ebay.settings import Hosts
 
 API_SCOPE = "https://api.ebay.com/oauth/api_scope"
-# Payment disputes and fulfillment by their documented scopes; Post-Order documents none
-# (integrators call it with a user token holding the base scope).
+# Payment disputes, fulfillment and return policies (Account API, read only) by their
+# documented scopes; Post-Order documents none (integrators call it with the base scope).
 USER_SCOPES = (
     API_SCOPE,
     "https://api.ebay.com/oauth/api_scope/sell.fulfillment",
     "https://api.ebay.com/oauth/api_scope/sell.payment.dispute",
+    "https://api.ebay.com/oauth/api_scope/sell.account.readonly",
 )
 EXPIRY_MARGIN = timedelta(seconds=60)
 DEFAULT_LIFETIME = 7200

@@ -97,18 +97,18 @@ def _status(
     amount: Money | None,
     refunded: Money | None,
 ) -> tuple[CaseStatus | None, Outcome | None]:
+    """Who acts now; a close reason decides a closed return, an escalation hands it to eBay."""
     state, raw_status = summary.get("state"), summary.get("status")
     status, outcome = mapping.RETURN_STATES.get(
         str(state), mapping.RETURN_STATUSES.get(str(raw_status), (None, None))
     )
-    if raw_status == "ESCALATED" or dig(summary, "escalationInfo", "caseId"):
+    reason = text(dig(detail, "closeInfo", "returnCloseReason"))
+    if status is CaseStatus.RESOLVED and reason in mapping.RETURN_CLOSE_REASONS:
+        return status, mapping.RETURN_CLOSE_REASONS[reason]
+    escalated = raw_status == "ESCALATED" or dig(summary, "escalationInfo", "caseId")
+    if escalated or reason == "ESCALATED":
         return CaseStatus.UNDER_REVIEW, None
     if status is CaseStatus.RESOLVED and outcome is None:
-        reason = text(dig(detail, "closeInfo", "returnCloseReason"))
-        if reason == "ESCALATED":
-            return CaseStatus.UNDER_REVIEW, None
-        if reason in mapping.RETURN_CLOSE_REASONS:
-            return status, mapping.RETURN_CLOSE_REASONS[reason]
         return status, _outcome_from_refund(amount, refunded)
     return status, outcome
 

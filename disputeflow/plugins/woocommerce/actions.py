@@ -24,6 +24,14 @@ from disputeflow.plugins.woocommerce.values import money
 
 META_KEY = "disputeflow_idempotency_key"
 UNDER_REVIEW_STATUSES = frozenset({"under_review", "warning_under_review"})
+# Stripe's dispute evidence fields that take text (the others take uploaded file ids).
+STRIPE_TEXT_FIELDS = frozenset({
+    "access_activity_log", "billing_address", "cancellation_policy_disclosure",
+    "cancellation_rebuttal", "customer_email_address", "customer_name", "customer_purchase_ip",
+    "duplicate_charge_explanation", "duplicate_charge_id", "product_description",
+    "refund_policy_disclosure", "refund_refusal_explanation", "service_date", "shipping_address",
+    "shipping_carrier", "shipping_date", "shipping_tracking_number",
+})  # fmt: skip
 
 
 def marker(key: str) -> str:
@@ -218,21 +226,22 @@ def contest(client: WooClient, case: Case, action: ActionRequest) -> ActionResul
 
 
 def evidence_fields(action: ActionRequest) -> dict[str, str]:
-    """Stripe evidence fields (``params.evidence``: field -> text); the message and the
-    descriptions of attached evidence go to ``uncategorized_text``."""
-    given = action.params.get("evidence") or {}
-    if not isinstance(given, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in given.items()
-    ):
-        raise MarketplaceError("params.evidence must map evidence fields to text", transient=False)
-    fields = {key: value for key, value in given.items() if value.strip()}
-    notes = [action.message or "", *(item.description for item in action.evidence)]
-    extra = "\n\n".join(note.strip() for note in notes if note and note.strip())
-    if extra and "uncategorized_text" not in fields:
-        fields["uncategorized_text"] = extra
+    """Stripe's text evidence fields: an evidence item whose ``kind`` names one fills it with
+    its description; other items (with their links), and the message, go together into
+    ``uncategorized_text``. File fields would need an upload to WooPayments first."""
+    fields: dict[str, str] = {}
+    notes = [action.message.strip()] if action.message and action.message.strip() else []
+    for item in action.evidence:
+        text = item.description.strip()
+        if item.kind in STRIPE_TEXT_FIELDS and text and item.kind not in fields:
+            fields[item.kind] = text
+            continue
+        line = " ".join(part for part in (f"{item.kind}:", text, item.url or "") if part)
+        notes.append(line)
+    if notes:
+        fields["uncategorized_text"] = "\n\n".join(notes)
     if not fields:
-        raise MarketplaceError("contesting needs evidence (params.evidence or a message)",
-                               transient=False)  # fmt: skip
+        raise MarketplaceError("contesting needs evidence or a message", transient=False)
     return fields
 
 

@@ -15,11 +15,14 @@ import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import requests
-from oauthlib import oauth1  # type: ignore[import-untyped,unused-ignore]
+from oauthlib import oauth1
+
+if TYPE_CHECKING:
+    from oauthlib.common import _HTTPMethod as HTTPMethod
 
 from disputeflow import MarketplaceError
 from disputeflow.core.http import PlatformClient
@@ -54,7 +57,8 @@ class OAuth1Query(requests.auth.AuthBase):
             signature_type=oauth1.SIGNATURE_TYPE_QUERY,
         )
         # Only query parameters are signed: WooCommerce never signs a JSON body.
-        signed_url, _, _ = client.sign(str(request.url), http_method=str(request.method))
+        method = cast("HTTPMethod", str(request.method).upper())
+        signed_url, _, _ = client.sign(str(request.url), http_method=method)
         request.url = signed_url
         return request
 

@@ -158,10 +158,10 @@ def _return_state(
     evidence = raw in statuses or raw in RETURN_FOLLOW_UP_STATUSES or request is not None
     if not evidence:
         return None
+    if fully_refunded(order):  # the buyer has their money back, whatever the status says
+        return CaseStatus.RESOLVED, Outcome.BUYER_FAVOR
     if raw in statuses:
         return CaseStatus.NEEDS_RESPONSE, None
-    if fully_refunded(order):
-        return CaseStatus.RESOLVED, Outcome.BUYER_FAVOR
     if raw in RETURN_FOLLOW_UP_STATUSES:
         return RETURN_FOLLOW_UP_STATUSES[raw]
     return RETURN_REQUEST_STATUSES.get(str((request or {}).get("status")), (None, None))

@@ -14,9 +14,9 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from disputeflow.webhooks import errors
-from disputeflow.webhooks.api import cases, connections, deliveries, schemas, tokens
+from disputeflow.webhooks.api import cases, connections, deliveries, rights, schemas, tokens
 
-BLUEPRINTS = (cases.blp, connections.blp, deliveries.blp, tokens.blp)
+BLUEPRINTS = (cases.blp, connections.blp, deliveries.blp, rights.blp, tokens.blp)
 
 SECURITY_SCHEME = "bearerAuth"
 

@@ -31,7 +31,7 @@ blp = ApiBlueprint(
     write=Role.AGENT,
 )
 
-_FILTERS = ("platform", "connection_id", "kind", "status", "category", "due_before", "q")
+_FILTERS = ("platform", "connection_id", "kind", "status", "category", "queue", "due_before", "q")
 
 
 @blp.route("")
@@ -153,6 +153,8 @@ class CaseActions(MethodView):
             message=body.get("message"),
             evidence=_evidence(body.get("evidence") or ()),
             params=body.get("params"),
+            rationale=body.get("rationale"),
+            evidence_ids=tuple(body.get("evidence_ids") or ()),
             idempotency_key=_idempotency_key(
                 headers.get("idempotency_key"), body.get("idempotency_key")
             ),

@@ -40,7 +40,7 @@ from disputeflow.core.taxonomy import (
 
 MAX_LIMIT = 200
 # Stored beside the action's own fields; a client's params must not shadow them.
-RESERVED_PARAMS = ("amount", "message", "evidence")
+RESERVED_PARAMS = ("amount", "message", "evidence", "rationale", "evidence_ids")
 DEFAULT_LIMIT = 50
 
 
@@ -191,6 +191,7 @@ class CaseListArgsSchema(PageArgsSchema):
     kind = choice(CaseKind)
     status = choice(CaseStatus)
     category = choice(Category)
+    queue = text(validate=validate.Length(min=1, max=100))
     due_before = fields.AwareDateTime(
         format="iso",
         default_timezone=UTC,
@@ -246,6 +247,8 @@ class ActionCreateSchema(Schema):
     evidence = fields.List(fields.Nested(EvidenceCreateSchema), validate=validate.Length(max=50))
     amount = fields.Nested(MoneySchema, metadata={"description": "Required for a refund."})
     message = text(validate=validate.Length(max=10_000))
+    rationale = text(validate=validate.Length(max=10_000), metadata={"description": "Why."})
+    evidence_ids = fields.List(text(), metadata={"description": "Evidence it rests on."})
     params = fields.Dict(
         keys=fields.String(validate=_not_reserved),
         metadata={"description": "Marketplace-specific extras (not amount or message)."},
@@ -278,6 +281,7 @@ class ConnectionSchema(Schema):
     webhook_url = text(metadata={"description": "Where the platform posts deliveries."})
     webhook_verified_at = stamp(nullable=True)
     created_at = stamp()
+    policy = fields.Dict(metadata={"description": "Return policy; below_statutory_in flags it."})
 
 
 class ConnectionCreateSchema(Schema):

@@ -112,23 +112,39 @@ class Ebay:
     def _token(self, request):
         form = dict(re.findall(r"([^&=]+)=([^&]*)", request.body))
         self.token_forms.append(form)
-        if form.get("grant_type") == "client_credentials":
+        if form.get("grant_type") == "authorization_code":
+            answer = {
+                "access_token": "from-code",
+                "expires_in": 7200,
+                "refresh_token": "v^1.1#granted",
+                "refresh_token_expires_in": 47304000,
+            }
+        elif form.get("grant_type") == "client_credentials":
             self.app_tokens += 1
             answer = {"access_token": f"app-{self.app_tokens}", "expires_in": 7200}
         else:
             self.user_tokens += 1
-            answer = {"access_token": f"user-{self.user_tokens}", "expires_in": 7200,
-                      "token_type": "User Access Token"}  # fmt: skip
+            answer = {
+                "access_token": f"user-{self.user_tokens}",
+                "expires_in": 7200,
+                "token_type": "User Access Token",
+            }
         return 200, {}, json.dumps(answer)
 
     def get(self, path, body, status=200, **options):
-        return self.mock.get(f"{API}/{path}", body=to_json(body), status=status,
-                             content_type="application/json", **options)  # fmt: skip
+        return self.mock.get(
+            f"{API}/{path}",
+            body=to_json(body),
+            status=status,
+            content_type="application/json",
+            **options,
+        )
 
     def post(self, path, body=None, status=200, **options):
         text = to_json(body) if body is not None else ""
-        return self.mock.post(f"{API}/{path}", body=text, status=status,
-                              content_type="application/json", **options)  # fmt: skip
+        return self.mock.post(
+            f"{API}/{path}", body=text, status=status, content_type="application/json", **options
+        )
 
     def calls(self, fragment, method=None):
         return [
@@ -176,4 +192,3 @@ def load_case(runtime, object_type, external_id):
 
 def fixture_bytes(name):
     return (FIXTURES / name).read_bytes()
-

@@ -114,7 +114,7 @@ def a_dispute(dispute_id="5098765432", status="ACTION_NEEDED", **fields):
 
 def summary_of(obj):
     """A search member: the return's summary, or the object itself (a copy)."""
-    return copy.deepcopy(obj["summary"] if "summary" in obj else obj)
+    return copy.deepcopy(obj.get("summary", obj))
 
 
 def to_json(value: Any) -> str:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from disputeflow.core.plugins import get_plugin_manager
+from disputeflow.core.store.tables import CaseRow, ConnectionRow
 from disputeflow.core.testing import MarketplaceAdapterTests
 from disputeflow.plugins.ebay.marketplace import EbayMarketplace
 from disputeflow.plugins.ebay.samples import object_message, signed_request
 from disputeflow.plugins.ebay.signatures import SAMPLE_KID, sample_private_key
+from tests.plugins.ebay.conftest import load_case
 from tests.plugins.ebay.payloads import a_dispute
+from tests.webhooks.conftest import drain
 
 ERASURE = {"effect": "personal_data_erasure", "reason": "ebay marketplace account deletion"}
 
@@ -111,3 +115,28 @@ def test_plugin_is_installed():
     manager = get_plugin_manager()
     assert isinstance(manager.marketplaces()["ebay"], EbayMarketplace)
     assert not [error for error in manager.load_errors if "ebay" in str(error)]
+
+
+def test_demo_samples_become_cases_through_the_intake_without_network(
+    client, runtime, ebay, mocked
+):
+    """What ``disputeflow demo`` does: a connection with the example settings, each sample
+    posted to its webhook URL (eBay's 204), then processed, with no call to eBay at all."""
+    demo = runtime.add_connection("ebay", "demo-ebay", ebay.example_settings())
+    with runtime.database.session() as session:
+        connection = runtime.connection(session.get(ConnectionRow, demo["id"]))
+    for sample in ebay.sample_deliveries(connection):
+        response = client.post(
+            f"/webhooks/ebay/{demo['id']}",
+            data=sample.request.body,
+            headers=dict(sample.request.headers),
+        )
+        assert response.status_code == 204, (sample.name, response.get_json())
+    assert drain(runtime) == (7, 0)
+    assert not mocked.mock.calls
+    with runtime.database.session() as session:
+        assert len(session.scalars(select(CaseRow)).all()) == 4
+    refunded = load_case(runtime, "return", "5000012345")
+    assert (refunded.status, refunded.outcome) == ("resolved", "buyer_favor")
+    won = load_case(runtime, "payment_dispute", "5098765432")
+    assert (won.status, won.outcome) == ("resolved", "merchant_favor")

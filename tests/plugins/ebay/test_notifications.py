@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
 
 from disputeflow.core.store.tables import ConnectionRow, DeliveryRow
+from disputeflow.plugins.ebay.signatures import public_key_answer
 from tests.plugins.ebay.conftest import (
     KEY_URL,
     VERIFICATION_TOKEN,
@@ -63,9 +64,10 @@ def test_challenge_uses_the_registered_endpoint_url(client, runtime, shop):
 
 def test_challenge_without_code_or_token_is_404(client, runtime):
     bare = runtime.add_connection(
-        "ebay", "no-token",
+        "ebay",
+        "no-token",
         {"marketplace_id": "EBAY_US", "client_id": "a", "client_secret": "b"},
-    )  # fmt: skip
+    )
     assert client.get(f"/webhooks/ebay/{bare['id']}?challenge_code=x").status_code == 404
     assert client.get(f"/webhooks/ebay/{bare['id']}").status_code == 404
 
@@ -77,8 +79,10 @@ def test_valid_signature_is_204_and_the_key_is_fetched_once_per_kid(
     client, runtime, shop, mocked, signing_key, clock
 ):
     for number in (1, 2, 3):
-        payload = {**DELETION, "notification": {**DELETION["notification"],
-                                                "notificationId": f"n-{number}"}}  # fmt: skip
+        payload = {
+            **DELETION,
+            "notification": {**DELETION["notification"], "notificationId": f"n-{number}"},
+        }
         response = notify(client, shop, payload, signing_key)
         assert response.status_code == 204
         assert response.data == b""
@@ -92,8 +96,12 @@ def test_valid_signature_is_204_and_the_key_is_fetched_once_per_kid(
         "scope": "https%3A%2F%2Fapi.ebay.com%2Foauth%2Fapi_scope",
     }
     clock.advance(minutes=61)  # eBay: cache the key for about an hour
-    notify(client, shop, {**DELETION, "notification": {**DELETION["notification"],
-                                                       "notificationId": "n-4"}}, signing_key)  # fmt: skip
+    notify(
+        client,
+        shop,
+        {**DELETION, "notification": {**DELETION["notification"], "notificationId": "n-4"}},
+        signing_key,
+    )
     assert mocked.key.call_count == 2
 
 
@@ -149,14 +157,8 @@ def test_key_service_failure_is_500_so_ebay_retries(
     assert stored(runtime) == 0
     assert len(sleeps) == 2  # PlatformClient retried twice, without sleeping for real
     mocked.mock.remove(responses.GET, KEY_URL)
-    mocked.mock.get(KEY_URL, json=json.loads(json.dumps(_answer(signing_key))))
+    mocked.mock.get(KEY_URL, json=public_key_answer(signing_key))
     assert notify(client, shop, DELETION, signing_key).status_code == 204  # not cached as bad
-
-
-def _answer(key):
-    from disputeflow.plugins.ebay.signatures import public_key_answer
-
-    return public_key_answer(key)
 
 
 def test_sample_signatures_need_the_connections_consent(client, runtime, shop, ebay):
@@ -183,9 +185,14 @@ def test_duplicate_notification_is_acknowledged_once_stored(
 
 
 def test_unknown_topic_is_stored_and_concerns_no_case(client, runtime, shop, mocked, signing_key):
-    revoked = {"metadata": {"topic": "AUTHORIZATION_REVOCATION", "schemaVersion": "1.0"},
-               "notification": {"notificationId": "r-1", "eventDate": "2026-03-10T00:00:00Z",
-                                "data": {"username": "someone"}}}  # fmt: skip
+    revoked = {
+        "metadata": {"topic": "AUTHORIZATION_REVOCATION", "schemaVersion": "1.0"},
+        "notification": {
+            "notificationId": "r-1",
+            "eventDate": "2026-03-10T00:00:00Z",
+            "data": {"username": "someone"},
+        },
+    }
     assert notify(client, shop, revoked, signing_key).status_code == 204
     assert drain(runtime) == (1, 0)
 
@@ -202,20 +209,22 @@ def test_account_deletion_erases_that_users_personal_data(
     for number, (kind, obj) in enumerate(
         [("return", mine), ("return", other), ("payment_dispute", by_user_id)]
     ):
-        deliver_object(client, shop, signing_key, kind, obj, f"o-{number}",
-                       "2026-03-02T10:00:00Z")  # fmt: skip
+        deliver_object(client, shop, signing_key, kind, obj, f"o-{number}", "2026-03-02T10:00:00Z")
     assert drain(runtime) == (3, 0)
     assert notify(client, shop, DELETION, signing_key).status_code == 204
     assert drain(runtime) == (1, 0)
 
     erased = load_case(runtime, "return", "7001")
-    assert erased.buyer.external_id is None and erased.buyer.name is None
+    assert erased.buyer.external_id is None
+    assert erased.buyer.name is None
     assert erased.buyer.country == "DE"  # kept: the buyer's statutory rights depend on it
     assert [m.body for m in erased.messages] == ["[erased]"]
-    assert erased.amount is not None and str(erased.amount) == "39.90 EUR"
+    assert erased.amount is not None
+    assert str(erased.amount) == "39.90 EUR"
     assert erased.status == "needs_response"
     entries = [e for e in erased.timeline if e.kind == "personal_data_erased"]
-    assert entries and "ebay marketplace account deletion" in entries[0].summary
+    assert entries
+    assert "ebay marketplace account deletion" in entries[0].summary
     assert load_case(runtime, "payment_dispute", "7003").buyer.external_id is None
     untouched = load_case(runtime, "return", "7002")
     assert untouched.buyer.external_id == "someone_else"

@@ -111,9 +111,13 @@ _moments = itertools.count(1_700_000_000)
 def deliver(client, connection, payload, *, topic="order.updated", secret=SECRET, **options):
     """POST ``payload`` to the connection's webhook URL exactly as WooCommerce sends it."""
     request = signed_request(
-        payload, secret=secret, store_url=options.pop("store_url", STORE), topic=topic,
-        moment=options.pop("moment", next(_moments)), **options,
-    )  # fmt: skip
+        payload,
+        secret=secret,
+        store_url=options.pop("store_url", STORE),
+        topic=topic,
+        moment=options.pop("moment", next(_moments)),
+        **options,
+    )
     return client.post(
         f"/webhooks/woocommerce/{connection['id']}",
         data=request.body,

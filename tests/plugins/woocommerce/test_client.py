@@ -70,8 +70,12 @@ def test_plain_http_signs_with_oauth1_in_the_query(api):
 
 def test_oauth1_leaves_a_json_body_unsigned(api):
     url = f"{HTTP_STORE}/wp-json/wc/v3/orders/727/refunds"
-    api.post(url, status=201, json=fixture("refund_create_response.json"),
-             match=[matchers.json_params_matcher({"amount": "10.00", "reason": "x"})])  # fmt: skip
+    api.post(
+        url,
+        status=201,
+        json=fixture("refund_create_response.json"),
+        match=[matchers.json_params_matcher({"amount": "10.00", "reason": "x"})],
+    )
     client_for(HTTP_STORE).post_json("orders/727/refunds", {"amount": "10.00", "reason": "x"})
     wc_check_oauth_signature(api.calls[0].request.url, "POST", HTTP_STORE)
 
@@ -95,38 +99,65 @@ def test_a_connection_without_keys_cannot_call():
 
 def test_pages_follow_x_wp_totalpages(api):
     for page, ids in ((1, [1, 2]), (2, [3])):
-        api.get(f"{API}/orders", json=[{"id": i} for i in ids],
-                headers={"X-WP-Total": "3", "X-WP-TotalPages": "2"},
-                match=[matchers.query_param_matcher({"page": str(page), "per_page": "100"})])  # fmt: skip
+        api.get(
+            f"{API}/orders",
+            json=[{"id": i} for i in ids],
+            headers={"X-WP-Total": "3", "X-WP-TotalPages": "2"},
+            match=[matchers.query_param_matcher({"page": str(page), "per_page": "100"})],
+        )
     pages = list(client_for().pages("orders", {}))
     assert [[o["id"] for o in page] for page in pages] == [[1, 2], [3]]
 
 
 def test_pages_follow_the_link_header_when_totals_are_missing(api):
-    api.get(f"{API}/webhooks", json=[{"id": 1}],
-            headers={"Link": f'<{API}/webhooks?page=2>; rel="next"'},
-            match=[matchers.query_param_matcher({"page": "1", "per_page": "100"})])  # fmt: skip
-    api.get(f"{API}/webhooks", json=[{"id": 2}],
-            headers={"Link": f'<{API}/webhooks?page=1>; rel="prev"'},
-            match=[matchers.query_param_matcher({"page": "2", "per_page": "100"})])  # fmt: skip
+    api.get(
+        f"{API}/webhooks",
+        json=[{"id": 1}],
+        headers={"Link": f'<{API}/webhooks?page=2>; rel="next"'},
+        match=[matchers.query_param_matcher({"page": "1", "per_page": "100"})],
+    )
+    api.get(
+        f"{API}/webhooks",
+        json=[{"id": 2}],
+        headers={"Link": f'<{API}/webhooks?page=1>; rel="prev"'},
+        match=[matchers.query_param_matcher({"page": "2", "per_page": "100"})],
+    )
     assert [p[0]["id"] for p in client_for().pages("webhooks", {})] == [1, 2]
 
 
 @pytest.mark.parametrize(
     ("status", "body", "code", "hint"),
     [
-        (401, {"code": "woocommerce_rest_authentication_error",
-               "message": "Consumer secret is invalid.", "data": {"status": 401}},
-         "woocommerce_rest_authentication_error", "check the consumer key"),
+        (
+            401,
+            {
+                "code": "woocommerce_rest_authentication_error",
+                "message": "Consumer secret is invalid.",
+                "data": {"status": 401},
+            },
+            "woocommerce_rest_authentication_error",
+            "check the consumer key",
+        ),
         (404, fixture("error_rest_no_route.json"), "rest_no_route", "is the plugin active"),
-        (404, fixture("error_woocommerce_rest_term_invalid.json"),
-         "woocommerce_rest_term_invalid", None),
-        (400, {"code": "rest_invalid_param", "message": "Invalid parameter(s): status",
-               "data": {"status": 400, "params": {"status": "status is not one of ..."}}},
-         "rest_invalid_param", None),
+        (
+            404,
+            fixture("error_woocommerce_rest_term_invalid.json"),
+            "woocommerce_rest_term_invalid",
+            None,
+        ),
+        (
+            400,
+            {
+                "code": "rest_invalid_param",
+                "message": "Invalid parameter(s): status",
+                "data": {"status": 400, "params": {"status": "status is not one of ..."}},
+            },
+            "rest_invalid_param",
+            None,
+        ),
         (422, {"code": "unprocessable", "message": "Nope."}, "unprocessable", None),
     ],
-)  # fmt: skip
+)
 def test_refusals_are_permanent_in_the_stores_words(api, status, body, code, hint):
     api.get(f"{API}/orders/727", status=status, json=body)
     with pytest.raises(MarketplaceError) as info:
@@ -136,7 +167,8 @@ def test_refusals_are_permanent_in_the_stores_words(api, status, body, code, hin
     assert code in error.message
     assert body["message"] in error.message
     assert hint is None or hint in error.message
-    assert KEY not in error.message and KEY_SECRET not in error.message
+    assert KEY not in error.message
+    assert KEY_SECRET not in error.message
     assert not isinstance(error, UnsupportedError)
     assert len(api.calls) == 1  # a refusal is not retried
 
@@ -176,8 +208,11 @@ def test_a_timeout_is_transient(api):
 
 def test_the_refund_error_with_bare_integer_data_is_permanent(api):
     """``WP_Error(..., 500)``: HTTP 500, yet the same refusal every time; sent once."""
-    api.post(f"{API}/orders/727/refunds", status=500,
-             json=fixture("error_woocommerce_rest_cannot_create_order_refund.json"))  # fmt: skip
+    api.post(
+        f"{API}/orders/727/refunds",
+        status=500,
+        json=fixture("error_woocommerce_rest_cannot_create_order_refund.json"),
+    )
     with pytest.raises(MarketplaceError) as info:
         client_for().post_json("orders/727/refunds", {"amount": "10.00"})
     error = info.value
@@ -188,8 +223,9 @@ def test_the_refund_error_with_bare_integer_data_is_permanent(api):
 
 
 def test_a_write_that_meets_a_5xx_is_sent_once_and_transient(api):
-    api.post(f"{API}/orders/727/notes", status=503, json={"code": "x", "message": "down",
-                                                          "data": None})  # fmt: skip
+    api.post(
+        f"{API}/orders/727/notes", status=503, json={"code": "x", "message": "down", "data": None}
+    )
     with pytest.raises(MarketplaceError) as info:
         client_for().post_json("orders/727/notes", {"note": "hi"})
     assert info.value.transient is True

@@ -28,11 +28,17 @@ LIST_QUERY = {"page": "1", "pagesize": "100", "sort": "created", "direction": "d
 def wcpay_order(status, *, modified="2023-04-06T04:20:00", **changes):
     """Order 123, paid with WooPayments, as WooPayments leaves it around a dispute."""
     return order(
-        id=123, number="123", status=status, total="20.00", payment_method="woocommerce_payments",
-        payment_method_title="Credit card", date_created_gmt="2023-04-01T10:00:00",
-        date_modified_gmt=modified, meta_data=[{"id": 1, "key": "_charge_id", "value": "ch_345"}],
+        id=123,
+        number="123",
+        status=status,
+        total="20.00",
+        payment_method="woocommerce_payments",
+        payment_method_title="Credit card",
+        date_created_gmt="2023-04-01T10:00:00",
+        date_modified_gmt=modified,
+        meta_data=[{"id": 1, "key": "_charge_id", "value": "ch_345"}],
         **changes,
-    )  # fmt: skip
+    )
 
 
 def dispute(**changes):
@@ -44,8 +50,9 @@ def dispute(**changes):
 def serve_dispute(api, detail, *, list_status=None):
     listing = fixture("wcpay_disputes_list_response.json")
     listing["data"][0]["status"] = list_status or detail["status"]
-    api.get(f"{API}/payments/disputes", json=listing,
-            match=[matchers.query_param_matcher(LIST_QUERY)])  # fmt: skip
+    api.get(
+        f"{API}/payments/disputes", json=listing, match=[matchers.query_param_matcher(LIST_QUERY)]
+    )
     api.get(f"{API}/payments/disputes/dp_123", json=detail)
 
 
@@ -54,8 +61,11 @@ def test_a_dispute_opened_becomes_a_chargeback_case(client, runtime, wcpay_conne
     deliver_and_process(client, runtime, wcpay_connection, wcpay_order("on-hold"))
     case = load_case(runtime, "dp_123", "dispute")
     assert (case.kind, case.stage, case.status, case.outcome) == (
-        "chargeback", "chargeback", "needs_response", None,
-    )  # fmt: skip
+        "chargeback",
+        "chargeback",
+        "needs_response",
+        None,
+    )
     assert case.category == "not_received"
     assert case.platform_reason == "product_not_received"
     assert case.platform_status == "needs_response"
@@ -64,8 +74,10 @@ def test_a_dispute_opened_becomes_a_chargeback_case(client, runtime, wcpay_conne
     assert case.due_at.isoformat() == "2023-04-15T23:59:59+00:00"
     [deadline] = case.deadlines
     assert (deadline.kind, deadline.source, deadline.party) == (
-        "platform_response", "woopayments", "merchant",
-    )  # fmt: skip
+        "platform_response",
+        "woopayments",
+        "merchant",
+    )
     assert case.order.external_id == "123"
     assert case.extra["charge_id"] == "ch_345"
     assert case.evidence == []  # pre-filled fields are drafts until submitted
@@ -88,8 +100,9 @@ def test_a_dispute_won(client, runtime, wcpay_connection, api):
         ],
     )
     serve_dispute(api, won)
-    deliver_and_process(client, runtime, wcpay_connection,
-                        wcpay_order("completed", modified="2023-05-13T18:00:00"))  # fmt: skip
+    deliver_and_process(
+        client, runtime, wcpay_connection, wcpay_order("completed", modified="2023-05-13T18:00:00")
+    )
     case = load_case(runtime, "dp_123", "dispute")
     assert (case.status, case.outcome) == ("resolved", "merchant_favor")
     assert case.due_at is None
@@ -178,10 +191,15 @@ def test_a_store_that_is_down_keeps_the_delivery_for_later(
 def test_refused_keys_fail_the_delivery_with_the_stores_words(
     client, runtime, wcpay_connection, api
 ):
-    api.get(f"{API}/payments/disputes", status=401, json={
-        "code": "woocommerce_rest_authentication_error",
-        "message": "Consumer key is invalid.", "data": {"status": 401},
-    })  # fmt: skip
+    api.get(
+        f"{API}/payments/disputes",
+        status=401,
+        json={
+            "code": "woocommerce_rest_authentication_error",
+            "message": "Consumer key is invalid.",
+            "data": {"status": 401},
+        },
+    )
     deliver(client, wcpay_connection, wcpay_order("on-hold"))
     assert process_deliveries(runtime).failed == 1
     [(status, _, error)] = deliveries(runtime)

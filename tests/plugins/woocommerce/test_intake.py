@@ -61,6 +61,8 @@ def test_a_return_request_opens_a_return_case(client, runtime, connection):
     assert case.messages[0].party == "buyer"
     assert sorted(kinds(case)) == ["message_added", "opened"]
     assert case.due_at is None  # WooCommerce sets no response window of its own
+    allowed = runtime.fill_allowed_actions(case).allowed_actions
+    assert allowed == ["refund", "send_message", "add_note"]
 
 
 def test_a_return_requested_then_refunded_resolves_for_the_buyer(client, runtime, connection):
@@ -77,6 +79,17 @@ def test_a_return_requested_then_refunded_resolves_for_the_buyer(client, runtime
     resolved = [e for e in case.timeline if e.kind == "resolved"]
     assert len(resolved) == 1
     assert resolved[0].at.isoformat() == "2017-03-25T10:00:00+00:00"
+
+
+def test_refunds_adding_up_to_the_total_resolve_even_before_the_status_moves(
+    client, runtime, connection
+):
+    deliver_and_process(client, runtime, connection, return_order())
+    refunds = [{"id": 733, "reason": "", "total": "-20.00"}, {"id": 734, "total": "-9.35"}]
+    deliver_and_process(client, runtime, connection, refunded_order(refunds))
+    case = load_case(runtime, "727", "return")
+    assert (case.status, case.outcome) == ("resolved", "buyer_favor")
+    assert case.platform_status == "return-requested"
 
 
 def test_partial_refunds_add_up_and_each_is_shown_once(client, runtime, connection):
@@ -143,9 +156,12 @@ def test_an_unknown_reason_is_other_with_the_raw_text_kept(client, runtime, conn
 
 def test_missing_optional_fields_still_make_a_case(client, runtime, connection):
     bare = {
-        "id": 727, "status": "return-requested", "currency": "USD", "total": "29.35",
+        "id": 727,
+        "status": "return-requested",
+        "currency": "USD",
+        "total": "29.35",
         "date_modified_gmt": "2017-03-22T19:28:08",
-    }  # fmt: skip
+    }
     deliver_and_process(client, runtime, connection, bare)
     case = load_case(runtime, "727", "return")
     assert case.status == "needs_response"
@@ -243,9 +259,29 @@ def test_the_ping_gets_exactly_200_and_verifies_the_webhook(client, runtime, con
 
 def test_an_unsigned_post_that_is_not_a_ping_is_refused(client, runtime, connection):
     response = client.post(
-        f"/webhooks/woocommerce/{connection['id']}", data=b'{"id": 727}',
+        f"/webhooks/woocommerce/{connection['id']}",
+        data=b'{"id": 727}',
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert response.status_code == 401
     with runtime.database.session() as session:
         assert session.get(ConnectionRow, connection["id"]).webhook_verified_at is None
+
+
+def test_the_samples_feed_the_demo_through_the_real_intake(client, runtime, connection):
+    with runtime.database.session() as session:
+        stored = runtime.connection(session.get(ConnectionRow, connection["id"]))
+    samples = runtime.plugins.marketplace("woocommerce").sample_deliveries(stored)
+    for sample in samples:
+        response = client.post(
+            f"/webhooks/woocommerce/{connection['id']}",
+            data=sample.request.body,
+            headers=dict(sample.request.headers),
+        )
+        assert response.status_code == 200, sample.name
+    assert drain(runtime) == (len(samples), 0)
+    refunded = load_case(runtime, "7301", "return")
+    assert (refunded.status, refunded.outcome) == ("resolved", "buyer_favor")
+    assert refunded.buyer.name == "João Silva"
+    assert load_case(runtime, "7302", "return").amount == Money("4800", "JPY")
+    assert case_count(runtime) == 2

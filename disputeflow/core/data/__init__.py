@@ -1,0 +1,1 @@
+"""Data shipped with disputeflow: statutory rights by country, classification phrases."""
