@@ -27,6 +27,7 @@ def cases_group() -> None:
 @click.option("--kind", type=_choice(CaseKind))
 @click.option("--status", type=_choice(CaseStatus))
 @click.option("--category", type=_choice(Category))
+@click.option("--queue", help="The queue routing put cases in.")
 @click.option("--due-before", help="RFC 3339 time, e.g. 2026-12-01T00:00:00Z.")
 @click.option("-q", "query", help="Search order, buyer, platform id and reason.")
 @click.option("--limit", type=click.IntRange(1, 500), default=50, show_default=True)
@@ -42,6 +43,7 @@ def list_(state: CliState, limit: int, cursor: str | None, as_json: bool, **filt
         kind=filters["kind"],
         status=filters["status"],
         category=filters["category"],
+        queue=filters["queue"],
         due_before=parse_rfc3339(due_before, field="--due-before") if due_before else None,
         q=filters["query"],
     )

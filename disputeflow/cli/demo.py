@@ -40,9 +40,9 @@ def _send(url: str, marketplace: Marketplace, connection: Connection) -> int:
             raise DisputeflowError(
                 f"cannot reach {url}: start the service first (`make run` or `disputeflow serve`)"
             ) from None
-        status = response.json().get("status", response.status_code) if response.content else ""
-        click.echo(f"  {sample.name}: HTTP {response.status_code} {status}")
-        sent += response.status_code == 200
+        status = response.json().get("status", "") if response.content else ""
+        click.echo(f"  {sample.name}: HTTP {response.status_code} {status}".rstrip())
+        sent += 200 <= response.status_code < 300
     return sent
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, Schema, fields, validate
 from marshmallow import ValidationError as SchemaValidationError
 
 from disputeflow.core.actions import ActionRequest, ActionResult
@@ -134,6 +134,13 @@ class BaseSettingsSchema(Schema):
     api_base_url = fields.Url(
         require_tld=False,
         metadata={"description": "Override the platform's API host (sandbox, proxy, tests)."},
+    )
+    return_window_days = fields.Integer(
+        validate=validate.Range(min=0, max=3650),
+        metadata={
+            "description": "The store's return window in days, where the marketplace states "
+            "none; each buyer still gets at least their country's statutory period."
+        },
     )
 
 

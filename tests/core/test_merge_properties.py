@@ -177,8 +177,9 @@ def test_merge_twice_in_a_row_is_idempotent(history):
 @settings(max_examples=300, deadline=None)
 @given(data=st.data(), history=histories)
 def test_local_entries_and_items_survive_any_arrival_order(data, history):
-    """A note, a locally recorded piece of evidence and a local ``extra`` key, added between
-    any two merges, end in the same case as when added after the in-order fold."""
+    """A note, a locally recorded piece of evidence, a local ``extra`` key and a deadline
+    disputeflow computed, added between any two merges, end in the same case as when added
+    after the in-order fold: snapshots that state deadlines replace only the platform's."""
     note = TimelineEntry(
         data.draw(times, label="note at"),
         Actor.MERCHANT,
@@ -187,6 +188,9 @@ def test_local_entries_and_items_survive_any_arrival_order(data, history):
         {"by": "agent"},
     )
     local = Evidence("ev-local", Actor.MERCHANT, "doc", data.draw(times, label="local at"))
+    computed = Deadline(
+        DeadlineKind.INTERNAL_SLA, data.draw(times, label="sla at"), "disputeflow:sla:first"
+    )
 
     def add_local(case):
         case.timeline = sorted([*case.timeline, note], key=TimelineEntry.sort_key)
@@ -195,6 +199,7 @@ def test_local_entries_and_items_survive_any_arrival_order(data, history):
         )
         case.updated_at = max(e.at for e in case.timeline)
         case.extra["classification"] = {"category": "fraud", "rule": "r1"}
+        case.deadlines = sorted([*case.deadlines, computed], key=Deadline.sort_key)
         return case
 
     expected = add_local(fold(in_order(history), **IDS))
@@ -209,3 +214,7 @@ def test_local_entries_and_items_survive_any_arrival_order(data, history):
     assert note in case.timeline
     assert local in case.evidence
     assert case.extra["classification"] == {"category": "fraud", "rule": "r1"}
+    assert computed in case.deadlines
+    stated = [s.deadlines for s in in_order(history) if s.deadlines is not None]
+    platform = set(stated[-1]) if stated else set()
+    assert {d for d in case.deadlines if not d.computed} == platform

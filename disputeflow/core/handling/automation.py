@@ -71,7 +71,7 @@ def evaluate_case(runtime: Runtime, case_id: str, *, now: datetime) -> dict[str,
     rule that asks the platform for something acts (``assign`` rules always may)."""
     with runtime.database.session(readonly=True) as session:
         case = runtime.fill_allowed_actions(cases.get(session, case_id))
-    if case.status is CaseStatus.RESOLVED:
+    if case.status == CaseStatus.RESOLVED:
         return {}
     amount = priority.to_reporting(case.amount, runtime.rules, runtime.plugins)
     facts = case_facts(
@@ -149,7 +149,7 @@ def _input(rule: AutomationRule, case: Case, now: datetime) -> ActionInput:
     action = rule.action_type
     assert action is not None
     amount = None
-    if action is ActionType.REFUND and case.amount is not None:
+    if action == ActionType.REFUND and case.amount is not None:
         amount = case.amount - (case.refunded or Money.zero(case.amount.currency))
     evidence = tuple(
         Evidence(

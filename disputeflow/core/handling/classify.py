@@ -78,7 +78,7 @@ def phrase_rules() -> tuple[PhraseRule, ...]:
 
 def needs_classification(case: Case) -> bool:
     """Whether the platform's reason leaves the category open."""
-    return case.category is Category.OTHER or case.network_reason_code in BUNDLED_CODES
+    return case.category == Category.OTHER or case.network_reason_code in BUNDLED_CODES
 
 
 def case_texts(case: Case) -> list[str]:

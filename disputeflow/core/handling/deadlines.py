@@ -38,11 +38,13 @@ _BRANDS = {
     "americanexpress": "amex",
     "discover": "discover",
 }
-# Reason codes whose shape names the network (Visa 13.1, Mastercard 4853, Amex C08).
+# Reason codes whose shape names the network (Visa 13.1, Mastercard 4853, Amex C08, FR2,
+# Discover UA02).
 _CODES = (
     (re.compile(r"^1[0-3]\.\d(\.\d)?$"), "visa"),
     (re.compile(r"^4[89]\d\d$"), "mastercard"),
-    (re.compile(r"^[A-Z]{1,2}\d{1,2}$"), "amex"),
+    (re.compile(r"^(A|C|F|FR|M|P|R)\d{1,2}$"), "amex"),
+    (re.compile(r"^UA\d\d$"), "discover"),
 )
 
 
@@ -62,7 +64,7 @@ def card_network(case: Case) -> str | None:
 def network_deadline(case: Case) -> Deadline | None:
     """The network's response window, while the merchant must respond to a chargeback whose
     platform states no deadline of its own."""
-    if case.kind is not CaseKind.CHARGEBACK or case.status is not CaseStatus.NEEDS_RESPONSE:
+    if case.kind != CaseKind.CHARGEBACK or case.status != CaseStatus.NEEDS_RESPONSE:
         return None
     if any(d.party is Actor.MERCHANT and not d.computed for d in case.deadlines):
         return None
@@ -81,7 +83,7 @@ def _fully_refunded(case: Case) -> bool:
 def statutory_refund_deadline(case: Case) -> Deadline | None:
     """The refund deadline the buyer's law sets from the withdrawal (the return request),
     while the return is open and not fully refunded."""
-    if case.kind is not CaseKind.RETURN or case.status is CaseStatus.RESOLVED:
+    if case.kind != CaseKind.RETURN or case.status == CaseStatus.RESOLVED:
         return None
     policy = case.extra.get("policy") or {}
     rights = rights_for(policy.get("jurisdiction"))
@@ -107,7 +109,7 @@ def merchant_responded(case: Case) -> bool:
 
 def first_response_deadline(case: Case, settings: DeadlineSettings) -> Deadline | None:
     """The merchant's own first-response target, until the merchant first responds."""
-    if case.status is not CaseStatus.NEEDS_RESPONSE or merchant_responded(case):
+    if case.status != CaseStatus.NEEDS_RESPONSE or merchant_responded(case):
         return None
     due = settings.first_response_due(case.opened_at)
     if due is None:
@@ -123,7 +125,7 @@ def _answered(case: Case, since: datetime) -> bool:
 
 def information_deadlines(case: Case) -> list[Deadline]:
     """The buyer's window for each request for information not answered yet."""
-    if case.status is CaseStatus.RESOLVED:
+    if case.status == CaseStatus.RESOLVED:
         return []
     found = []
     for entry in case.timeline:

@@ -60,7 +60,7 @@ def check(
             f"no evidence {', '.join(missing)} on this case",
             errors={"evidence_ids": [f"unknown: {', '.join(missing)}"]},
         )
-    if action is ActionType.DECLINE_RETURN:
+    if action == ActionType.DECLINE_RETURN:
         _check_buyer_window(case, now)
         refusal = statutory_refusal(case, params, rationale)
         if refusal:

@@ -107,7 +107,7 @@ def score(
         "kind": {**KIND_POINTS, **weights.kinds}.get(str(case.kind), 5),
         "history": _step(previous_cases, HISTORY_POINTS, at_most=False),
     }
-    resolved = case.status is CaseStatus.RESOLVED
+    resolved = case.status == CaseStatus.RESOLVED
     return {
         "score": 0 if resolved else min(100, sum(factors.values())),
         "factors": factors,

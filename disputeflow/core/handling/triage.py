@@ -44,7 +44,7 @@ def classify(
     decided: Classification | None = plugins.hook.disputeflow_classify_case(
         case=case, snapshot=snapshot
     )
-    if decided is None or decided.category is Category.OTHER:
+    if decided is None or decided.category == Category.OTHER:
         return []
     record = {
         "category": str(decided.category),
@@ -65,7 +65,7 @@ def classify(
 def evaluate_policy(session: Session, case: Case, at: datetime) -> list[TimelineEntry]:
     """A return's window under the store's policy and the buyer's law; a store policy
     below the statutory minimum is flagged on the timeline (once)."""
-    if case.kind is not CaseKind.RETURN:
+    if case.kind != CaseKind.RETURN:
         return []
     store = store_policy_of(session.get(ConnectionRow, case.connection_id))
     evaluation = evaluate_return(case, store)
