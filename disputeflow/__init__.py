@@ -26,6 +26,7 @@ from disputeflow.core.errors import (
     UnsupportedError,
 )
 from disputeflow.core.events import CaseChange, Classification
+from disputeflow.core.handling.calendar import BusinessCalendar
 from disputeflow.core.hookspecs import hookimpl
 from disputeflow.core.marketplace import (
     BaseSettingsSchema,
@@ -61,6 +62,7 @@ __all__ = [
     "ActionType",
     "Actor",
     "BaseSettingsSchema",
+    "BusinessCalendar",
     "Capabilities",
     "Case",
     "CaseChange",

@@ -20,6 +20,7 @@ from disputeflow.cli import (
     deliveries,
     demo,
     plugins,
+    report,
     rights,
     rules,
     serve,
@@ -79,7 +80,7 @@ def cli(
 
 
 COMMANDS = (serve, worker, sync, db, connections, tokens, plugins, cases, deliveries, demo)
-for module in (*COMMANDS, rights, rules):
+for module in (*COMMANDS, rights, rules, report):
     module.register(cli)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 import click
 
@@ -99,9 +100,24 @@ def show(state: CliState, case_id: str, as_json: bool) -> None:
         if isinstance(value, dict) and "currency" in value:
             value = f"{value['value']} {value['currency']}"
         click.echo(f"{key}: {value}")
+    _echo_handling(case.extra)
     click.echo("timeline:")
     for entry in case.timeline:
         click.echo(f"  {to_rfc3339(entry.at)}  {entry.actor:<8} {entry.summary}")
+
+
+def _echo_handling(extra: dict[str, Any]) -> None:
+    """Triage's results: priority, and a return's windows under the store and the law."""
+    if "priority" in extra:
+        click.echo(f"priority: {extra['priority'].get('score')}")
+    policy = extra.get("policy")
+    if policy:
+        flag = " (store policy below the statutory minimum)" if policy["below_statutory"] else ""
+        click.echo(
+            f"return window: {policy['effective_window_days']} days in "
+            f"{policy['jurisdiction']} (store {policy['store_window_days']}, law "
+            f"{policy['statutory_window_days']}){flag}; within: {policy['within_window']}"
+        )
 
 
 def register(cli: click.Group) -> None:

@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -34,7 +34,6 @@ from disputeflow.core.case import Case
 from disputeflow.core.errors import DisputeflowError
 from disputeflow.core.handling.conditions import tracking_of
 from disputeflow.core.money import Money
-from disputeflow.core.periods import month_start, months_between, next_month, week_start
 from disputeflow.core.store.tables import CaseRow, ConnectionRow, TimelineRow
 from disputeflow.core.taxonomy import Actor, CaseKind, CaseStatus, Outcome, TimelineKind
 
@@ -267,7 +266,9 @@ def fact_of(case: Case, store: str, entries: Sequence[TimelineRow] = ()) -> Case
 
 def load_facts(session: Session, since: datetime, until: datetime) -> list[CaseFact]:
     """One fact per case opened in ``[since, until)``, oldest first."""
-    names = dict(session.execute(select(ConnectionRow.id, ConnectionRow.name)).tuples().all())
+    names = {
+        str(i): str(n) for i, n in session.execute(select(ConnectionRow.id, ConnectionRow.name))
+    }
     events = _events(session, since, until)
     rows = session.scalars(
         select(CaseRow)
@@ -298,7 +299,8 @@ def percent(part: int | Decimal, whole: int | Decimal | None) -> Decimal | None:
     unknown."""
     if not whole:
         return None
-    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(Decimal("0.01"))
+    share = Decimal(part) * HUNDRED / Decimal(whole)
+    return share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def median_hours(durations: Iterable[timedelta]) -> Decimal | None:
@@ -306,7 +308,8 @@ def median_hours(durations: Iterable[timedelta]) -> Decimal | None:
     seconds = [max(d.total_seconds(), 0.0) for d in durations]
     if not seconds:
         return None
-    return (Decimal(str(statistics.median(seconds))) / 3600).quantize(Decimal("0.1"))
+    hours = Decimal(str(statistics.median(seconds))) / 3600
+    return hours.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def response_hours(facts: Iterable[CaseFact]) -> Decimal | None:
@@ -393,22 +396,3 @@ def root_causes(facts: Sequence[CaseFact], limit: int = 5) -> tuple[RootCause, .
             )
         )
     return tuple(causes)
-
-
-def period_starts(since: datetime, until: datetime, period: str) -> list[datetime]:
-    """The start of every week (Monday) or month that overlaps ``[since, until)``."""
-    if period == "month":
-        return months_between(since, until)
-    start, starts = week_start(since), []
-    while start < until:
-        starts.append(start)
-        start += timedelta(days=7)
-    return starts
-
-
-def period_of(moment: datetime, period: str) -> datetime:
-    return month_start(moment) if period == "month" else week_start(moment)
-
-
-def period_end(start: datetime, period: str) -> datetime:
-    return next_month(start) if period == "month" else start + timedelta(days=7)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -24,15 +25,18 @@ from disputeflow.core.analytics import (
     load_facts,
     outcomes,
     percent,
-    period_end,
-    period_of,
-    period_starts,
     recovery,
     resolution_hours,
     response_hours,
     root_causes,
 )
-from disputeflow.core.periods import month_label, week_label
+from disputeflow.core.periods import (
+    month_label,
+    period_end,
+    period_of,
+    period_starts,
+    week_label,
+)
 
 Key = Callable[[CaseFact], Iterable[str]]
 
@@ -279,6 +283,40 @@ def _volume_note(orders: Orders, since: datetime, until: datetime) -> str:
     )
 
 
+UNSTATED = "Cases that name none are counted as (not stated)."
+
+
+def tables_of(
+    facts: Sequence[CaseFact], orders: Orders, since: datetime, until: datetime
+) -> tuple[Table, ...]:
+    """Every table, in the order the pages show them; those with order columns carry the
+    note on where order counts come from."""
+    tables = (
+        by_time(facts, since, until, "month", orders),
+        by_time(facts, since, until, "week", orders),
+        by_category(facts, orders.of(orders.connections, since, until)),
+        _counted("by_product", "Cases by product / SKU", "Product / SKU", facts,
+                 lambda f: f.products, UNSTATED + " A case about several counts for each."),
+        _counted("by_country", "Cases by buyer country", "Buyer country", facts,
+                 lambda f: [f.buyer_country] if f.buyer_country else []),
+        _counted("by_carrier", "Cases by carrier", "Carrier", facts, lambda f: f.carriers,
+                 UNSTATED),
+        by_group(facts, orders, since, until, store=False),
+        by_group(facts, orders, since, until, store=True),
+        outcome_table(facts),
+        recovery_table(facts),
+        timing_table(facts),
+        cause_table(facts),
+    )  # fmt: skip
+    note = _volume_note(orders, since, until)
+    return tuple(
+        replace(t, note=t.note or note)
+        if "Orders" in t.columns or "Per 100 orders" in t.columns
+        else t
+        for t in tables
+    )
+
+
 def build(
     session: Session,
     since: datetime,
@@ -289,54 +327,16 @@ def build(
     """Every figure for cases opened in ``[since, until)``."""
     facts = load_facts(session, since, until)
     orders = Orders(volume, sorted(connection_ids(session)))
-    total_orders = orders.of(orders.connections, since, until)
-    volume_note = _volume_note(orders, since, until)
-    unstated = "Cases that name none are counted as (not stated)."
-    tables = (
-        by_time(facts, since, until, "month", orders),
-        by_time(facts, since, until, "week", orders),
-        by_category(facts, total_orders),
-        _counted(
-            "by_product",
-            "Cases by product / SKU",
-            "Product / SKU",
-            facts,
-            lambda f: f.products,
-            unstated + " A case about several counts for each.",
-        ),
-        _counted(
-            "by_country",
-            "Cases by buyer country",
-            "Buyer country",
-            facts,
-            lambda f: [f.buyer_country] if f.buyer_country else [],
-        ),
-        _counted(
-            "by_carrier", "Cases by carrier", "Carrier", facts, lambda f: f.carriers, unstated
-        ),
-        by_group(facts, orders, since, until, store=False),
-        by_group(facts, orders, since, until, store=True),
-        outcome_table(facts),
-        recovery_table(facts),
-        timing_table(facts),
-        cause_table(facts),
-    )
-    tables = tuple(
-        Table(t.name, t.title, t.columns, t.rows, t.note or volume_note, t.chart, t.plot)
-        if "Orders" in t.columns or "Per 100 orders" in t.columns
-        else t
-        for t in tables
-    )
     return Analytics(
         since=since,
         until=until,
         disputes=sum(1 for f in facts if f.is_dispute),
         returns=sum(1 for f in facts if not f.is_dispute),
-        orders=total_orders,
+        orders=orders.of(orders.connections, since, until),
         outcomes=outcomes(facts),
         recovery=recovery(facts),
         first_response_hours=response_hours(facts),
         resolution_hours=resolution_hours(facts),
         root_causes=root_causes(facts),
-        tables=tables,
+        tables=tables_of(facts, orders, since, until),
     )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from decimal import Decimal
 
     import click
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
     from disputeflow.core.actions import ActionRequest, ActionResult
     from disputeflow.core.case import Case
     from disputeflow.core.events import CaseChange, Classification
-    from disputeflow.core.marketplace import Marketplace
+    from disputeflow.core.marketplace import Connection, Marketplace
+    from disputeflow.core.ratios import RatioAlert
     from disputeflow.core.snapshot import CaseSnapshot
 
 PROJECT = "disputeflow"
@@ -244,4 +246,57 @@ def disputeflow_on_action_error(case: Case, action: ActionRequest, error: Except
         @hookimpl
         def disputeflow_on_action_error(case, action, error):
             pager.alert(f"{action.type} failed on {case.id}: {error}")
+    """
+
+
+# ---------------------------------------------------------------------------------------
+# Prevention: order volume and dispute-ratio alerts
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def disputeflow_order_volume(connection: Connection, start: datetime, end: datetime) -> int | None:
+    """Count the orders (for a payment channel: the card transactions) a connection took.
+
+    Called by the prevention analytics and the dispute-ratio monitor, for each connection
+    and period they show (a month, the report's period, the month so far), possibly while
+    a page is being served: answer from the platform's reports or a cache, quickly. Stops
+    at the first non-``None`` result (``firstresult``).
+
+    :param connection: the connection (its settings decrypted).
+    :param start: the first moment counted (aware UTC).
+    :param end: the moment after the last one counted (aware UTC).
+    :return: the number of orders placed in ``[start, end)``, or ``None`` when this plugin
+        does not know (rates and ratios are then not shown, never guessed).
+
+    Example::
+
+        @hookimpl
+        def disputeflow_order_volume(connection, start, end):
+            if connection.platform != "etsy":
+                return None
+            return etsy_reports(connection).count_orders(start, end)
+    """
+
+
+@hookspec
+def disputeflow_ratio_alert(alert: RatioAlert) -> None:
+    """Hear that a payment channel's dispute ratio is near, or over, a card-network threshold.
+
+    Called by ``disputeflow ratios --alert`` (run it daily, e.g. from cron) once for each
+    channel and programme threshold whose state is not ``ok``: ``approaching``,
+    ``projected`` (the month-end projection crosses it), ``crossed`` or ``needs_volume``.
+    An exception here is logged and the other alerts are still raised.
+
+    :param alert: a :class:`disputeflow.core.ratios.RatioAlert` with the channel, the month,
+        the state, the threshold (programme, level, ratio and minimum count), the figures
+        so far and projected, and a one-line ``message``.
+    :return: nothing; the return value is ignored.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_ratio_alert(alert):
+            if alert.state in ("projected", "crossed"):
+                pager.alert(alert.message)
     """

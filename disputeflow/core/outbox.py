@@ -77,7 +77,7 @@ def request_action(
             now=now,
             status=actions.SUCCEEDED if local else actions.PENDING,
         )
-        entry = _entry(wanted, row.id, now)
+        entry = _entry(wanted, row.id, now, fairness.statutory_note(case, wanted.type))
         append_entry(session, case.id, entry)
         _refresh_deadlines(runtime, session, case, entry)
         return actions.describe(row), True
@@ -128,7 +128,9 @@ def _rationale(wanted: ActionInput) -> str | None:
     return text or None
 
 
-def _entry(wanted: ActionInput, action_id: str, now: datetime) -> TimelineEntry:
+def _entry(
+    wanted: ActionInput, action_id: str, now: datetime, note: str | None = None
+) -> TimelineEntry:
     """The request on the timeline: who asked (a rule is named), and for a resolution why,
     and on what evidence."""
     if wanted.type == ActionType.ADD_NOTE:
@@ -150,6 +152,9 @@ def _entry(wanted: ActionInput, action_id: str, now: datetime) -> TimelineEntry:
         summary += f": {rationale}" if rationale else " (no rationale given)"
         data["rationale"] = rationale
         data["evidence_ids"] = list(wanted.evidence_ids)
+    if note:
+        summary += f" ({note})"
+        data["statutory_note"] = note
     return TimelineEntry(now, actor, TimelineKind.ACTION_REQUESTED, summary, data)
 
 

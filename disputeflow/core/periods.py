@@ -31,6 +31,14 @@ def months_between(since: datetime, until: datetime) -> list[datetime]:
     return starts
 
 
+def months_back(moment: datetime, months: int) -> datetime:
+    """The first moment of the month ``months - 1`` months before ``moment``'s (so
+    ``months`` whole months end with ``moment``'s own)."""
+    start = month_start(moment)
+    index = start.year * 12 + start.month - 1 - (months - 1)
+    return start.replace(year=index // 12, month=index % 12 + 1)
+
+
 def week_start(moment: datetime) -> datetime:
     """Midnight UTC on the Monday of ``moment``'s ISO week."""
     moment = ensure_utc(moment)
@@ -74,3 +82,24 @@ def parse_day(text: str, *, field: str = "date") -> datetime:
     if parsed.tzinfo is None:
         raise InvalidInputError(f"{field}: {text!r} has no time zone", errors={field: ["no zone"]})
     return parsed.astimezone(UTC)
+
+
+def period_starts(since: datetime, until: datetime, period: str) -> list[datetime]:
+    """The start of every week (Monday) or month that overlaps ``[since, until)``."""
+    if period == "month":
+        return months_between(since, until)
+    start, starts = week_start(since), []
+    while start < until:
+        starts.append(start)
+        start += timedelta(days=7)
+    return starts
+
+
+def period_of(moment: datetime, period: str) -> datetime:
+    """The start of the week or month ``moment`` falls in."""
+    return month_start(moment) if period == "month" else week_start(moment)
+
+
+def period_end(start: datetime, period: str) -> datetime:
+    """The moment after the week or month starting at ``start``."""
+    return next_month(start) if period == "month" else start + timedelta(days=7)

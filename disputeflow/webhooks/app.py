@@ -9,10 +9,12 @@ from flask import Flask
 from disputeflow.core.runtime import Runtime
 from disputeflow.webhooks import errors, health, intake
 from disputeflow.webhooks.api import init_api
+from disputeflow.webhooks.web import init_web
 
 
 def create_app(runtime: Runtime, config: dict[str, Any] | None = None) -> Flask:
-    """An app serving ``runtime``: health, webhook intake, the JSON API and its docs."""
+    """An app serving ``runtime``: health, webhook intake, the JSON API and its docs, and
+    the merchant workspace."""
     app = Flask("disputeflow")
     app.config.update(MAX_CONTENT_LENGTH=runtime.settings.max_body_bytes)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the model's field order
@@ -24,6 +26,7 @@ def create_app(runtime: Runtime, config: dict[str, Any] | None = None) -> Flask:
         for blueprint in blueprints or ():
             app.register_blueprint(blueprint)
     init_api(app)
+    init_web(app, runtime)
     errors.init_app(app)  # after the API, so the common error shape wins everywhere
     return app
 

@@ -179,6 +179,40 @@ def test_hook_disputeflow_route_case(plugin_manager, register):
     assert hook(case=make_case(buyer=Party(country="FR"))) == "chargebacks"
 
 
+def test_hook_disputeflow_exchange_rate(plugin_manager, register):
+    from decimal import Decimal
+
+    from disputeflow.core.handling.priority import to_reporting
+    from disputeflow.core.handling.rules import Rules
+
+    asked = []
+
+    class Ecb:
+        @hookimpl
+        def disputeflow_exchange_rate(self, base, quote):
+            asked.append((base, quote))
+            return {("USD", "EUR"): Decimal("0.92")}.get((base, quote))
+
+    class Fallback:
+        @hookimpl(trylast=True)
+        def disputeflow_exchange_rate(self, base, quote):
+            asked.append(("fallback", base))
+            return Decimal("0.5")
+
+    hook = plugin_manager.hook.disputeflow_exchange_rate
+    assert hook(base="USD", quote="EUR") is None, "no plugin: no rate"
+    register(Ecb(), "ecb")
+    register(Fallback(), "fallback")
+    assert hook(base="USD", quote="EUR") == Decimal("0.92")
+    assert asked == [("USD", "EUR")], "firstresult: the fallback is not asked"
+    assert hook(base="GBP", quote="EUR") == Decimal("0.5")
+    rules = Rules(reporting_currency="EUR", rates={"GBP": Decimal("1.17")})
+    assert to_reporting(Money("10.00", "USD"), rules, plugin_manager) == Money("9.20", "EUR")
+    asked.clear()
+    assert to_reporting(Money("10.00", "GBP"), rules, plugin_manager) == Money("11.70", "EUR")
+    assert asked == [], "the rules file's table is asked first"
+
+
 def test_hook_disputeflow_case_changed(plugin_manager, register):
     received = []
 
@@ -274,3 +308,74 @@ def test_hook_disputeflow_on_action_error(plugin_manager, register):
         422,
         "refund failed on case_test: refund declined by the platform",
     ]
+
+
+# -- prevention -------------------------------------------------------------------------------
+
+
+def test_hook_disputeflow_order_volume(runtime, register):
+    from datetime import UTC, datetime
+
+    from disputeflow.core.ratios import plugin_volume
+
+    eu = runtime.add_connection("fake", "eu", {"signing_secret": "s", "shop": "eu-shop"})
+    asked = []
+
+    class Abstains:
+        @hookimpl(tryfirst=True)
+        def disputeflow_order_volume(self, connection):
+            asked.append(connection.name)
+
+    class Reports:
+        @hookimpl
+        def disputeflow_order_volume(self, connection, start, end):
+            if connection.settings["shop"] != "eu-shop":
+                return None
+            return (end - start).days * 10
+
+    start, end = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+    volume = plugin_volume(runtime)
+    assert volume(eu["id"], start, end) is None, "no plugin knows: no volume"
+    register(Abstains(), "abstains")
+    register(Reports(), "reports")
+    assert volume(eu["id"], start, end) == 300
+    assert asked == ["eu"], "firstresult: asked in order until one answers"
+    assert volume("con_missing", start, end) is None
+
+
+def test_hook_disputeflow_ratio_alert(runtime, register):
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from disputeflow.core.ratios import ChannelMonth, Threshold, ThresholdState, raise_alerts
+    from disputeflow.core.ratios import alerts as ratio_alerts
+
+    tight = Threshold("visa", "Visa VAMP", "excessive", Decimal("0.015"), 10)
+    channel = ChannelMonth(
+        connection_id="con_1", name="eu", platform="fake", month="2026-11",
+        as_of=datetime(2026, 11, 16, tzinfo=UTC), elapsed=Decimal("0.5"), chargebacks=6,
+        networks=(("visa", 6),), transactions=300, projected_chargebacks=Decimal("12.0"),
+        projected_transactions=Decimal(600), states=(ThresholdState(tight, "projected"),),
+    )  # fmt: skip
+    heard = []
+
+    class Broken:
+        @hookimpl(trylast=True)
+        def disputeflow_ratio_alert(self, alert):
+            raise RuntimeError("pager down")
+
+    class Pager:
+        @hookimpl
+        def disputeflow_ratio_alert(self, alert):
+            heard.append((alert.connection_name, alert.state, alert.threshold.label))
+
+    register(Pager(), "pager")
+    found = ratio_alerts([channel])
+    assert raise_alerts(runtime, found) == 1
+    assert heard == [("eu", "projected", "Visa VAMP excessive")]
+    assert "is projected to cross" in found[0].message
+    assert "6 chargebacks over 300 transactions (2.00%)" in found[0].message
+    register(Broken(), "broken")
+    assert raise_alerts(runtime, found) == 1, "a failing plugin is logged, never raised"
+    assert heard[-1] == ("eu", "projected", "Visa VAMP excessive")
+    assert len(heard) == 2

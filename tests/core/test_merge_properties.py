@@ -92,7 +92,10 @@ def snapshots(draw):
         outcome=outcome,
         stage=draw(st.one_of(st.none(), st.sampled_from([Stage.INQUIRY, Stage.CHARGEBACK]))),
         category=draw(
-            st.one_of(st.none(), st.sampled_from([Category.FRAUD, Category.NOT_RECEIVED]))
+            st.one_of(
+                st.none(),
+                st.sampled_from([Category.FRAUD, Category.NOT_RECEIVED, Category.OTHER]),
+            )
         ),
         platform_status=draw(st.one_of(st.none(), st.sampled_from(["open", "won", "lost"]))),
         amount=draw(st.one_of(st.none(), money)),

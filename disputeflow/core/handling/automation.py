@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from disputeflow.core.case import Case
@@ -126,6 +126,9 @@ def _reserve(runtime: Runtime, rule: AutomationRule, case: Case, now: datetime) 
     )
     try:
         with runtime.database.session() as session:
+            if runtime.database.dialect == "postgresql":  # SQLite writers queue already
+                lock = text("SELECT pg_advisory_xact_lock(hashtext(:rule))")
+                session.execute(lock, {"rule": rule.requested_by})  # one count at a time
             if session.scalar(ran) is not None:
                 return None
             limited = (session.scalar(today) or 0) >= rule.daily_limit

@@ -79,6 +79,23 @@ def _check_buyer_window(case: Case, now: datetime) -> None:
         )
 
 
+def statutory_note(case: Case, action: ActionType) -> str | None:
+    """For a decline whose timing against the buyer's statutory window is unknown (no
+    delivery date, and counted from the order the window may have passed): a note saying
+    so, kept with the decline on the timeline."""
+    if action != ActionType.DECLINE_RETURN:
+        return None
+    policy = case.extra.get("policy") or {}
+    rights = rights_for(policy.get("jurisdiction"))
+    days = policy.get("statutory_window_days")
+    if rights is None or days is None or policy.get("within_statutory_window") is not None:
+        return None
+    return (
+        f"not known whether the buyer in {rights.country} is still inside the statutory "
+        f"{days} days (no delivery date): the decline relies on it"
+    )
+
+
 def statutory_refusal(case: Case, params: Mapping[str, Any], rationale: str | None) -> str | None:
     """Why a decline of this return would take away the buyer's statutory right, or
     ``None`` when it would not (no such right, outside its window, or a named exception)."""

@@ -105,7 +105,9 @@ def route(
     """A plugin's queue first, then the rules file's, then the built-in one (by kind). A
     rule's choice is named on the timeline when it moves the case."""
     defaults = plugins.get_plugin("disputeflow.core.defaults")
-    caller = plugins.subset_hook_caller("disputeflow_route_case", remove_plugins=[defaults])
+    caller = plugins.subset_hook_caller(
+        "disputeflow_route_case", remove_plugins=[defaults] if defaults else []
+    )
     queue = caller(case=case)
     rule = rules.route(facts) if queue is None else None
     if queue is None and rule is not None:

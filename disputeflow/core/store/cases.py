@@ -40,6 +40,7 @@ class CaseFilter:
     queue: str | None = None
     due_before: datetime | None = None
     q: str | None = None
+    buyer_country: str | None = None
 
 
 def find_row(
@@ -308,6 +309,7 @@ def _filtered(query: Select[CaseRow], filters: CaseFilter) -> Select[CaseRow]:
         (CaseRow.status, filters.status),
         (CaseRow.category, filters.category),
         (CaseRow.queue, filters.queue),
+        (CaseRow.buyer_country, filters.buyer_country),
     ):
         if value is not None:
             query = query.where(column == value)
@@ -333,6 +335,13 @@ def _after(cursor: str, sort: str) -> ColumnElement[bool]:
         CaseRow.updated_at < stamp,
         and_(CaseRow.updated_at == stamp, CaseRow.id < case_id),
     )
+
+
+def count_by_status(session: Session, filters: CaseFilter) -> dict[str, int]:
+    """How many cases match ``filters`` in each status (statuses with none left out)."""
+    matching = _filtered(select(CaseRow), filters).subquery()
+    query = select(matching.c.status, func.count()).group_by(matching.c.status)
+    return {str(status): int(n) for status, n in session.execute(query)}
 
 
 def list_rows(

@@ -46,6 +46,15 @@ class SecretBox:
         if not keys:
             raise ConfigurationError("at least one secret key is needed")
         self._fernet = MultiFernet([Fernet(_as_fernet_key(k)) for k in keys])
+        self._current = _as_fernet_key(keys[0])
+
+    def derive_key(self, purpose: str) -> bytes:
+        """A stable 32-byte key for ``purpose`` (e.g. signing session cookies), derived
+        (HKDF-SHA256) from the current key: it changes only when that key does."""
+        info = b"disputeflow " + purpose.encode()
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(
+            self._current
+        )
 
     def encrypt(self, secrets: dict[str, Any]) -> str:
         """One opaque token for all of a connection's secrets."""

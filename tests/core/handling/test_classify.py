@@ -168,3 +168,15 @@ def test_a_return_comment_in_extra_is_read(runtime, connection_id):
     )
     assert case.category == "size_fit"
     assert case.extra["classification"]["details"]["language"] == "ja"
+
+
+def test_later_generic_snapshots_keep_the_classified_category(runtime, connection_id):
+    words = Message("m1", "buyer", "Le colis est arrivé cassé", T0)
+    first = ingest(runtime, connection_id, snapshot(category="other", messages=(words,)))
+    later = ingest(
+        runtime, connection_id, snapshot(hours=1, category="other", status="under_review")
+    )
+    assert first.category == later.category == "damaged"  # classified again, the same way
+    assert [e.summary for e in later.timeline if e.actor == "system"] == [
+        "classified as damaged by keywords:fr.damaged (55%)"
+    ]

@@ -188,3 +188,19 @@ def make_token(runtime):
             return tokens.create(session, name=f"{role}-bot", role=Role(role)).token
 
     return make
+
+
+def test_a_decline_whose_timing_is_unknown_goes_through_with_a_note(runtime, connection_id):
+    case = ingest(runtime, connection_id, a_return("r1", country="DE", days_after_order=30))
+    assert case.extra["policy"]["within_statutory_window"] is None
+    request_action(runtime, case.id, decline(message="returned after two months of use"))
+    entry = load(runtime, case.id).timeline[-1]
+    assert entry.summary == (
+        "decline_return requested by merchant: returned after two months of use (not known "
+        "whether the buyer in DE is still inside the statutory 14 days (no delivery date): "
+        "the decline relies on it)"
+    )
+    assert entry.data["statutory_note"].startswith("not known whether")
+    us = ingest(runtime, connection_id, a_return("r2", country="US", days_after_order=30))
+    request_action(runtime, us.id, decline(message="late"))
+    assert "statutory_note" not in load(runtime, us.id).timeline[-1].data

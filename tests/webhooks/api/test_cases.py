@@ -100,9 +100,7 @@ def many(add_case):
     for number in range(17):
         deadlines = () if number % 5 == 0 else due(number % 4 + 1)
         status = "under_review" if number % 5 == 0 else "needs_response"
-        add_case(
-            snapshot(f"m{number:02}", hours=number // 3, deadlines=deadlines, status=status)
-        )
+        add_case(snapshot(f"m{number:02}", hours=number // 3, deadlines=deadlines, status=status))
 
 
 def walk(client, headers, **params):

@@ -1,0 +1,120 @@
+"""Prevention pages: analytics with SVG charts and CSV export, and dispute-ratio monitoring."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+from flask import Response, abort, render_template, request, url_for
+
+from disputeflow.core.analytics import Analytics
+from disputeflow.core.analytics_report import build
+from disputeflow.core.clock import utcnow
+from disputeflow.core.errors import InvalidInputError
+from disputeflow.core.periods import month_start, months_back, parse_day, parse_month
+from disputeflow.core.ratios import evaluate_month, plugin_volume
+from disputeflow.webhooks.api.auth import current_runtime
+from disputeflow.webhooks.web.auth import signed_in
+from disputeflow.webhooks.web.blueprint import bp
+from disputeflow.webhooks.web.report import charts_of, ratio_history
+
+DEFAULT_MONTHS = 6
+
+
+def _period() -> tuple[datetime, datetime, dict[str, str]]:
+    """``?since=`` and ``?until=`` (dates; default: the last six months up to now)."""
+    now, problems = utcnow(), {}
+    since, until = months_back(now, DEFAULT_MONTHS), now
+    for name in ("since", "until"):
+        text = (request.args.get(name) or "").strip()
+        if not text:
+            continue
+        try:
+            value = parse_day(text, field=name)
+        except InvalidInputError as error:
+            problems[name] = error.message
+            continue
+        since, until = (value, until) if name == "since" else (since, value)
+    if since >= until:
+        problems["until"] = "The end must come after the start."
+        since, until = months_back(now, DEFAULT_MONTHS), now
+    return since, until, problems
+
+
+def _analytics(since: datetime, until: datetime) -> Analytics:
+    runtime = current_runtime()
+    with runtime.database.session(readonly=True) as session:
+        return build(session, since, until, volume=plugin_volume(runtime))
+
+
+@bp.get("/analytics")
+@signed_in()
+def analytics() -> Any:
+    """Where disputes and returns come from, what they cost, and how fast they are handled."""
+    since, until, problems = _period()
+    found = _analytics(since, until)
+    period = {"since": f"{since:%Y-%m-%d}", "until": f"{until:%Y-%m-%d}"}
+    return render_template(
+        "workspace/analytics.html",
+        a=found,
+        charts=charts_of(found),
+        problems=problems,
+        period=period,
+        args={k: request.args.get(k, v) for k, v in period.items()},
+        case_url=lambda case_id: url_for("workspace.case_detail", case_id=case_id),
+        csv_url=lambda name: url_for(
+            "workspace.analytics_csv", name=name, since=period["since"], until=period["until"]
+        ),
+    )
+
+
+@bp.get("/analytics/<name>.csv")
+@signed_in()
+def analytics_csv(name: str) -> Response:
+    """One analytics table as CSV (the same period arguments as the page)."""
+    since, until, problems = _period()
+    if problems:
+        abort(400, "; ".join(problems.values()))
+    found = _analytics(since, until)
+    try:
+        table = found.table(name)
+    except KeyError:
+        abort(404, f"No table {name!r}.")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.columns)
+    writer.writerows(["" if value is None else value for value in row] for row in table.rows)
+    filename = f"disputeflow-{name}-{since:%Y%m%d}-{until:%Y%m%d}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/ratios")
+@signed_in()
+def ratios() -> Any:
+    """Each payment channel's dispute ratio this month against the card networks' thresholds."""
+    runtime = current_runtime()
+    now, problem = utcnow(), None
+    month = month_start(now)
+    if request.args.get("month"):
+        try:
+            month = parse_month(request.args["month"])
+        except InvalidInputError as error:
+            problem = error.message
+    volume = plugin_volume(runtime)
+    with runtime.database.session(readonly=True) as session:
+        channels = evaluate_month(session, month, now=now, volume=volume)
+        history = ratio_history(session, month, now=now, volume=volume)
+    return render_template(
+        "workspace/ratios.html",
+        channels=channels,
+        history=history,
+        month=f"{month:%Y-%m}",
+        problem=problem,
+        now=now,
+    )

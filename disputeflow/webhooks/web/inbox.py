@@ -1,0 +1,102 @@
+"""The inbox: every case of every connection, most urgent first, with filters and search."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from flask import render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from disputeflow.core.clock import utcnow
+from disputeflow.core.errors import InvalidInputError
+from disputeflow.core.store import cases
+from disputeflow.core.store.tables import CaseRow, ConnectionRow
+from disputeflow.core.taxonomy import CaseKind, CaseStatus, Category
+from disputeflow.webhooks.api.auth import current_runtime
+from disputeflow.webhooks.web.auth import signed_in
+from disputeflow.webhooks.web.blueprint import bp
+
+PAGE_SIZE = 25
+CHOICES: dict[str, type[StrEnum]] = {"kind": CaseKind, "status": CaseStatus, "category": Category}
+FILTERS = ("platform", "connection_id", "kind", "status", "category", "buyer_country", "queue")
+
+
+def _distinct(session: Session, column: Any) -> list[str]:
+    return sorted(v for v in session.scalars(select(column).distinct()) if v)
+
+
+def _args() -> tuple[dict[str, str], dict[str, str]]:
+    """The filters asked for, and a message for each one that cannot be used."""
+    chosen, problems = {}, {}
+    for name in (*FILTERS, "q"):
+        value = (request.args.get(name) or "").strip()
+        if not value:
+            continue
+        if name in CHOICES and value not in {str(v) for v in CHOICES[name]}:
+            problems[name] = f"Unknown {name} {value!r}: ignored."
+            continue
+        if name == "buyer_country":
+            value = value.upper()
+            if len(value) != 2 or not value.isalpha():
+                problems[name] = "A country is two letters, e.g. DE."
+                continue
+        if name == "q" and len(value) > 200:
+            problems[name] = "Search for at most 200 characters."
+            continue
+        chosen[name] = value
+    return chosen, problems
+
+
+@bp.get("/")
+@signed_in()
+def inbox() -> Any:
+    """Cases across every connection, nearest deadline first."""
+    runtime = current_runtime()
+    chosen, problems = _args()
+    overdue = request.args.get("overdue") == "1"
+    now = utcnow()
+    values = {name: chosen.get(name) for name in FILTERS}
+    filters = cases.CaseFilter(**values, q=chosen.get("q"), due_before=now if overdue else None)
+    everywhere = cases.CaseFilter(
+        **{**values, "status": None}, q=chosen.get("q"), due_before=now if overdue else None
+    )
+    cursor = request.args.get("cursor") or None
+    with runtime.database.session(readonly=True) as session:
+        try:
+            rows, next_cursor = cases.list_rows(
+                session, filters, limit=PAGE_SIZE, cursor=cursor, sort="urgent"
+            )
+        except InvalidInputError:
+            problems["cursor"] = "That page link is no longer valid: showing the first page."
+            rows, next_cursor = cases.list_rows(session, filters, limit=PAGE_SIZE, sort="urgent")
+            cursor = None
+        items = [cases.summary(row) for row in rows]
+        counts = cases.count_by_status(session, everywhere)
+        named = select(ConnectionRow.id, ConnectionRow.name).order_by(ConnectionRow.name)
+        stores = {str(id_): str(name) for id_, name in session.execute(named)}
+        options = {
+            "platform": sorted(
+                set(runtime.plugins.marketplaces())
+                | set(_distinct(session, ConnectionRow.platform))
+            ),
+            "queue": _distinct(session, CaseRow.queue),
+            "buyer_country": _distinct(session, CaseRow.buyer_country),
+        }
+    next_args = {**request.args.to_dict(), "cursor": next_cursor} if next_cursor else None
+    return render_template(
+        "workspace/inbox.html",
+        items=items,
+        counts=counts,
+        stores=stores,
+        options=options,
+        chosen=chosen,
+        overdue=overdue,
+        problems=problems,
+        now=now,
+        next_args=next_args,
+        first_args={k: v for k, v in request.args.items() if k != "cursor"} if cursor else None,
+        choices={k: [str(v) for v in e] for k, e in CHOICES.items()},
+        statuses=list(CaseStatus),
+    )

@@ -1,0 +1,59 @@
+"""Migration 0002: it matches the models, and fills the buyer columns of existing cases."""
+
+from __future__ import annotations
+
+import json
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from disputeflow.core.store import migrate
+from disputeflow.core.store.db import Database
+from disputeflow.core.store.tables import Base
+
+
+def test_the_migrated_schema_matches_the_models(runtime):
+    with runtime.database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_the_migration_fills_the_buyer_of_existing_cases(database_url):
+    database = Database.from_url(database_url)
+    try:
+        migrate.upgrade(database, "0001")
+        stamp = "2026-11-01 12:00:00"
+        document = {"buyer": {"email": "Ada@Example.org", "external_id": "cust-1"}}
+        with database.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO connections (id, platform, name, settings, secrets, created_at,"
+                    " updated_at, rejected_deliveries) VALUES ('con_1', 'fake', 'shop', '{}',"
+                    " '', :at, :at, 0)"
+                ),
+                {"at": stamp},
+            )
+            for case_id, doc in (("case_1", document), ("case_2", {"buyer": None})):
+                connection.execute(
+                    text(
+                        "INSERT INTO cases (id, connection_id, platform, object_type,"
+                        " external_id, kind, status, category, search_text, opened_at,"
+                        " updated_at, snapshot_at, snapshot_revision, snapshot_fingerprint,"
+                        " document) VALUES (:id, 'con_1', 'fake', 'dispute', :id, 'chargeback',"
+                        " 'needs_response', 'fraud', '', :at, :at, :at, -1, 'f', :doc)"
+                    ),
+                    {"id": case_id, "at": stamp, "doc": json.dumps(doc)},
+                )
+        migrate.upgrade(database)
+        with database.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT id, buyer_email, buyer_external_id FROM cases ORDER BY id")
+            ).all()
+        assert [tuple(row) for row in rows] == [
+            ("case_1", "ada@example.org", "cust-1"),
+            ("case_2", None, None),
+        ]
+        assert migrate.is_up_to_date(database)
+    finally:
+        database.dispose()

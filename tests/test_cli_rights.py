@@ -1,0 +1,139 @@
+"""``disputeflow rights`` and ``disputeflow rules check``, through click's runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from disputeflow.cli import cli
+
+DOC = Path(__file__).parents[1] / "docs" / "handling.md"
+
+
+@pytest.fixture
+def invoke(tmp_path, fake_plugins, monkeypatch):
+    """Run ``disputeflow ARGS`` with an isolated home; returns the click result."""
+    monkeypatch.setenv("DISPUTEFLOW_HOME", str(tmp_path / "home"))
+    for name in ("DISPUTEFLOW_DATABASE_URL", "DISPUTEFLOW_SECRET_KEY", "DISPUTEFLOW_RULES"):
+        monkeypatch.delenv(name, raising=False)
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(cli, list(args), obj=fake_plugins, catch_exceptions=False)
+
+    return run
+
+
+def add_shop(invoke, days):
+    result = invoke(
+        "connections", "add", "fake", "--name", f"shop-{days}", "--set", "shop=s",
+        "--set", "signing_secret=x", "--set", f"return_window_days={days}", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+@pytest.mark.parametrize(
+    ("country", "effective", "below"), [("DE", 14, True), ("US", 7, False), ("CN", 7, False)]
+)
+def test_rights_json_with_a_connection(invoke, country, effective, below):
+    shop = add_shop(invoke, 7)
+    result = invoke("rights", "--country", country, "--connection", "shop-7", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["store_policy"]["connection_id"] == shop["id"]
+    assert report["store_policy"]["window_days"] == 7
+    assert report["effective"]["effective_window_days"] == effective
+    assert report["effective"]["below_statutory"] is below
+    assert report["statutory"]["sources"]
+
+
+def test_rights_for_people(invoke):
+    add_shop(invoke, 7)
+    result = invoke("rights", "--country", "de", "--connection", "shop-7")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Germany (DE): Consumer Rights Directive 2011/83/EU")
+    assert "  withdrawal: 14 days, from the day the buyer" in result.output
+    assert "  source: https://eur-lex.europa.eu/eli/dir/2011/83/oj" in lines
+    assert "store policy: 7 days (connection setting return_window_days)" in lines
+    assert lines[-1] == (
+        "effective window: 14 days (the store's policy is below the statutory minimum: "
+        "the law's applies)"
+    )
+    japan = invoke("rights", "--country", "JP").output
+    assert "withdrawal: 8 days (only when the store states no return policy)" in japan
+    us = invoke("rights", "--country", "US").output
+    assert "withdrawal: none by statute" in us
+    assert us.splitlines()[-1] == "effective window: none"
+
+
+def test_rights_errors_are_one_line(invoke):
+    unknown = invoke("rights", "--country", "ZZ")
+    assert unknown.exit_code == 1
+    assert "no statutory rights data for ZZ" in unknown.output
+    assert "Traceback" not in unknown.output
+
+
+def test_rules_check_validates_the_documented_example(invoke, tmp_path):
+    text = DOC.read_text().split("### Example rules file", 1)[1]
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "rules.toml"
+    path.write_text(example)
+    result = invoke("rules", "check", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["reporting_currency"] == "EUR"
+    assert [r["name"] for r in summary["routes"]] == ["dach-high-value", "fraud", "asia-returns"]
+    assert len(summary["automation"]) == 5
+    people = invoke("--rules", str(path), "rules", "check")
+    assert people.exit_code == 0
+    assert f"{path}: valid" in people.output
+    assert "accept-tiny-chargebacks: accept, at most 10 a day (dry run)" in people.output
+
+
+def test_rules_check_lists_every_problem_with_its_line(invoke, tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text('[[route]]\nname = "x"\nqueue = "q"\nwhen = { colour = "red" }\n')
+    result = invoke("rules", "check", str(path))
+    assert result.exit_code == 1
+    assert "line 4: [[route]] 'x'.when.colour: unknown field 'colour'" in result.output
+    nothing = invoke("rules", "check")
+    assert nothing.exit_code == 1
+    assert "name a rules file" in nothing.output
+
+
+def test_a_broken_rules_file_stops_commands_that_need_the_runtime(invoke, tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text("colour = 1\n")
+    result = invoke("--rules", str(path), "cases", "list")
+    assert result.exit_code == 1
+    assert "rules.colour: unknown setting" in result.output
+
+
+def test_cases_show_prints_priority_and_the_return_window(invoke, fake_plugins):
+    from disputeflow.core.config import Settings
+    from disputeflow.core.ingest import ingest_snapshot
+    from disputeflow.core.runtime import Runtime
+    from tests.core.handling.conftest import a_return
+
+    shop = add_shop(invoke, 7)
+    runtime = Runtime.create(Settings.from_env(), plugins=fake_plugins)
+    try:
+        case = ingest_snapshot(
+            runtime.database, runtime.plugins, shop["id"], a_return("r1", country="DE")
+        ).case
+    finally:
+        runtime.close()
+    shown = invoke("cases", "show", case.id)
+    assert shown.exit_code == 0, shown.output
+    assert "priority: " in shown.output
+    assert (
+        "return window: 14 days in DE (store 7, law 14) "
+        "(store policy below the statutory minimum); within: True"
+    ) in shown.output
+    listed = invoke("cases", "list", "--queue", "returns", "--json")
+    assert [item["id"] for item in json.loads(listed.output)["items"]] == [case.id]
