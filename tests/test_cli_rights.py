@@ -137,3 +137,12 @@ def test_cases_show_prints_priority_and_the_return_window(invoke, fake_plugins):
     ) in shown.output
     listed = invoke("cases", "list", "--queue", "returns", "--json")
     assert [item["id"] for item in json.loads(listed.output)["items"]] == [case.id]
+
+
+def test_connections_show_flags_a_short_policy(invoke):
+    add_shop(invoke, 7)
+    shown = invoke("connections", "show", "shop-7").output
+    assert "return policy: 7 days (connection setting return_window_days)" in shown
+    assert "return policy below the statutory minimum for buyers in: AT, BE, BG" in shown
+    add_shop(invoke, 30)
+    assert "below the statutory minimum" not in invoke("connections", "show", "shop-30").output

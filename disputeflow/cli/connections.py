@@ -78,6 +78,12 @@ def show(state: CliState, connection_id: str, as_json: bool) -> None:
         click.echo(f"settings.{key}: {value}")
     for key in item["secrets"]:
         click.echo(f"settings.{key}: ******** (encrypted)")
+    policy = item["policy"]
+    if policy["store_window_days"] is not None:
+        click.echo(f"return policy: {policy['store_window_days']} days ({policy['source']})")
+    if policy["below_statutory_in"]:
+        countries = ", ".join(policy["below_statutory_in"])
+        click.echo(f"return policy below the statutory minimum for buyers in: {countries}")
 
 
 @connections_group.command("remove")

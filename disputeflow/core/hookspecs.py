@@ -168,7 +168,8 @@ def disputeflow_exchange_rate(base: str, quote: str) -> Decimal | None:
     amount conditions of routing and automation rules are in the merchant's reporting
     currency. Never for refunds, which always stay in the order's own currency. The rules
     file's ``[rates]`` table is asked first; this hook only for the currencies it lacks.
-    Stops at the first non-``None`` result (``firstresult``).
+    It may be called while a case is being saved: answer from memory or a cache, never
+    with a slow network call. Stops at the first non-``None`` result (``firstresult``).
 
     :param base: the ISO 4217 code of the amount's currency, e.g. ``"USD"``.
     :param quote: the ISO 4217 code of the reporting currency, e.g. ``"EUR"``.

@@ -15,13 +15,13 @@ from sqlalchemy.exc import IntegrityError
 
 from disputeflow.core.case import Case
 from disputeflow.core.clock import utcnow
-from disputeflow.core.errors import ActionNotAllowedError, DisputeflowError
+from disputeflow.core.errors import ActionNotAllowedError, DisputeflowError, NotFoundError
 from disputeflow.core.handling.rights import rights_for
 from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money
 from disputeflow.core.outbox import ActionInput, request_action
 from disputeflow.core.store import actions, cases
-from disputeflow.core.store.tables import ConnectionRow, TimelineRow
+from disputeflow.core.store.tables import CaseRow, ConnectionRow, TimelineRow
 from disputeflow.core.taxonomy import ActionType, Actor, Role, TimelineKind
 from disputeflow.core.values import COMPUTED_SOURCE
 from disputeflow.webhooks.api.auth import current_runtime
@@ -195,6 +195,8 @@ def case_status(case_id: str) -> Any:
     """The case's actions and timeline length, for the page's progress script."""
     runtime = current_runtime()
     with runtime.database.session(readonly=True) as session:
+        if session.get(CaseRow, case_id) is None:
+            raise NotFoundError(f"no case {case_id!r}")
         listed = [actions.describe(row) for row in actions.list_for_case(session, case_id)]
         entries = session.scalar(
             select(func.count(TimelineRow.id)).where(TimelineRow.case_id == case_id)

@@ -49,6 +49,18 @@ def _args() -> tuple[dict[str, str], dict[str, str]]:
     return chosen, problems
 
 
+def _options(session: Session) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The stores by id, and the values the select filters offer."""
+    named = select(ConnectionRow.id, ConnectionRow.name).order_by(ConnectionRow.name)
+    stores = {str(id_): str(name) for id_, name in session.execute(named)}
+    platforms = set(current_runtime().plugins.marketplaces())
+    return stores, {
+        "platform": sorted(platforms | set(_distinct(session, ConnectionRow.platform))),
+        "queue": _distinct(session, CaseRow.queue),
+        "buyer_country": _distinct(session, CaseRow.buyer_country),
+    }
+
+
 @bp.get("/")
 @signed_in()
 def inbox() -> Any:
@@ -74,16 +86,7 @@ def inbox() -> Any:
             cursor = None
         items = [cases.summary(row) for row in rows]
         counts = cases.count_by_status(session, everywhere)
-        named = select(ConnectionRow.id, ConnectionRow.name).order_by(ConnectionRow.name)
-        stores = {str(id_): str(name) for id_, name in session.execute(named)}
-        options = {
-            "platform": sorted(
-                set(runtime.plugins.marketplaces())
-                | set(_distinct(session, ConnectionRow.platform))
-            ),
-            "queue": _distinct(session, CaseRow.queue),
-            "buyer_country": _distinct(session, CaseRow.buyer_country),
-        }
+        stores, options = _options(session)
     next_args = {**request.args.to_dict(), "cursor": next_cursor} if next_cursor else None
     return render_template(
         "workspace/inbox.html",

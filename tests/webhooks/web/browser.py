@@ -60,6 +60,7 @@ def chromium(width: int = 1280, height: int = 900) -> Any:
 def screenshot(driver: Any, name: str, *, full_page: bool = False) -> bytes:
     """A PNG of the page (kept in ``$DISPUTEFLOW_SCREENSHOTS/<name>.png`` when set)."""
     if full_page:
+        driver.execute_script("window.scrollTo(0, 0)")
         height = driver.execute_script("return document.documentElement.scrollHeight")
         width = driver.execute_script("return window.innerWidth")
         driver.set_window_size(width, min(int(height) + 40, 6000))

@@ -130,7 +130,7 @@ def shop(runtime, platform):
     }
     seed(runtime, api_base_url=platform.url)
     with runtime.database.session() as session:
-        cases["token"] = tokens.create(session, name="Ana (agent)", role=Role.AGENT).token
+        cases["token"] = tokens.create(session, name="Ana", role=Role.AGENT).token
     return cases
 
 
@@ -192,7 +192,8 @@ def test_every_action_form_in_the_browser(driver, live_server, shop, worker, pla
     assert error.text == "Give the reason for declining."
     field = driver.find_element(by("ID"), "f-decline_return-rationale")
     assert field.get_attribute("aria-invalid") == "true"
-    screenshot(driver, "case-validation")
+    screenshot(driver, "case-validation", full_page=True)
+    driver.set_window_size(1280, 900)
     for name, fields in (
         ("add_note", {"message": "Buyer called, wants an exchange"}),
         ("assign", {"assignee": "Team returns"}),

@@ -238,6 +238,7 @@ def test_unknown_case_is_a_page_not_json(agent):
     assert response.status_code == 404
     assert "no case &#39;case_nope&#39;" in response.text
     assert response.mimetype == "text/html"
+    assert agent.get("/workspace/cases/case_nope/status.json").status_code == 404
 
 
 def test_case_page_shows_both_sides_rights_and_deadlines(runtime, agent, add_case):
