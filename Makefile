@@ -33,10 +33,16 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_sizes.py
 
-## Benchmarks (figures go to docs/benchmarks.md; set BENCH_DATABASE_URL for PostgreSQL).
+## Benchmarks (figures go to docs/benchmarks.md). Each runs on SQLite and, when
+## BENCH_POSTGRES_URL (or DISPUTEFLOW_TEST_POSTGRES_URL) is set, on PostgreSQL in a
+## schema of its own; BENCH_CASES scales the case-list store down (default 1000000).
+BENCH_CASES ?= 1000000
 bench: install
-	$(BIN)/python -m bench.intake $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
-	$(BIN)/python -m bench.merge $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+	$(BIN)/python -m bench.intake
+	$(BIN)/python -m bench.processing
+	$(BIN)/python -m bench.case_list --cases $(BENCH_CASES)
+	$(BIN)/python -m bench.backfill
+	$(BIN)/python -m bench.merge
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,6 +1,7 @@
 """Merge throughput: snapshots per second, in memory (core.merge) and through the store.
 
-    .venv/bin/python -m bench.merge [--cases 500] [--updates 4] [--database-url URL]
+    .venv/bin/python -m bench.merge [--cases 500] [--updates 4]
+        [--database sqlite|postgresql|both] [--postgres-url URL]
 
 In memory: every case's snapshots are merged one by one (in order, then shuffled so a
 third of them arrive late and refold). Through the store: ``ingest_snapshot`` per snapshot
@@ -11,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import random
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench import support
 from disputeflow import CaseSnapshot, Money
 from disputeflow.core.config import Settings
 from disputeflow.core.ingest import ingest_snapshot
@@ -63,10 +64,8 @@ def in_memory(per_case: list[list[CaseSnapshot]], shuffle: bool) -> float:
     return count / (time.perf_counter() - started)
 
 
-def through_store(per_case: list[list[CaseSnapshot]], url: str | None) -> tuple[str, float]:
-    home = Path(tempfile.mkdtemp(prefix="df-bench-"))
-    settings = Settings(home=home, database_url=url or f"sqlite:///{home / 'm.sqlite3'}",
-                        public_url="", secret_key=None)  # fmt: skip
+def through_store(per_case: list[list[CaseSnapshot]], url: str, home: Path) -> tuple[str, float]:
+    settings = Settings(home=home, database_url=url, public_url="", secret_key=None)
     runtime = Runtime.create(settings, plugins=get_plugin_manager(load_entrypoints=False))
     runtime.upgrade()
     from disputeflow.core.store import connections
@@ -89,14 +88,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=500)
     parser.add_argument("--updates", type=int, default=4)
-    parser.add_argument("--database-url")
+    support.add_database_arguments(parser)
     args = parser.parse_args()
     per_case = snapshots(args.cases, args.updates)
     print(f"snapshots           {args.cases} cases x {args.updates} updates")
     print(f"in memory, in order {in_memory(per_case, False):9.0f} snapshots/s")
     print(f"in memory, shuffled {in_memory(per_case, True):9.0f} snapshots/s")
-    dialect, rate = through_store(per_case, args.database_url)
-    print(f"through the store   {rate:9.0f} snapshots/s ({dialect})")
+    for dialect in support.databases(args):
+        with (
+            support.temporary_home() as home,
+            support.database_url(dialect, args.postgres_url, home) as url,
+        ):
+            _, rate = through_store(per_case, url, home)
+        print(f"through the store   {rate:9.0f} snapshots/s ({dialect})")
 
 
 if __name__ == "__main__":

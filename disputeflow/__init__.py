@@ -32,6 +32,7 @@ from disputeflow.core.marketplace import (
     BaseSettingsSchema,
     ChallengeResponse,
     Connection,
+    FoundOrder,
     InboundRequest,
     Marketplace,
     ReturnPolicy,
@@ -41,6 +42,14 @@ from disputeflow.core.marketplace import (
     VerifiedDelivery,
 )
 from disputeflow.core.money import Money
+from disputeflow.core.notices.model import (
+    Audience,
+    Notice,
+    NoticeError,
+    NoticeResult,
+    Notifier,
+    Step,
+)
 from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.taxonomy import (
     ActionType,
@@ -61,6 +70,7 @@ __all__ = [
     "ActionResult",
     "ActionType",
     "Actor",
+    "Audience",
     "BaseSettingsSchema",
     "BusinessCalendar",
     "Capabilities",
@@ -78,6 +88,7 @@ __all__ = [
     "DisputeflowError",
     "DuplicateMarketplaceError",
     "Evidence",
+    "FoundOrder",
     "InboundRequest",
     "InvalidInputError",
     "Marketplace",
@@ -85,6 +96,10 @@ __all__ = [
     "Message",
     "Money",
     "NotFoundError",
+    "Notice",
+    "NoticeError",
+    "NoticeResult",
+    "Notifier",
     "Order",
     "Outcome",
     "Party",
@@ -94,6 +109,7 @@ __all__ = [
     "SignatureError",
     "SnapshotError",
     "Stage",
+    "Step",
     "StoredDelivery",
     "SyncPage",
     "TimelineEntry",

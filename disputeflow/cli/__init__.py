@@ -14,6 +14,7 @@ import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from disputeflow.cli import (
+    audit,
     cases,
     connections,
     db,
@@ -80,7 +81,7 @@ def cli(
 
 
 COMMANDS = (serve, worker, sync, db, connections, tokens, plugins, cases, deliveries, demo)
-for module in (*COMMANDS, rights, rules, report):
+for module in (*COMMANDS, rights, rules, report, audit):
     module.register(cli)
 
 

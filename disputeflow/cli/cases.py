@@ -11,6 +11,7 @@ from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
 from disputeflow.core.clock import parse_rfc3339, to_rfc3339
 from disputeflow.core.store import cases as store
 from disputeflow.core.taxonomy import CaseKind, CaseStatus, Category
+from disputeflow.core.transparency.links import DEFAULT_DAYS, MAX_DAYS, case_link
 
 
 def _choice(enum: type[StrEnum]) -> click.Choice[str]:
@@ -118,6 +119,27 @@ def _echo_handling(extra: dict[str, Any]) -> None:
             f"{policy['jurisdiction']} (store {policy['store_window_days']}, law "
             f"{policy['statutory_window_days']}){flag}; within: {policy['within_window']}"
         )
+
+
+@cases_group.command("buyer-link")
+@click.argument("case_id")
+@click.option(
+    "--days", type=click.IntRange(1, MAX_DAYS), default=DEFAULT_DAYS, show_default=True,
+    help="How long the link works.",
+)  # fmt: skip
+@json_option
+@pass_state
+def buyer_link(state: CliState, case_id: str, days: int, as_json: bool) -> None:
+    """Print a signed, expiring link to the case's buyer page (send it to the buyer only)."""
+    runtime = state.runtime()
+    with runtime.database.session(readonly=True) as session:
+        store.get(session, case_id)  # a clear error for an unknown case
+    url, expires_at = case_link(runtime.secrets, runtime.settings.public_url, case_id, days=days)
+    if as_json:
+        emit_json({"case_id": case_id, "url": url, "expires_at": to_rfc3339(expires_at)})
+        return
+    click.echo(url)
+    click.echo(f"expires {to_rfc3339(expires_at)}", err=True)
 
 
 def register(cli: click.Group) -> None:

@@ -12,17 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from disputeflow.core.actions import ActionResult
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import MarketplaceError
 from disputeflow.core.ingest import merge_into_store, notify
 from disputeflow.core.merge import MergeResult
+from disputeflow.core.money import Money
 from disputeflow.core.outbox import append_entry, request_from_row
 from disputeflow.core.processing import DEFAULT_POLICY, RetryPolicy
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import actions, cases
-from disputeflow.core.store.tables import ActionRow, ConnectionRow
-from disputeflow.core.taxonomy import Actor, TimelineKind
+from disputeflow.core.store.tables import ActionRow, CaseRow, ConnectionRow
+from disputeflow.core.taxonomy import ActionType, Actor, TimelineKind
 from disputeflow.core.values import TimelineEntry
 
 log = logging.getLogger(__name__)
@@ -172,10 +175,35 @@ def record_success(
             merged.append(
                 merge_into_store(session, plugins, connection_id, result.snapshot, rules=rules)
             )
+        if row.type == ActionType.REFUND:
+            _reflect_refunds(session, row.case_id)
         case = cases.get(session, row.case_id)
         request = request_from_row(row)
     notify(runtime.plugins, merged, cause="action")
     _call_hook(runtime, "disputeflow_after_action", case=case, action=request, result=result)
+
+
+def _reflect_refunds(session: Session, case_id: str) -> None:
+    """Show our confirmed refunds in ``case.refunded`` until the platform reports its own
+    total: at least what our succeeded refunds add up to, never counted twice."""
+    case = cases.get(session, case_id)
+    ours = [
+        Money.from_dict(stored.result.get("refunded") or stored.params["amount"])
+        for stored in actions.list_for_case(session, case_id)
+        if stored.type == ActionType.REFUND and stored.status == actions.SUCCEEDED and stored.result
+    ]
+    currency = case.amount.currency if case.amount else None
+    same = [money for money in ours if money.currency == (currency or money.currency)]
+    if not same:
+        return
+    total = sum(same[1:], same[0])
+    if case.refunded is None or (
+        case.refunded.currency == total.currency and case.refunded < total
+    ):
+        case.refunded = total
+        row = session.get(CaseRow, case_id)
+        assert row is not None
+        cases.save_case(session, case, row)
 
 
 def _still_ours(row: ActionRow, attempt: int) -> bool:

@@ -22,6 +22,8 @@ class Capabilities:
     partial_refunds: bool = True
     return_policy: bool = False
     register_webhooks: bool = False
+    order_lookup: bool = False  # find_order: the buyer request form can prove an order
+    buyer_messages: bool = False  # send_buyer_message: the platform's own channel to buyers
 
     @classmethod
     def build(
@@ -51,4 +53,6 @@ class Capabilities:
             "partial_refunds": self.partial_refunds,
             "return_policy": self.return_policy,
             "register_webhooks": self.register_webhooks,
+            "order_lookup": self.order_lookup,
+            "buyer_messages": self.buyer_messages,
         }

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
 from disputeflow.core.errors import ConfigurationError
+from disputeflow.core.notices.settings import NoticeSettings
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # platforms send kilobytes; a megabyte is generous
 
@@ -32,6 +33,7 @@ class Settings:
     secret_key: str | None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     rules_path: Path | None = None
+    notices: NoticeSettings = field(default_factory=NoticeSettings)  # docs/transparency.md
 
     @property
     def is_embedded(self) -> bool:
@@ -69,6 +71,7 @@ class Settings:
             secret_key=env.get("DISPUTEFLOW_SECRET_KEY") or None,
             max_body_bytes=int(max_body),
             rules_path=_path(rules_path or env.get("DISPUTEFLOW_RULES")),
+            notices=NoticeSettings.from_env(env),
         )
 
     def webhook_url(self, platform: str, connection_id: str) -> str:

@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 
     from disputeflow.core.actions import ActionRequest, ActionResult
     from disputeflow.core.case import Case
+    from disputeflow.core.config import Settings
     from disputeflow.core.events import CaseChange, Classification
     from disputeflow.core.marketplace import Connection, Marketplace
+    from disputeflow.core.notices.model import Notifier
     from disputeflow.core.ratios import RatioAlert
     from disputeflow.core.snapshot import CaseSnapshot
 
@@ -89,6 +91,29 @@ def disputeflow_register_blueprints() -> Iterable[Blueprint]:
         @hookimpl
         def disputeflow_register_blueprints():
             return [install_blueprint]
+    """
+
+
+@hookspec
+def disputeflow_register_notifiers(settings: Settings) -> Iterable[Notifier]:
+    """Return the channels notices go through (e-mail, chat, SMS, the merchant's systems).
+
+    Called by the worker before each round of notices. Every step of a case (opened,
+    information requested, offer made, decision, refund issued, deadline approaching,
+    closed, the buyer replied) becomes a notice per audience (buyer, merchant), rendered in
+    the reader's language and handed to each notifier whose ``audiences`` include it; the
+    built-in ones are e-mail and the merchant's signed webhook.
+
+    :param settings: the installation's settings (``settings.notices`` holds the SMTP and
+        webhook configuration; read your own from the environment).
+    :return: an iterable of :class:`disputeflow.Notifier` instances, whose ``name`` is
+        unique across plugins (two with one name are a ``PluginError`` naming both).
+
+    Example::
+
+        @hookimpl
+        def disputeflow_register_notifiers(settings):
+            return [SlackNotifier(os.environ["SLACK_WEBHOOK_URL"])]
     """
 
 

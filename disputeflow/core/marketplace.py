@@ -24,6 +24,7 @@ from disputeflow.core.case import Case
 from disputeflow.core.effects import Translation
 from disputeflow.core.errors import InvalidInputError, PluginError, UnsupportedError
 from disputeflow.core.snapshot import CaseSnapshot
+from disputeflow.core.values import Order, Party
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
@@ -119,6 +120,15 @@ class ReturnPolicy:
     buyer_pays_return_shipping: bool | None = None
     restocking_fee_percent: int | None = None
     text: str = ""
+
+
+@dataclass(frozen=True)
+class FoundOrder:
+    """An order a buyer proved they placed (number and e-mail matched), as the store has it."""
+
+    order: Order
+    buyer: Party
+    delivered_at: datetime | None = None
 
 
 class BaseSettingsSchema(Schema):
@@ -251,6 +261,23 @@ class Marketplace(ABC):
     def register_webhooks(self, connection: Connection) -> list[str]:
         """Subscribe the platform to ``connection.webhook_url``; return the topics subscribed."""
         raise UnsupportedError(f"{self.name} cannot register webhooks")
+
+    def find_order(
+        self, connection: Connection, order_number: str, email: str
+    ) -> FoundOrder | None:
+        """The order numbered ``order_number`` if its e-mail is ``email`` (compared without
+        case), else ``None`` (capability ``order_lookup``: the buyer request form uses it
+        where the platform has no return or complaint flow of its own)."""
+        raise UnsupportedError(f"{self.name} cannot look orders up")
+
+    def send_buyer_message(
+        self, connection: Connection, case: Case, message: str, idempotency_key: str
+    ) -> str | None:
+        """Send the buyer ``message`` through the platform's own channel (a customer note, a
+        marketplace message) and return its id (capability ``buyer_messages``). Raise
+        :class:`~disputeflow.core.errors.UnsupportedError` for a case this channel cannot
+        reach (the notice then goes by e-mail), ``MarketplaceError`` when it fails."""
+        raise UnsupportedError(f"{self.name} has no channel to the buyer")
 
 
 def _flatten(messages: Any, prefix: str = "") -> str:

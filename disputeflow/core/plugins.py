@@ -24,7 +24,7 @@ from disputeflow.core.marketplace import Marketplace
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT
-DEFAULT_PLUGINS: tuple[str, ...] = ("disputeflow.core.defaults",)
+DEFAULT_PLUGINS: tuple[str, ...] = ("disputeflow.core.defaults", "disputeflow.core.notices.builtin")
 
 
 @dataclass(frozen=True)

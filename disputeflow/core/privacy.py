@@ -3,7 +3,10 @@
 Erasure keeps what the merchant needs to account for money (amounts, statuses, outcomes,
 dates, the buyer's country for their statutory rights) and removes what identifies the
 person: names, e-mail addresses, platform customer ids, message texts, evidence texts and
-links, in the case, its snapshot history and the raw deliveries that carried them.
+links, in the case, its snapshot history and the raw deliveries that carried them, the
+erasure request's own delivery included (once it is applied). What stays is the record
+that it was done: reason, time, how many cases, and which identifiers were named (not
+their values).
 """
 
 from __future__ import annotations
@@ -82,8 +85,8 @@ def _scrub_deliveries(
     session: Session, connection_id: str, needles: list[bytes], keep: str | None
 ) -> int:
     """Blank the raw bodies of this connection's deliveries that mention the subject (all of
-    them when ``needles`` is empty), except ``keep``: the request itself, kept as the record
-    that the erasure was asked for."""
+    them when ``needles`` is empty), except ``keep``: the request being processed, which
+    :func:`_scrub_request` blanks in the same transaction."""
     scrubbed = 0
     query = select(DeliveryRow).where(DeliveryRow.connection_id == connection_id)
     for row in session.scalars(query.execution_options(yield_per=500)):
@@ -95,6 +98,23 @@ def _scrub_deliveries(
             row.headers = {}
             scrubbed += 1
     return scrubbed
+
+
+def _scrub_request(session: Session, keep: str | None, reason: str) -> None:
+    """Blank the erasure request's own body (it names the person). It commits with the
+    erasure, so a failed attempt keeps the body to be tried again."""
+    row = session.get(DeliveryRow, keep) if keep else None
+    if row is not None:
+        row.body = json.dumps({"erased": True, "erasure": reason}).encode()
+
+
+def _named(subject: Subject) -> dict[str, Any]:
+    """Which identifiers an erasure named, without their values (kept as its record)."""
+    return {
+        "customer_external_id": ERASED if subject.customer_external_id else None,
+        "email": ERASED if subject.email else None,
+        "order_external_ids": [ERASED for _ in subject.order_external_ids],
+    }
 
 
 def erase(
@@ -124,7 +144,8 @@ def erase(
     needles = [v.encode() for v in (subject.email, subject.customer_external_id) if v]
     if needles:
         _scrub_deliveries(session, connection_id, needles, keep)
-    _record(session, connection_id, "erasure", erasure.reason, subject, len(changed), None)
+    _scrub_request(session, keep, erasure.reason)
+    _record(session, connection_id, "erasure", erasure.reason, _named(subject), len(changed))
     return changed
 
 
@@ -134,8 +155,10 @@ def _erase_everything(
     removed = session.execute(delete(CaseRow).where(CaseRow.connection_id == connection_id))
     session.execute(delete(OrderRefundRow).where(OrderRefundRow.connection_id == connection_id))
     _scrub_deliveries(session, connection_id, [], keep)
+    _scrub_request(session, keep, erasure.reason)
     count = int(removed.rowcount or 0)  # type: ignore[attr-defined]
-    _record(session, connection_id, "erasure", erasure.reason, erasure.subject, count, None)
+    named = _named(erasure.subject)
+    _record(session, connection_id, "erasure", erasure.reason, named, count)
     return []
 
 
@@ -144,8 +167,8 @@ def export(session: Session, connection_id: str, request: DataRequest) -> str:
     rows = _subject_rows(session, connection_id, request.subject)
     held = [cases.load(session, row).to_dict() for row in rows]
     return _record(
-        session, connection_id, "data_request", request.reason, request.subject, len(held),
-        {"cases": held},
+        session, connection_id, "data_request", request.reason, request.subject.to_dict(),
+        len(held), {"cases": held},
     )  # fmt: skip
 
 
@@ -154,16 +177,16 @@ def _record(
     connection_id: str,
     kind: str,
     reason: str,
-    subject: Subject,
+    subject: dict[str, Any],
     affected: int,
-    exported: dict[str, Any] | None,
+    exported: dict[str, Any] | None = None,
 ) -> str:
     row = PrivacyRequestRow(
         id=new_id("prv"),
         connection_id=connection_id,
         kind=kind,
         reason=reason,
-        subject=subject.to_dict(),
+        subject=subject,
         cases_affected=affected,
         export=exported,
         created_at=utcnow(),

@@ -1,4 +1,4 @@
-"""The worker loop: deliveries, then actions, then scheduled syncs, until told to stop.
+"""The worker loop: deliveries, actions, scheduled syncs, then notices, until told to stop.
 
 Run it as ``disputeflow worker`` (any number of processes, on any host, against
 PostgreSQL) or as the thread ``disputeflow serve`` starts beside the web server. Between
@@ -16,6 +16,7 @@ from disputeflow.core.action_runner import process_actions
 from disputeflow.core.handling.alerts import raise_approaching
 from disputeflow.core.handling.automation import run_automation
 from disputeflow.core.handling.policies import refresh_policies
+from disputeflow.core.notices.outbox import process_notices
 from disputeflow.core.processing import RetryPolicy, process_deliveries
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.sync import run_due_syncs
@@ -54,6 +55,7 @@ class Worker:
         handled += report.processed + report.failed
         handled += process_actions(self.runtime, policy=self.options.policy).handled
         handled += run_due_syncs(self.runtime)
+        handled += process_notices(self.runtime, policy=self.options.policy).handled
         self.housekeeping()
         handled += run_automation(self.runtime, limit=self.options.batch_size)
         return handled

@@ -7,14 +7,15 @@ from typing import Any
 from flask import Flask
 
 from disputeflow.core.runtime import Runtime
-from disputeflow.webhooks import errors, health, intake
+from disputeflow.webhooks import audit_views, errors, health, intake
 from disputeflow.webhooks.api import init_api
+from disputeflow.webhooks.buyer import init_buyer
 from disputeflow.webhooks.web import init_web
 
 
 def create_app(runtime: Runtime, config: dict[str, Any] | None = None) -> Flask:
-    """An app serving ``runtime``: health, webhook intake, the JSON API and its docs, and
-    the merchant workspace."""
+    """An app serving ``runtime``: health, webhook intake, the JSON API and its docs, the
+    merchant workspace and the buyer pages."""
     app = Flask("disputeflow")
     app.config.update(MAX_CONTENT_LENGTH=runtime.settings.max_body_bytes)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the model's field order
@@ -27,6 +28,8 @@ def create_app(runtime: Runtime, config: dict[str, Any] | None = None) -> Flask:
             app.register_blueprint(blueprint)
     init_api(app)
     init_web(app, runtime)
+    init_buyer(app)
+    audit_views.init_app(app)  # views of a buyer's personal data go on the audit trail
     errors.init_app(app)  # after the API, so the common error shape wins everywhere
     return app
 

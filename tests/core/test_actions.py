@@ -427,3 +427,22 @@ def test_an_action_whose_workers_keep_dying_fails_after_its_last_attempt(
     assert kinds(runtime, return_case)[-1] == TimelineKind.ACTION_FAILED
     assert len(hooks.errors) == 1
     assert len(api.refunds) == 1  # the platform's idempotency key kept it to one refund
+
+
+def test_succeeded_refunds_show_on_the_case_until_the_platform_reports_its_total(
+    runtime, return_case, api, connection_id
+):
+    def refunded():
+        with runtime.database.session() as session:
+            return cases.get(session, return_case).refunded
+
+    refund(runtime, return_case, "15.00")
+    process_actions(runtime, now=utcnow())
+    assert refunded() == Money("15.00", EUR)
+    refund(runtime, return_case, "10.00")
+    process_actions(runtime, now=utcnow())
+    assert refunded() == Money("25.00", EUR)
+    # The platform's own report of both refunds: the total, not ours added again.
+    confirmed = api.put("r1", "return", refunded="25.00", updated_at="2026-12-01T00:00:00Z")
+    ingest(runtime, connection_id, confirmed)
+    assert refunded() == Money("25.00", EUR)

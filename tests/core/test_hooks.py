@@ -310,6 +310,50 @@ def test_hook_disputeflow_on_action_error(plugin_manager, register):
     ]
 
 
+def test_hook_disputeflow_register_notifiers(runtime, register):
+    from dataclasses import replace as changed
+
+    from disputeflow import Audience, NoticeResult, Notifier, Party
+    from disputeflow.core.clock import utcnow
+    from disputeflow.core.errors import PluginError
+    from disputeflow.core.ingest import ingest_snapshot
+    from disputeflow.core.notices.outbox import process_notices
+    from tests.builders import snapshot
+
+    heard = []
+
+    class Chat(Notifier):
+        name = "chat"
+        audiences = frozenset({Audience.MERCHANT})
+
+        def send(self, notice):
+            heard.append((notice.step, notice.audience, notice.lang, notice.subject))
+            return NoticeResult(recipient="#disputes", external_id="msg-1")
+
+    class Plugin:
+        @hookimpl
+        def disputeflow_register_notifiers(self, settings):
+            assert settings is runtime.settings
+            return [Chat()]
+
+    register(Plugin(), "chat")
+    runtime.settings = changed(
+        runtime.settings, notices=changed(runtime.settings.notices, merchant_language="de")
+    )
+    connection = runtime.add_connection("fake", "eu", {"signing_secret": "s", "shop": "eu"})
+    opened = snapshot("n1", observed_at=utcnow(), kind="return", object_type="return",
+                      buyer=Party(country="DE"))  # fmt: skip
+    ingest_snapshot(runtime.database, runtime.plugins, connection["id"], opened)
+    report = process_notices(runtime)
+    assert (report.sent, report.skipped) == (1, 1)  # the buyer's had no channel to go by
+    assert heard == [("case_opened", "merchant", "de", "Fall zur Bestellung n1 eröffnet")]
+    assert process_notices(runtime).handled == 0, "sent once"
+
+    register(Plugin(), "chat-again")  # a second notifier named "chat"
+    with pytest.raises(PluginError, match="'chat' is registered by both"):
+        process_notices(runtime)
+
+
 # -- prevention -------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ import time
 
 import pytest
 import responses
+from sqlalchemy import func, select
 
 from disputeflow.core import worker as worker_module
 from disputeflow.core.clock import utcnow
@@ -15,7 +16,7 @@ from disputeflow.core.ingest import ingest_snapshot
 from disputeflow.core.marketplace import VerifiedDelivery
 from disputeflow.core.outbox import ActionInput, request_action
 from disputeflow.core.store import actions, deliveries
-from disputeflow.core.store.tables import SyncCursorRow
+from disputeflow.core.store.tables import NoticeRow, SyncCursorRow
 from disputeflow.core.taxonomy import ActionType
 from disputeflow.core.worker import Worker, WorkerOptions
 from tests.fakes.http_api import BASE_URL, FakePlatformAPI
@@ -56,7 +57,10 @@ def test_run_once_processes_deliveries_actions_and_due_syncs(runtime, api, conne
 
     handled = Worker(runtime).run_once()
 
-    assert handled == 3  # one delivery, one action, one sync
+    with runtime.database.session() as session:
+        notices = session.scalar(select(func.count()).where(NoticeRow.status != "pending"))
+    assert notices > 0  # the steps those made are told of in the same round
+    assert handled == 3 + notices  # one delivery, one action, one sync, and the notices
     with runtime.database.session() as session:
         assert deliveries.get(session, delivery).status == "done"
         assert actions.get(session, action["id"]).status == "succeeded"

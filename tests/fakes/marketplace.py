@@ -204,6 +204,11 @@ class FakeMarketplace(Marketplace):
                 platform_reason=raw_reason,
                 platform_status=raw_status,
                 amount=Money(str(payload["amount"]), payload["currency"]),
+                refunded=(
+                    Money(str(payload["refunded"]), payload["currency"])
+                    if payload.get("refunded")
+                    else None
+                ),
                 buyer=Party(**buyer) if any(buyer.values()) else None,
                 order=Order(external_id=str(order_id)) if order_id else None,
                 opened_at=parse_rfc3339(payload["opened_at"]),

@@ -22,8 +22,10 @@ from disputeflow.core.store.tables import (
     MessageRow,
     TimelineRow,
 )
+from disputeflow.core.transparency.trail import record_new
 from disputeflow.core.values import Evidence, Message, TimelineEntry
 
+Entries = list[TimelineEntry]
 # Kept in their own tables, not in the case document.
 _CHILD_KEYS = ("timeline", "evidence", "messages", "allowed_actions", "due_at", "must_act")
 
@@ -148,7 +150,8 @@ def save_merge(
             delete(TimelineRow).where(TimelineRow.case_id == case.id, TimelineRow.derived)
         )
         local_new = [e for e in result.new_entries if not e.derived]
-        add_entries(session, case.id, [e for e in case.timeline if e.derived] + local_new)
+        derived = [e for e in case.timeline if e.derived]
+        add_entries(session, case.id, derived + local_new, new=result.new_entries)
     else:
         add_entries(session, case.id, result.new_entries)
     if previous is None or (previous.evidence, previous.messages) != (case.evidence, case.messages):
@@ -161,8 +164,11 @@ def save_case(session: Session, case: Case, row: CaseRow) -> None:
     _fill_row(row, case, None)
 
 
-def add_entries(session: Session, case_id: str, entries: list[TimelineEntry]) -> None:
-    """Append timeline entries."""
+def add_entries(
+    session: Session, case_id: str, entries: list[TimelineEntry], new: Entries | None = None
+) -> None:
+    """Append timeline entries; the ``new`` ones (default: all) are audited and notified."""
+    record_new(session, case_id, entries if new is None else new)
     session.add_all(
         TimelineRow(
             case_id=case_id,
@@ -320,20 +326,15 @@ def _filtered(query: Select[CaseRow], filters: CaseFilter) -> Select[CaseRow]:
     return query
 
 
-def _after(cursor: str, sort: str) -> ColumnElement[bool]:
-    """Rows strictly after the cursor's row in the ``sort`` order."""
-    stamp, case_id = _decode_cursor(cursor, sort)
-    if sort == "urgent":
-        if stamp is None:  # within the trailing block of cases without a deadline
-            return and_(CaseRow.due_at.is_(None), CaseRow.id > case_id)
-        return or_(
-            CaseRow.due_at > stamp,
-            and_(CaseRow.due_at == stamp, CaseRow.id > case_id),
-            CaseRow.due_at.is_(None),
-        )
-    return or_(
-        CaseRow.updated_at < stamp,
-        and_(CaseRow.updated_at == stamp, CaseRow.id < case_id),
+def _after_newest(cursor: str) -> ColumnElement[bool]:
+    """Rows strictly after the cursor's row, newest first. The plain range on
+    ``updated_at`` comes first, so the index scan starts at the cursor instead of filtering
+    every row before it (deep pages stay as fast as the first)."""
+    stamp, case_id = _decode_cursor(cursor, "newest")
+    assert stamp is not None  # a newest cursor always has its updated_at
+    return and_(
+        CaseRow.updated_at <= stamp,
+        or_(CaseRow.updated_at < stamp, CaseRow.id < case_id),
     )
 
 
@@ -361,12 +362,38 @@ def list_rows(
     if sort not in SORTS:
         raise InvalidInputError(f"unknown sort {sort!r}", errors={"sort": [f"one of {SORTS}"]})
     query = _filtered(select(CaseRow), filters)
-    if cursor:
-        query = query.where(_after(cursor, sort))
     if sort == "urgent":
-        query = query.order_by(CaseRow.due_at.asc().nulls_last(), CaseRow.id.asc())
+        rows = _urgent_rows(session, query, limit + 1, cursor)
     else:
+        if cursor:
+            query = query.where(_after_newest(cursor))
         query = query.order_by(CaseRow.updated_at.desc(), CaseRow.id.desc())
-    rows = list(session.scalars(query.limit(limit + 1)))
+        rows = list(session.scalars(query.limit(limit + 1)))
     next_cursor = encode_cursor(rows[limit - 1], sort) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+def _urgent_rows(
+    session: Session, query: Select[CaseRow], wanted: int, cursor: str | None
+) -> list[CaseRow]:
+    """Up to ``wanted`` rows by ``due_at`` then ``id``, those without a deadline last.
+
+    Two index range scans (cases with a deadline, then those without) rather than one
+    ``ORDER BY due_at NULLS LAST``, which SQLite can only answer by sorting every row.
+    """
+    stamp, case_id = _decode_cursor(cursor, "urgent") if cursor else (None, None)
+    rows: list[CaseRow] = []
+    if cursor is None or stamp is not None:  # not yet in the block without a deadline
+        dated = query.where(CaseRow.due_at.is_not(None))
+        if stamp is not None:
+            after = or_(CaseRow.due_at > stamp, CaseRow.id > case_id)
+            dated = dated.where(CaseRow.due_at >= stamp, after)
+        dated = dated.order_by(CaseRow.due_at.asc(), CaseRow.id.asc()).limit(wanted)
+        rows = list(session.scalars(dated))
+    if len(rows) < wanted:
+        undated = query.where(CaseRow.due_at.is_(None))
+        if cursor is not None and stamp is None:
+            undated = undated.where(CaseRow.id > case_id)
+        undated = undated.order_by(CaseRow.id.asc()).limit(wanted - len(rows))
+        rows += session.scalars(undated)
+    return rows

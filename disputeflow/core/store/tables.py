@@ -92,6 +92,8 @@ class CaseRow(Base):
         Index("ix_cases_buyer_email", "connection_id", "buyer_email"),
         Index("ix_cases_buyer_external_id", "connection_id", "buyer_external_id"),
         Index("ix_cases_rules_due_at", "rules_due_at"),
+        # the urgent order (due_at, then id) of the case list, read as a range (0004)
+        Index("ix_cases_due_at_id", "due_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -317,3 +319,71 @@ class DeadlineAlertRow(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(300))
     raised_at: Mapped[datetime]
+
+
+class AuditRow(Base):
+    """One entry of the tamper-evident audit trail: each carries the hash of the one before
+    (see :mod:`disputeflow.core.store.audit`); appended, never updated."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(20))  # state, action, rule, notice, view
+    case_id: Mapped[str | None] = mapped_column(String(40), index=True)  # kept after a case goes
+    actor: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(100))
+    details: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)  # one successor each
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class NoticeRow(Base):
+    """A notice in the outbox: one per case, step, occurrence and audience (the key), sent
+    by a worker to each channel once (``channels`` records the ones done)."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    step: Mapped[str] = mapped_column(String(40))
+    audience: Mapped[str] = mapped_column(String(20))  # buyer, merchant
+    idempotency_key: Mapped[str] = mapped_column(String(300), unique=True)
+    data: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20))  # pending, running, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    channels: Mapped[dict[str, Any]]  # notifier name -> {"status", "recipient", "external_id"}
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class EvidenceFileRow(Base):
+    """A file a buyer uploaded: stored under a random name in the data directory."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[str | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    party: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+
+
+class RateLimitRow(Base):
+    """How often a key (an IP address, an order) was used in one fixed window."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

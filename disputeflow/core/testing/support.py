@@ -32,6 +32,8 @@ OPTIONAL_METHODS: dict[str, str] = {
     "polling": "list_changes",
     "return_policy": "return_policy",
     "register_webhooks": "register_webhooks",
+    "order_lookup": "find_order",
+    "buyer_messages": "send_buyer_message",
 }
 
 
@@ -119,6 +121,11 @@ def _call_optional(marketplace: Marketplace, connection: Connection, flag: str) 
         return next(iter(marketplace.list_changes(connection, None)))
     if flag == "return_policy":
         return marketplace.return_policy(connection)
+    if flag == "order_lookup":
+        return marketplace.find_order(connection, "1001", "buyer@example.org")
+    if flag == "buyer_messages":
+        case = minimal_case(marketplace.name, "return", connection_id=connection.id)
+        return marketplace.send_buyer_message(connection, case, "hello", "idem-test")
     return marketplace.register_webhooks(connection)
 
 

@@ -216,5 +216,9 @@ class PostOrderActions:
         return ActionResult(message="shipment info provided", data={"tracking": body})
 
     def _message(self, case: Case, action: ActionRequest, current: Any) -> ActionResult:
-        self._post(case, "send_message", {"message": _text_body(action.message)})
+        self.message(case, action.message or "")
         return ActionResult(message="message sent")
+
+    def message(self, case: Case, text: str) -> None:
+        """A message to the buyer of a return or an inquiry."""
+        self._post(case, "send_message", {"message": _text_body(text)})

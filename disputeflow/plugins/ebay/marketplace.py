@@ -27,6 +27,7 @@ from disputeflow import (
     SampleDelivery,
     StoredDelivery,
     SyncPage,
+    UnsupportedError,
     VerifiedDelivery,
 )
 from disputeflow.core.clock import utcnow
@@ -50,6 +51,8 @@ from disputeflow.plugins.ebay.signatures import (
 )
 from disputeflow.plugins.ebay.sync import Poller
 
+BUYER_MESSAGE_OBJECTS = ("return", "inquiry")
+
 
 class EbayMarketplace(Marketplace):
     """eBay: returns, item-not-received inquiries, cases and payment disputes."""
@@ -67,6 +70,7 @@ class EbayMarketplace(Marketplace):
         polling=True,
         return_policy=True,
         partial_refunds=True,  # returns only; inquiries and cases refund in full (checked)
+        buyer_messages=True,  # returns and inquiries: the Post-Order send_message
     )
     settings_schema = EbaySettingsSchema
 
@@ -143,6 +147,17 @@ class EbayMarketplace(Marketplace):
     def return_policy(self, connection: Connection) -> ReturnPolicy | None:
         with self.api(connection) as api:
             return read_policy(api)
+
+    def send_buyer_message(
+        self, connection: Connection, case: Case, message: str, idempotency_key: str
+    ) -> str | None:
+        """The Post-Order ``send_message`` of a return or an inquiry (eBay keeps buyers'
+        addresses to itself: its messages are how a seller reaches them)."""
+        if case.object_type not in BUYER_MESSAGE_OBJECTS:
+            raise UnsupportedError(f"eBay has no message to the buyer of a {case.object_type}")
+        with self.api(connection) as api:
+            PostOrderActions(api).message(case, message)
+        return None
 
     def perform_action(
         self, connection: Connection, case: Case, action: ActionRequest

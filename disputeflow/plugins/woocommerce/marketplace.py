@@ -19,6 +19,7 @@ from disputeflow import (
     Case,
     ChallengeResponse,
     Connection,
+    FoundOrder,
     InboundRequest,
     Marketplace,
     SampleDelivery,
@@ -29,7 +30,7 @@ from disputeflow import (
 )
 from disputeflow.core.clock import utcnow
 from disputeflow.core.effects import Translation
-from disputeflow.plugins.woocommerce import actions, samples, subscriptions, sync, webhooks
+from disputeflow.plugins.woocommerce import actions, buyers, samples, subscriptions, sync, webhooks
 from disputeflow.plugins.woocommerce.client import WooClient
 from disputeflow.plugins.woocommerce.disputes import dispute_snapshot, order_disputes
 from disputeflow.plugins.woocommerce.mapping import DEFAULT_RETURN_STATUSES
@@ -62,6 +63,8 @@ class WooCommerceMarketplace(Marketplace):
         polling=True,
         partial_refunds=True,
         register_webhooks=True,
+        order_lookup=True,
+        buyer_messages=True,
     )
     settings_schema = WooCommerceSettingsSchema
 
@@ -147,3 +150,13 @@ class WooCommerceMarketplace(Marketplace):
 
     def register_webhooks(self, connection: Connection) -> list[str]:
         return subscriptions.register(self.client(connection), connection)
+
+    def find_order(
+        self, connection: Connection, order_number: str, email: str
+    ) -> FoundOrder | None:
+        return buyers.find_order(self.client(connection), order_number, email)
+
+    def send_buyer_message(
+        self, connection: Connection, case: Case, message: str, idempotency_key: str
+    ) -> str | None:
+        return buyers.send_buyer_message(self.client(connection), case, message, idempotency_key)

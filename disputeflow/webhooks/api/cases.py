@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import url_for
+from flask import Response, url_for
 from flask.views import MethodView
 from marshmallow import RAISE
 from sqlalchemy.exc import IntegrityError
 
-from disputeflow.core.clock import utcnow
+from disputeflow.core.clock import to_rfc3339, utcnow
 from disputeflow.core.errors import InvalidInputError, NotFoundError
 from disputeflow.core.ids import new_id
 from disputeflow.core.outbox import ActionInput, request_action
@@ -18,9 +18,11 @@ from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import actions, cases
 from disputeflow.core.store.tables import CaseRow
 from disputeflow.core.taxonomy import ActionType, Actor, Role
+from disputeflow.core.transparency import expected, files, links
 from disputeflow.core.values import Evidence
-from disputeflow.webhooks.api import schemas
+from disputeflow.webhooks.api import schemas, transparency_schemas
 from disputeflow.webhooks.api.auth import ApiBlueprint, current_caller, current_runtime
+from disputeflow.webhooks.downloads import download
 
 blp = ApiBlueprint(
     "cases",
@@ -66,7 +68,9 @@ class CaseDetail(MethodView):
         runtime = current_runtime()
         with runtime.database.session(readonly=True) as session:
             case = cases.get(session, case_id)
-        return runtime.fill_allowed_actions(case).to_dict()
+            estimate = expected.estimate(session, case)
+        data = runtime.fill_allowed_actions(case).to_dict()
+        return {**data, "expected_resolution": estimate.to_dict() if estimate else None}
 
 
 @blp.route("/<case_id>/timeline")
@@ -175,3 +179,36 @@ class CaseAction(MethodView):
             if row.case_id != case_id:
                 raise NotFoundError(f"no action {action_id!r} on case {case_id!r}")
             return actions.describe(row)
+
+
+@blp.route("/<case_id>/buyer-link")
+class CaseBuyerLink(MethodView):
+    @blp.arguments(transparency_schemas.BuyerLinkArgsSchema)
+    @blp.response(201, transparency_schemas.BuyerLinkSchema)
+    def post(self, args: dict[str, Any], case_id: str) -> dict[str, Any]:
+        """Mint the buyer's link
+
+        A signed, expiring link to the case's buyer page (status, steps, deadlines, rights,
+        messages; the buyer replies and adds evidence there). Send it to the buyer only.
+        """
+        runtime = current_runtime()
+        _require_case(runtime, case_id)
+        settings = runtime.settings
+        url, expires_at = links.case_link(
+            runtime.secrets, settings.public_url, case_id, days=args["days"]
+        )
+        return {"case_id": case_id, "url": url, "expires_at": to_rfc3339(expires_at)}
+
+
+@blp.route("/<case_id>/files/<file_id>")
+class CaseFile(MethodView):
+    @blp.response(200, description="The file, as an attachment of its detected type.")
+    def get(self, case_id: str, file_id: str) -> Response:
+        """Download a buyer's evidence file
+
+        Evidence of kind ``buyer_file``: its ``external_id`` names the file.
+        """
+        runtime = current_runtime()
+        with runtime.database.session(readonly=True) as session:
+            row = files.find(session, case_id, file_id)
+        return download(runtime, row)

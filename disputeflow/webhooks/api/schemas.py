@@ -37,6 +37,7 @@ from disputeflow.core.taxonomy import (
     Stage,
     TimelineKind,
 )
+from disputeflow.webhooks.api.transparency_schemas import ExpectedResolutionSchema
 
 MAX_LIMIT = 200
 # Stored beside the action's own fields; a client's params must not shadow them.
@@ -168,8 +169,9 @@ class CaseSummarySchema(Schema):
 
 
 class CaseSchema(CaseSummarySchema):
-    """A whole case: with its evidence, messages and timeline."""
+    """A whole case: with its evidence, messages, timeline and expected resolution."""
 
+    expected_resolution = fields.Nested(ExpectedResolutionSchema, allow_none=True)
     evidence = fields.List(fields.Nested(EvidenceSchema))
     messages = fields.List(fields.Nested(MessageSchema))
     timeline = fields.List(fields.Nested(TimelineEntrySchema))

@@ -56,6 +56,8 @@ LEAST_ROLE = {
     ("GET", "/api/v1/cases/<case_id>/actions"): "viewer",
     ("POST", "/api/v1/cases/<case_id>/actions"): "agent",
     ("GET", "/api/v1/cases/<case_id>/actions/<action_id>"): "viewer",
+    ("POST", "/api/v1/cases/<case_id>/buyer-link"): "agent",
+    ("GET", "/api/v1/cases/<case_id>/files/<file_id>"): "viewer",
     ("GET", "/api/v1/rights"): "viewer",
     ("GET", "/api/v1/connections"): "admin",
     ("POST", "/api/v1/connections"): "admin",

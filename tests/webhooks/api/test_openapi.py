@@ -10,8 +10,10 @@ import pytest
 
 from disputeflow.core.store import actions, cases, connections, deliveries
 from disputeflow.core.store.tables import ActionRow, ConnectionRow, DeliveryRow, TokenRow
+from disputeflow.core.transparency.expected import estimate
 from disputeflow.webhooks.api import schemas
 from disputeflow.webhooks.api import tokens as token_routes
+from disputeflow.webhooks.api.transparency_schemas import ExpectedResolutionSchema
 from tests.builders import snapshot
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -104,12 +106,19 @@ def keys(schema):
     return set(schema().fields)
 
 
+def estimate_of(runtime, case):
+    with runtime.database.session() as session:
+        return estimate(session, case)
+
+
 def test_case_schemas_match_case_to_dict(runtime, connection):
     from disputeflow.core.ingest import ingest_snapshot
 
     result = ingest_snapshot(runtime.database, runtime.plugins, connection["id"], snapshot())
     data = result.case.to_dict()
-    assert keys(schemas.CaseSchema) == set(data)
+    # the detail adds what only the store can tell: when the case is expected to end
+    assert keys(schemas.CaseSchema) == set(data) | {"expected_resolution"}
+    assert keys(ExpectedResolutionSchema) == set(estimate_of(runtime, result.case).to_dict())
     assert keys(schemas.CaseSummarySchema) == set(data) - {"timeline", "evidence", "messages"}
     assert keys(schemas.TimelineEntrySchema) == set(data["timeline"][0])
     assert keys(schemas.DeadlineSchema) == {"kind", "due_at", "source", "party"}

@@ -1,0 +1,66 @@
+"""``disputeflow audit``: check the tamper-evident audit trail, and read it."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
+from disputeflow.core.store import audit
+from disputeflow.core.store.tables import AuditRow
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit trail: every state change, action, rule decision, notice and view of a
+    buyer's personal data, each entry chained to the one before by its hash."""
+
+
+@audit_group.command("verify")
+@json_option
+@pass_state
+def verify(state: CliState, as_json: bool) -> None:
+    """Recompute the chain; name the first broken entry (exit status 1) or print the head."""
+    with state.runtime().database.session(readonly=True) as session:
+        result = audit.verify(session)
+    if as_json:
+        emit_json(
+            {"ok": result.ok, "checked": result.checked, "head": result.head,
+             "broken_seq": result.broken_seq, "reason": result.reason}
+        )  # fmt: skip
+    elif result.ok:
+        click.echo(f"audit trail intact: {result.checked} entries, head {result.head}")
+    else:
+        click.echo(
+            f"audit trail broken at entry {result.broken_seq}: {result.reason} "
+            f"({result.checked} entries before it are intact)",
+            err=True,
+        )
+    if not result.ok:
+        raise SystemExit(1)
+
+
+@audit_group.command("list")
+@click.option("--case", "case_id", help="Only this case's entries.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@json_option
+@pass_state
+def list_(state: CliState, case_id: str | None, limit: int, as_json: bool) -> None:
+    """The newest entries, newest first."""
+    query = select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit)
+    if case_id:
+        query = query.where(AuditRow.case_id == case_id)
+    with state.runtime().database.session(readonly=True) as session:
+        items = [audit.describe(row) for row in session.scalars(query)]
+    if as_json:
+        emit_json({"items": items, "next_cursor": None})
+        return
+    for item in items:
+        click.echo(
+            f"{item['seq']:>7}  {item['at']}  {item['kind']:<7} {item['subject']:<24} "
+            f"{item['case_id'] or '-':<30} {item['actor']}"
+        )
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(audit_group)

@@ -1,0 +1,1 @@
+"""Notices at every step of a case, for the buyer and the merchant (docs/transparency.md)."""

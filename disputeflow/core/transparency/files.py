@@ -1,0 +1,139 @@
+"""Evidence files from buyers: checked by content, stored under random names.
+
+A file is accepted only when its first bytes are those of an allowed type (JPEG, PNG, GIF,
+WebP, PDF): the name and the browser's declared type are ignored, so an HTML page called
+``photo.png`` is refused. Files are written to ``DISPUTEFLOW_HOME/evidence`` (0600, folder
+0700) under a random name; the original name is kept as metadata only. They are served back
+only as downloads (``Content-Disposition: attachment``, ``nosniff``, the detected type).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from disputeflow.core.errors import InvalidInputError, NotFoundError
+from disputeflow.core.store.tables import EvidenceFileRow
+from disputeflow.core.taxonomy import Actor
+from disputeflow.core.values import Evidence
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILES = 5
+FOLDER = "evidence"
+EVIDENCE_KIND = "buyer_file"
+ALLOWED = ("image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf")
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif",
+               "image/webp": "webp", "application/pdf": "pdf"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as a form sent it: the declared name and the bytes."""
+
+    filename: str
+    data: bytes
+
+
+def detect(data: bytes) -> str | None:
+    """The content type the bytes are, by their signature (magic bytes), or ``None``."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def safe_name(filename: str, content_type: str) -> str:
+    """A display name without paths or control characters, with the detected extension."""
+    base = unicodedata.normalize("NFC", filename.replace("\\", "/").rsplit("/", 1)[-1])
+    base = re.sub(r"[\x00-\x1f\x7f\"<>]", "", base).strip(" .") or "file"
+    stem = base.rsplit(".", 1)[0][:120] or "file"
+    return f"{stem}.{_EXTENSIONS[content_type]}"
+
+
+def check(upload: Upload) -> str:
+    """The detected type of an acceptable file; :class:`InvalidInputError` otherwise."""
+    if not upload.data:
+        raise InvalidInputError("the file is empty", errors={"files": ["empty"]})
+    if len(upload.data) > MAX_FILE_BYTES:
+        raise InvalidInputError(
+            f"{upload.filename or 'a file'} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
+            errors={"files": ["too_large"]},
+        )
+    found = detect(upload.data)
+    if found is None:
+        raise InvalidInputError(
+            f"{upload.filename or 'a file'} is not a photo (JPEG, PNG, GIF, WebP) or a PDF",
+            errors={"files": ["type_not_allowed"]},
+        )
+    return found
+
+
+def folder(home: Path) -> Path:
+    path = home / FOLDER
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def store(
+    session: Session, home: Path, upload: Upload, *, case_id: str | None, now: datetime
+) -> EvidenceFileRow:
+    """Check, write and record one file (the caller's transaction commits the record)."""
+    content_type = check(upload)
+    file_id = "fil_" + secrets.token_urlsafe(24)
+    stored_name = secrets.token_hex(24)
+    fd = os.open(folder(home) / stored_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(upload.data)
+    row = EvidenceFileRow(
+        id=file_id,
+        case_id=case_id,
+        stored_name=stored_name,
+        filename=safe_name(upload.filename, content_type),
+        content_type=content_type,
+        size=len(upload.data),
+        sha256=hashlib.sha256(upload.data).hexdigest(),
+        party=str(Actor.BUYER),
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def evidence_of(row: EvidenceFileRow, description: str = "") -> Evidence:
+    """The file as a piece of the buyer's evidence on the case."""
+    return Evidence(
+        external_id=row.id,
+        party=Actor(row.party),
+        kind=EVIDENCE_KIND,
+        submitted_at=row.created_at,
+        description=description,
+        filename=row.filename,
+        content_type=row.content_type,
+    )
+
+
+def find(session: Session, case_id: str, file_id: str) -> EvidenceFileRow:
+    """A file of this case (another case's file is not found)."""
+    row = session.get(EvidenceFileRow, file_id)
+    if row is None or row.case_id != case_id:
+        raise NotFoundError(f"no file {file_id!r} on case {case_id!r}")
+    return row
+
+
+def read(home: Path, row: EvidenceFileRow) -> bytes:
+    return (folder(home) / row.stored_name).read_bytes()

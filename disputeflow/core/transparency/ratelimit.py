@@ -1,0 +1,46 @@
+"""Fixed-window rate limits kept in the database, so every process counts the same hits.
+
+Each hit is one upsert (``INSERT ... ON CONFLICT DO UPDATE SET count = count + 1
+RETURNING count``) in its own short transaction; windows older than two lengths are
+deleted as hits come in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from disputeflow.core.clock import utcnow
+from disputeflow.core.store.db import Database
+from disputeflow.core.store.tables import RateLimitRow
+
+
+def window_start(now: datetime, window: timedelta) -> datetime:
+    seconds = int(window.total_seconds())
+    stamp = int(now.timestamp())
+    return datetime.fromtimestamp(stamp - stamp % seconds, UTC)
+
+
+def hit(
+    database: Database,
+    key: str,
+    *,
+    limit: int,
+    window: timedelta,
+    now: datetime | None = None,
+) -> bool:
+    """Count one use of ``key``; whether it is still within ``limit`` uses per window."""
+    now = now or utcnow()
+    start = window_start(now, window)
+    dialect = postgresql if database.dialect == "postgresql" else sqlite
+    statement = dialect.insert(RateLimitRow).values(key=key[:300], window_start=start, count=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=["key", "window_start"],
+        set_={"count": RateLimitRow.count + 1},
+    ).returning(RateLimitRow.count)
+    with database.session() as session:
+        count = int(session.execute(statement).scalar_one())
+        session.execute(delete(RateLimitRow).where(RateLimitRow.window_start < start - window))
+    return count <= limit

@@ -1,0 +1,74 @@
+"""Extract the buyer pages' and notices' messages, and merge them into every catalogue.
+
+    .venv/bin/python scripts/i18n_catalog.py          # update the .po files
+    .venv/bin/python scripts/i18n_catalog.py --check  # list what is untranslated; exit 1
+
+Catalogues: disputeflow/core/i18n/locales/<lang>/LC_MESSAGES/disputeflow.po. They are
+compiled in memory when first used (disputeflow.core.i18n.translations).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "disputeflow"
+LOCALES = PACKAGE / "core" / "i18n" / "locales"
+SOURCES = (
+    PACKAGE / "core" / "i18n",
+    PACKAGE / "core" / "notices",
+    PACKAGE / "webhooks" / "buyer",
+)
+METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
+KEYWORDS = {"_": None, "N_": None, "gettext": None}
+
+
+def extract() -> Catalog:
+    """Every message the buyer pages and notices use (English is the source language)."""
+    catalog = Catalog(project="disputeflow", locale="en", domain="disputeflow")
+    for folder in SOURCES:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            folder, METHODS, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
+        ):
+            path = (folder / filename).relative_to(ROOT)
+            catalog.add(message, locations=[(str(path), lineno)], auto_comments=comments,
+                        context=context)  # fmt: skip
+    return catalog
+
+
+def catalogues() -> list[Path]:
+    return sorted(LOCALES.glob("*/LC_MESSAGES/disputeflow.po"))
+
+
+def untranslated(template: Catalog, path: Path) -> list[str]:
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    return [
+        str(m.id) for m in template if m.id and not (catalog.get(m.id) and catalog[m.id].string)
+    ]
+
+
+def main(argv: list[str]) -> int:
+    template = extract()
+    if "--check" in argv:
+        missing = {path: untranslated(template, path) for path in catalogues()}
+        for path, ids in missing.items():
+            for message in ids:
+                print(f"{path.relative_to(ROOT)}: untranslated {message!r}")
+        return 1 if any(missing.values()) else 0
+    for path in catalogues():
+        with path.open("rb") as handle:
+            catalog = read_po(handle)
+        catalog.update(template, no_fuzzy_matching=True)
+        with path.open("wb") as handle:
+            write_po(handle, catalog, width=100, omit_header=False, ignore_obsolete=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
