@@ -35,13 +35,15 @@ lint: install
 
 ## Benchmarks (figures go to docs/benchmarks.md). Each runs on SQLite and, when
 ## BENCH_POSTGRES_URL (or DISPUTEFLOW_TEST_POSTGRES_URL) is set, on PostgreSQL in a
-## schema of its own; BENCH_CASES scales the case-list store down (default 1000000).
+## schema of its own. BENCH_CASES and BENCH_OBJECTS scale the case-list store and the
+## backfill down (docs/benchmarks.md: the full run takes about 35 minutes here).
 BENCH_CASES ?= 1000000
+BENCH_OBJECTS ?= 10000,100000
 bench: install
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.processing
 	$(BIN)/python -m bench.case_list --cases $(BENCH_CASES)
-	$(BIN)/python -m bench.backfill
+	$(BIN)/python -m bench.backfill --objects $(BENCH_OBJECTS)
 	$(BIN)/python -m bench.merge
 
 clean:

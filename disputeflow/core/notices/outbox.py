@@ -25,7 +25,7 @@ from disputeflow.core.notices.prepare import prepare
 from disputeflow.core.processing import DEFAULT_POLICY, RetryPolicy
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import audit
-from disputeflow.core.store.tables import NoticeRow
+from disputeflow.core.store.tables import CaseRow, NoticeRow
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,10 @@ def process_notices(
     now = now or utcnow()
     report = NoticesReport()
     notifiers = registry.notifiers(runtime)
-    for notice_id in claim_due(runtime, now, limit):
+    claimed = claim_due(runtime, now, limit)
+    unreachable = _unreachable(runtime, notifiers, claimed)
+    report.skipped += _skip(runtime, unreachable, now)
+    for notice_id in (n for n in claimed if n not in unreachable):
         try:
             outcome = _send_one(runtime, notifiers, notice_id, now, policy)
         except Exception as error:  # a bug must not stop the other notices
@@ -87,6 +90,44 @@ def process_notices(
             outcome = _finish(runtime, notice_id, now, policy, [], f"{type(error).__name__}")
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report
+
+
+def _unreachable(
+    runtime: Runtime, notifiers: dict[str, Notifier], notice_ids: list[str]
+) -> set[str]:
+    """The notices no channel could carry (nobody serves their audience, and for a buyer
+    the marketplace has no channel of its own): skipped without rendering them."""
+    if not notice_ids:
+        return set()
+    served = {audience for n in notifiers.values() for audience in n.audiences}
+    markets = runtime.plugins.marketplaces()
+    channels = {name for name, m in markets.items() if m.capabilities.buyer_messages}
+    with runtime.database.session(readonly=True) as session:
+        found = session.execute(
+            select(NoticeRow.id, NoticeRow.audience, CaseRow.platform)
+            .join(CaseRow, CaseRow.id == NoticeRow.case_id)
+            .where(NoticeRow.id.in_(notice_ids))
+        ).all()
+    return {
+        notice_id
+        for notice_id, audience, platform in found
+        if audience not in served and not (audience == Audience.BUYER and platform in channels)
+    }
+
+
+def _skip(runtime: Runtime, notice_ids: set[str], now: datetime) -> int:
+    """Mark notices nobody can be told by as skipped, on the audit trail, in one go."""
+    with runtime.database.session() as session:
+        for notice_id in sorted(notice_ids):
+            row = session.get(NoticeRow, notice_id)
+            assert row is not None
+            row.status, row.lease_until, row.next_attempt_at = SKIPPED, None, None
+            row.updated_at, row.last_error = now, "no channel serves this audience"
+            details = {"notice_id": row.id, "step": row.step, "audience": row.audience,
+                       "channel": None, "status": SKIPPED}  # fmt: skip
+            audit.record(session, audit.NOTICE, row.step, case_id=row.case_id,
+                         actor="disputeflow", details=details)  # fmt: skip
+    return len(notice_ids)
 
 
 def _targets(
