@@ -85,6 +85,11 @@ def submit(driver, name, **fields):
             element.clear()
             element.send_keys(value)
     form.find_element(by("CSS_SELECTOR"), "button[type=submit]").click()
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # The POST leads to a new page: wait until the old one is gone before reading it.
+    WebDriverWait(driver, WAIT).until(expected_conditions.staleness_of(form))
     return driver
 
 
