@@ -21,8 +21,9 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +31,7 @@ from typing import Any
 
 import requests
 from sqlalchemy import func, select
+from waitress.server import create_server
 
 from disputeflow.core.store.tables import CaseRow, CaseSnapshotRow, DeliveryRow, TimelineRow
 from tests.fakes.marketplace import encode, sign
@@ -236,6 +238,29 @@ class Sender:
                 raise AssertionError(f"{len(missing)} deliveries never acknowledged")
             self.send(missing)
             time.sleep(0.2)
+
+
+@contextmanager
+def serve_in_thread(app: Any, threads: int = 8) -> Iterator[str]:
+    """The app on a real waitress server at 127.0.0.1 (random port), in a thread."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    closing = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:  # the socket closed under select() as the server stops
+            if not closing.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        closing.set()
+        server.close()
+        thread.join(timeout=5)
 
 
 def count(runtime: Any, *where: Any, table: Any = DeliveryRow) -> int:

@@ -4,12 +4,10 @@ workers process them: the final cases are exactly the newest versions, each step
 from __future__ import annotations
 
 import random
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
-from waitress.server import create_server
 
 from disputeflow.core.store import cases
 from disputeflow.core.store.tables import CaseRow, CaseSnapshotRow, DeliveryRow
@@ -20,14 +18,8 @@ from tests import load
 
 @pytest.fixture
 def server(runtime):
-    server = create_server(create_app(runtime), host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with load.serve_in_thread(create_app(runtime), threads=8) as url:
+        yield url
 
 
 @pytest.fixture

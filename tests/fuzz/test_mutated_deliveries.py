@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from disputeflow.core.processing import RetryPolicy, process_deliveries
-from disputeflow.core.store import tokens
+from disputeflow.core.store import connections, tokens
 from disputeflow.core.store.tables import CaseRow, DeliveryRow
 from disputeflow.core.taxonomy import Role
 from disputeflow.plugins.ebay.signatures import SAMPLE_KID, sample_private_key
@@ -134,8 +134,6 @@ def test_mutated_deliveries_get_clear_answers_and_none_is_lost(runtime, platform
     marketplace = runtime.plugins.marketplace(platform)
     described = runtime.add_connection(platform, f"fuzz-{platform}", marketplace.example_settings())
     with runtime.database.session() as session:
-        from disputeflow.core.store import connections
-
         connection = runtime.connection(connections.get_row(session, described["id"]))
     samples = marketplace.sample_deliveries(connection)
     topics = sorted({s.request.header("X-Shopify-Topic") or s.request.header("X-WC-Webhook-Topic")

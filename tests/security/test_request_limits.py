@@ -4,11 +4,8 @@ nothing of it is stored; oversized headers are refused; the server keeps serving
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import requests
-from waitress.server import create_server
 
 from disputeflow.core.config import Settings
 from disputeflow.core.store import tokens
@@ -30,14 +27,8 @@ def settings(database_url, tmp_path):
 
 @pytest.fixture
 def server(runtime):
-    server = create_server(create_app(runtime), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with load.serve_in_thread(create_app(runtime), threads=4) as url:
+        yield url
 
 
 @pytest.fixture

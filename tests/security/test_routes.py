@@ -8,8 +8,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import func, select
 
 from disputeflow.core.ingest import ingest_snapshot
+from disputeflow.core.store import tokens
+from disputeflow.core.store.tables import ActionRow
+from disputeflow.core.taxonomy import Role
 from disputeflow.webhooks.app import create_app
 from tests.fakes.marketplace import FakeMarketplace
 from tests.webhooks.web.conftest import csrf_of, sign_in
@@ -131,10 +135,6 @@ def test_page_roles_hold_a_viewer_reads_but_cannot_act(app, runtime, make_token)
     refused = viewer.post(f"/workspace/cases/{case_id}/actions", data=form)
     assert refused.status_code == 403
     with runtime.database.session(readonly=True) as session:
-        from sqlalchemy import func, select
-
-        from disputeflow.core.store.tables import ActionRow
-
         assert session.scalar(select(func.count()).select_from(ActionRow)) == 0
     agent = app.test_client()
     assert sign_in(agent, make_token("agent")).status_code == 302
@@ -145,9 +145,6 @@ def test_page_roles_hold_a_viewer_reads_but_cannot_act(app, runtime, make_token)
 
 @pytest.fixture
 def make_token(runtime):
-    from disputeflow.core.store import tokens
-    from disputeflow.core.taxonomy import Role
-
     def make(role):
         with runtime.database.session() as session:
             return tokens.create(session, name=f"{role}-person", role=Role(role)).token
