@@ -36,7 +36,7 @@ lint: install
 ## Benchmarks (figures go to docs/benchmarks.md). Each runs on SQLite and, when
 ## BENCH_POSTGRES_URL (or DISPUTEFLOW_TEST_POSTGRES_URL) is set, on PostgreSQL in a
 ## schema of its own. BENCH_CASES and BENCH_OBJECTS scale the case-list store and the
-## backfill down (docs/benchmarks.md: the full run takes about 35 minutes here).
+## backfill down (docs/benchmarks.md: the full run takes about 40 minutes here).
 BENCH_CASES ?= 1000000
 BENCH_OBJECTS ?= 10000,100000
 bench: install
