@@ -281,38 +281,34 @@ def _apply_deadlines(case: Case, snapshot: CaseSnapshot) -> list[TimelineEntry]:
 
 def _apply_items(case: Case, snapshot: CaseSnapshot) -> list[TimelineEntry]:
     """Union evidence and messages by id; the first sight of each is a timeline entry."""
+    evidence, entries = _union(
+        case.evidence, snapshot.evidence, TimelineKind.EVIDENCE_ADDED,
+        lambda e: (e.submitted_at, f"{e.party} added evidence: {e.kind}"),
+    )  # fmt: skip
+    messages, more = _union(
+        case.messages, snapshot.messages, TimelineKind.MESSAGE_ADDED,
+        lambda m: (m.sent_at, f"message from {m.party}"),
+    )  # fmt: skip
+    case.evidence = sorted(evidence, key=lambda e: (e.submitted_at, e.external_id))
+    case.messages = sorted(messages, key=lambda m: (m.sent_at, m.external_id))
+    return entries + more
+
+
+def _union(
+    known: Sequence[Any], seen: Sequence[Any], kind: TimelineKind, describe: Any
+) -> tuple[list[Any], list[TimelineEntry]]:
+    """Items by ``external_id`` (the newest version wins) and an entry for each new one."""
+    items = {item.external_id: item for item in known}
     entries = []
-    evidence = {e.external_id: e for e in case.evidence}
-    for item in snapshot.evidence:
-        if item.external_id not in evidence:
+    for item in seen:
+        if item.external_id not in items:
+            at, summary = describe(item)
             entries.append(
-                TimelineEntry(
-                    item.submitted_at,
-                    item.party,
-                    TimelineKind.EVIDENCE_ADDED,
-                    f"{item.party} added evidence: {item.kind}",
-                    {"external_id": item.external_id},
-                    derived=True,
-                )
-            )
-        evidence[item.external_id] = item
-    messages = {m.external_id: m for m in case.messages}
-    for message in snapshot.messages:
-        if message.external_id not in messages:
-            entries.append(
-                TimelineEntry(
-                    message.sent_at,
-                    message.party,
-                    TimelineKind.MESSAGE_ADDED,
-                    f"message from {message.party}",
-                    {"external_id": message.external_id},
-                    derived=True,
-                )
-            )
-        messages[message.external_id] = message
-    case.evidence = sorted(evidence.values(), key=lambda e: (e.submitted_at, e.external_id))
-    case.messages = sorted(messages.values(), key=lambda m: (m.sent_at, m.external_id))
-    return entries
+                TimelineEntry(at, item.party, kind, summary,
+                              {"external_id": item.external_id}, derived=True)
+            )  # fmt: skip
+        items[item.external_id] = item
+    return list(items.values()), entries
 
 
 def _refold(case: Case, snapshots: list[CaseSnapshot]) -> MergeResult:
