@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from disputeflow.core.actions import ActionResult
 from disputeflow.core.clock import utcnow
-from disputeflow.core.errors import MarketplaceError
+from disputeflow.core.errors import MarketplaceError, ReauthorizationRequired
 from disputeflow.core.ingest import merge_into_store, notify
 from disputeflow.core.merge import MergeResult
 from disputeflow.core.money import Money
@@ -25,7 +25,7 @@ from disputeflow.core.processing import DEFAULT_POLICY, RetryPolicy
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import actions, cases
 from disputeflow.core.store.tables import ActionRow, CaseRow, ConnectionRow
-from disputeflow.core.taxonomy import ActionType, Actor, TimelineKind
+from disputeflow.core.taxonomy import ActionType, Actor, ConnectionState, TimelineKind
 from disputeflow.core.values import TimelineEntry
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,9 @@ def _run_one(runtime: Runtime, action_id: str, now: datetime, policy: RetryPolic
     try:
         marketplace = runtime.plugins.marketplace(case.platform)
         result = marketplace.perform_action(connection, case, request)
+    except ReauthorizationRequired as error:
+        _hold_for_reauth(runtime, action_id, error, now, attempt, connection.id)
+        return "retrying"
     except MarketplaceError as error:
         if error.transient and attempt < policy.max_attempts:
             _retry_later(runtime, action_id, error, now, attempt, policy)
@@ -113,6 +116,31 @@ def _retry_later(
         row.last_error = error.message
         row.updated_at = now
     log.info("action %s will retry in %ss: %s", action_id, delay, error.message)
+
+
+def _hold_for_reauth(
+    runtime: Runtime,
+    action_id: str,
+    error: ReauthorizationRequired,
+    now: datetime,
+    attempts: int,
+    connection_id: str,
+) -> None:
+    """The platform refused the connection's credentials: mark the connection and put the
+    action back, its attempt not counted, to run once the merchant has authorised again
+    (claims skip the actions of connections that are not active)."""
+    runtime.set_connection_state(connection_id, ConnectionState.NEEDS_REAUTH, error.message)
+    with runtime.database.session() as session:
+        row = actions.get(session, action_id)
+        if not _still_ours(row, attempts):
+            return
+        row.status = actions.PENDING
+        row.attempts = max(0, attempts - 1)
+        row.next_attempt_at = now
+        row.lease_until = None
+        row.last_error = error.message
+        row.updated_at = now
+    log.warning("action %s waits for connection %s: %s", action_id, connection_id, error)
 
 
 def _fail(runtime: Runtime, action_id: str, error: Exception, now: datetime, attempt: int) -> None:

@@ -11,6 +11,8 @@ about one case, these effects:
   (``shop/redact``). Money and status stay; the erasure is recorded on the timeline.
 - :class:`DataRequest`: a person asks what is held about them (Shopify
   ``customers/data_request``): an export is recorded for the merchant to send.
+- :class:`ConnectionStateChange`: the platform says the merchant removed the app (Shopify
+  ``app/uninstalled``): the connection stops syncing and acting, and keeps its cases.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from disputeflow.core.clock import ensure_utc, to_rfc3339
 from disputeflow.core.money import Money
 from disputeflow.core.snapshot import CaseSnapshot
+from disputeflow.core.taxonomy import ConnectionState
 
 
 @dataclass(frozen=True)
@@ -92,5 +95,28 @@ class DataRequest:
         return {"effect": "data_request", "reason": self.reason, "subject": self.subject.to_dict()}
 
 
-Effect = OrderRefund | PersonalDataErasure | DataRequest
+@dataclass(frozen=True)
+class ConnectionStateChange:
+    """The connection is now ``state`` (as of ``at``, the platform's time), for ``reason``.
+
+    A change older than the connection's last one is ignored: an ``app/uninstalled``
+    processed after the merchant installed again must not stop the new installation."""
+
+    state: ConnectionState
+    reason: str
+    at: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at", ensure_utc(self.at))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "effect": "connection_state",
+            "state": str(self.state),
+            "reason": self.reason,
+            "at": to_rfc3339(self.at),
+        }
+
+
+Effect = OrderRefund | PersonalDataErasure | DataRequest | ConnectionStateChange
 Translation = CaseSnapshot | Effect

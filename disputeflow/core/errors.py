@@ -113,3 +113,20 @@ class UnsupportedError(MarketplaceError):
 
     status = 501
     code = "unsupported"
+
+
+class ReauthorizationRequired(MarketplaceError):
+    """The platform no longer accepts the connection's credentials (a refresh token that was
+    revoked, an app that was uninstalled): only the merchant can fix it, by installing or
+    authorising again. The core marks the connection ``needs_reauth``, stops its sync and
+    keeps its queued actions until then; never retried."""
+
+    code = "reauthorization_required"
+
+
+class ConnectionInactiveError(DisputeflowError):
+    """The connection is ``needs_reauth`` or ``uninstalled``: it neither syncs nor acts until
+    the merchant installs or authorises it again (HTTP 409)."""
+
+    status = 409
+    code = "connection_inactive"

@@ -21,9 +21,11 @@ from marshmallow import ValidationError as SchemaValidationError
 from disputeflow.core.actions import ActionRequest, ActionResult
 from disputeflow.core.capabilities import Capabilities
 from disputeflow.core.case import Case
+from disputeflow.core.credentials import CredentialStore
 from disputeflow.core.effects import Translation
 from disputeflow.core.errors import InvalidInputError, PluginError, UnsupportedError
 from disputeflow.core.snapshot import CaseSnapshot
+from disputeflow.core.taxonomy import ConnectionState
 from disputeflow.core.values import Order, Party
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -39,6 +41,9 @@ class Connection:
     settings: Mapping[str, Any]
     created_at: datetime
     webhook_url: str | None = None
+    state: str = ConnectionState.ACTIVE
+    # Where renewed credentials are stored (None outside the service, e.g. in unit tests).
+    credentials: CredentialStore | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 
 from disputeflow.core import order_refunds, privacy
 from disputeflow.core.clock import utcnow
-from disputeflow.core.effects import DataRequest, OrderRefund, PersonalDataErasure, Translation
+from disputeflow.core.effects import (
+    ConnectionStateChange,
+    DataRequest,
+    OrderRefund,
+    PersonalDataErasure,
+    Translation,
+)
 from disputeflow.core.errors import SnapshotError
 from disputeflow.core.ingest import merge_into_store, notify
 from disputeflow.core.marketplace import Connection
@@ -26,6 +32,7 @@ from disputeflow.core.merge import MergeResult
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.store import deliveries
+from disputeflow.core.store.connections import set_state
 from disputeflow.core.store.tables import ConnectionRow, DeliveryRow
 
 log = logging.getLogger(__name__)
@@ -129,6 +136,12 @@ def _apply(
         return []
     if isinstance(item, DataRequest):
         privacy.export(session, row.connection_id, item)
+        return []
+    if isinstance(item, ConnectionStateChange):
+        connection = session.get(ConnectionRow, row.connection_id)
+        changed_at = connection.state_changed_at if connection else None
+        if connection is not None and (changed_at is None or changed_at <= item.at):
+            set_state(connection, item.state, item.reason)
         return []
     raise SnapshotError(f"the {row.platform} plugin returned {item!r}, not a snapshot or effect")
 

@@ -6,7 +6,7 @@ it down; nothing reads the environment after that.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from disputeflow.core.capabilities import Capabilities
@@ -18,9 +18,11 @@ from disputeflow.core.handling.rules_file import load_rules
 from disputeflow.core.marketplace import Connection, Marketplace
 from disputeflow.core.plugins import PluginManager, get_plugin_manager
 from disputeflow.core.store import connections, migrate
+from disputeflow.core.store.credentials import StoredCredentials
 from disputeflow.core.store.db import Database
 from disputeflow.core.store.secrets import SecretBox, load_secret_box
 from disputeflow.core.store.tables import ConnectionRow
+from disputeflow.core.taxonomy import ConnectionState
 
 
 @dataclass
@@ -63,9 +65,22 @@ class Runtime:
         return self.plugins.marketplace(row.platform)
 
     def connection(self, row: ConnectionRow) -> Connection:
-        """The plugin-facing connection (secrets decrypted) for a stored row."""
+        """The plugin-facing connection (secrets decrypted) for a stored row, with the store
+        its plugin renews expiring credentials through."""
         url = self.settings.webhook_url(row.platform, row.id)
-        return connections.to_connection(row, self.secrets, url)
+        connection = connections.to_connection(row, self.secrets, url)
+        marketplace = self.plugins.marketplaces().get(row.platform)
+        if marketplace is None:  # the plugin is gone: nothing will call the platform
+            return connection
+        vault = StoredCredentials(self.database, self.secrets, marketplace, row.id)
+        return replace(connection, credentials=vault)
+
+    def set_connection_state(
+        self, connection_id: str, state: ConnectionState, reason: str | None = None
+    ) -> None:
+        """Mark a connection active, ``needs_reauth`` or ``uninstalled`` (with why)."""
+        with self.database.session() as session:
+            connections.set_state(connections.get_row(session, connection_id), state, reason)
 
     def describe_connection(self, row: ConnectionRow) -> dict[str, Any]:
         """The public JSON form of a connection, secrets left out."""

@@ -19,12 +19,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from disputeflow.core.clock import utcnow
-from disputeflow.core.errors import UnsupportedError
+from disputeflow.core.errors import (
+    ConnectionInactiveError,
+    ReauthorizationRequired,
+    UnsupportedError,
+)
 from disputeflow.core.ingest import ingest_snapshot
 from disputeflow.core.merge import MergeResult
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import connections
 from disputeflow.core.store.tables import ConnectionRow, SyncCursorRow
+from disputeflow.core.taxonomy import ConnectionState
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +77,10 @@ def sync_connection(
     marketplace = runtime.plugins.marketplace(row.platform)
     if not marketplace.capabilities.polling:
         raise UnsupportedError(f"{row.platform} does not support polling")
+    if row.state != ConnectionState.ACTIVE:
+        raise ConnectionInactiveError(
+            f"connection {row.name!r} is {row.state}: {row.state_reason or 'install it again'}"
+        )
     report = SyncReport(connection_id=row.id, cursor=cursor)
     cursor_moves = True
     for page in marketplace.list_changes(connection, cursor):
@@ -147,6 +156,10 @@ def run_due_syncs(runtime: Runtime, *, now: datetime | None = None) -> int:
             sync_connection(runtime, connection_id, now=now)
         except Exception as error:
             log.warning("scheduled sync of %s failed: %s", connection_id, error)
+            if isinstance(error, ReauthorizationRequired):
+                runtime.set_connection_state(
+                    connection_id, ConnectionState.NEEDS_REAUTH, error.message
+                )
             with runtime.database.session() as session:
                 row = _cursor_row(session, connection_id)
                 row.last_error = f"{type(error).__name__}: {error}"
@@ -159,7 +172,10 @@ def _claim_due(runtime: Runtime, now: datetime, platforms: set[str]) -> list[str
     with runtime.database.session() as session:
         known = set(session.scalars(select(SyncCursorRow.connection_id)))
         candidates = session.scalars(
-            select(ConnectionRow.id).where(ConnectionRow.platform.in_(platforms))
+            select(ConnectionRow.id).where(
+                ConnectionRow.platform.in_(platforms),
+                ConnectionRow.state == ConnectionState.ACTIVE,
+            )
         )
         for connection_id in candidates:
             if connection_id not in known:
@@ -170,6 +186,7 @@ def _claim_due(runtime: Runtime, now: datetime, platforms: set[str]) -> list[str
             .join(ConnectionRow, ConnectionRow.id == SyncCursorRow.connection_id)
             .where(
                 ConnectionRow.platform.in_(platforms),
+                ConnectionRow.state == ConnectionState.ACTIVE,
                 SyncCursorRow.next_sync_at <= now,
                 (SyncCursorRow.lease_until.is_(None)) | (SyncCursorRow.lease_until < now),
             )

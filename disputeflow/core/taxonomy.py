@@ -132,3 +132,12 @@ class Role(StrEnum):
     VIEWER = "viewer"
     AGENT = "agent"
     ADMIN = "admin"
+
+
+class ConnectionState(StrEnum):
+    """Whether a connection may talk to its platform. Only an active one syncs and acts;
+    the others keep their cases and queued actions until the merchant fixes them."""
+
+    ACTIVE = "active"
+    NEEDS_REAUTH = "needs_reauth"  # the platform refuses its credentials: install again
+    UNINSTALLED = "uninstalled"  # the merchant removed the app: install again to resume

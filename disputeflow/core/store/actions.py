@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Exists, and_, or_, select
 from sqlalchemy.orm import Session
 
 from disputeflow.core.clock import to_rfc3339
 from disputeflow.core.errors import NotFoundError
 from disputeflow.core.ids import new_id
-from disputeflow.core.store.tables import ActionRow
+from disputeflow.core.store.tables import ActionRow, CaseRow, ConnectionRow
+from disputeflow.core.taxonomy import ConnectionState
 
 PENDING, RUNNING, SUCCEEDED, FAILED = "pending", "running", "succeeded", "failed"
 STATUSES = (PENDING, RUNNING, SUCCEEDED, FAILED)
@@ -59,7 +60,8 @@ def claim_due(session: Session, now: datetime, limit: int, lease: timedelta) -> 
             or_(
                 and_(ActionRow.status == PENDING, ActionRow.next_attempt_at <= now),
                 and_(ActionRow.status == RUNNING, ActionRow.lease_until < now),
-            )
+            ),
+            ~_of_inactive_connection(),
         )
         .order_by(ActionRow.next_attempt_at, ActionRow.id)
         .limit(limit)
@@ -72,6 +74,17 @@ def claim_due(session: Session, now: datetime, limit: int, lease: timedelta) -> 
         row.lease_until = now + lease
         row.updated_at = now
     return rows
+
+
+def _of_inactive_connection() -> Exists:
+    """Whether the action's connection waits for the merchant (needs_reauth, uninstalled):
+    its actions stay queued, unclaimed, until it is active again."""
+    return (
+        select(CaseRow.id)
+        .join(ConnectionRow, ConnectionRow.id == CaseRow.connection_id)
+        .where(CaseRow.id == ActionRow.case_id, ConnectionRow.state != ConnectionState.ACTIVE)
+        .exists()
+    )
 
 
 def abandoned(session: Session, now: datetime, max_attempts: int) -> list[tuple[str, int]]:

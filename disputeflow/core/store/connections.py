@@ -16,6 +16,7 @@ from disputeflow.core.ids import new_id
 from disputeflow.core.marketplace import Connection
 from disputeflow.core.store.secrets import SecretBox
 from disputeflow.core.store.tables import ConnectionRow
+from disputeflow.core.taxonomy import ConnectionState
 
 
 def create(
@@ -44,15 +45,28 @@ def create(
 
 
 def store_settings(
-    row: ConnectionRow, box: SecretBox, settings: Mapping[str, Any], secret_fields: frozenset[str]
+    row: ConnectionRow,
+    box: SecretBox,
+    settings: Mapping[str, Any],
+    secret_fields: frozenset[str],
+    *,
+    reread_policy: bool = True,
 ) -> None:
     """Split settings into public JSON and one sealed token of the secret ones."""
     row.settings = {k: v for k, v in settings.items() if k not in secret_fields}
     row.secrets = box.encrypt({k: v for k, v in settings.items() if k in secret_fields})
     row.updated_at = utcnow()
-    # new settings may state another return policy: the worker reads the platform's again
-    row.return_policy = None
-    row.return_policy_checked_at = None
+    if reread_policy:  # new settings may state another return policy: read the platform's again
+        row.return_policy = None
+        row.return_policy_checked_at = None
+
+
+def set_state(row: ConnectionRow, state: ConnectionState, reason: str | None = None) -> bool:
+    """Move a connection to ``state`` (with why); whether anything changed."""
+    if row.state == state and row.state_reason == reason:
+        return False
+    row.state, row.state_reason, row.state_changed_at = str(state), reason, utcnow()
+    return True
 
 
 def get_row(session: Session, connection_id: str) -> ConnectionRow:
@@ -90,6 +104,7 @@ def to_connection(row: ConnectionRow, box: SecretBox, webhook_url: str | None) -
         settings=settings,
         created_at=row.created_at,
         webhook_url=webhook_url,
+        state=row.state or ConnectionState.ACTIVE,
     )
 
 
@@ -107,4 +122,9 @@ def describe(row: ConnectionRow, secret_fields: frozenset[str], webhook_url: str
         else None,
         "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
         "policy": connection_policy(row),
+        "state": row.state or str(ConnectionState.ACTIVE),
+        "state_reason": row.state_reason,
+        "state_changed_at": row.state_changed_at.isoformat().replace("+00:00", "Z")
+        if row.state_changed_at
+        else None,
     }

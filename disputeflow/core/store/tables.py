@@ -81,6 +81,10 @@ class ConnectionRow(Base):
     # read by the worker outside any transaction; None: not read (or not offered).
     return_policy: Mapped[dict[str, Any] | None]
     return_policy_checked_at: Mapped[datetime | None]
+    # active | needs_reauth | uninstalled (0005): only an active connection syncs and acts.
+    state: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    state_changed_at: Mapped[datetime | None]
 
 
 class CaseRow(Base):

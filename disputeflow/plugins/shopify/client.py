@@ -9,6 +9,7 @@ REST leaky bucket (``X-Shopify-Shop-Api-Call-Limit: 39/40``). Every failure is a
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -18,11 +19,15 @@ import requests
 from disputeflow import MarketplaceError
 from disputeflow.core.http import PlatformClient, error_message
 from disputeflow.plugins.shopify.settings import admin_path, api_root
+from disputeflow.plugins.shopify.tokens import TokenSource
+
+log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], None]
 THROTTLE_RETRIES = 3
 MAX_THROTTLE_WAIT = 10.0
 CALL_LIMIT = "X-Shopify-Shop-Api-Call-Limit"
+TOKEN_HEADER = "X-Shopify-Access-Token"  # noqa: S105  (a header name)
 
 
 class ShopifyUserError(MarketplaceError):
@@ -30,25 +35,46 @@ class ShopifyUserError(MarketplaceError):
 
 
 class ShopifyClient:
-    """One shop's Admin API, authenticated with the connection's access token."""
+    """One shop's Admin API, authenticated with the connection's access token.
+
+    ``tokens`` renews an expiring token before it expires and once after a 401 ``Invalid
+    API key or access token``; without it the settings' token is used as it is."""
 
     def __init__(
-        self, settings: Mapping[str, Any], *, sleep: Sleep = time.sleep, retries: int = 2
+        self,
+        settings: Mapping[str, Any],
+        *,
+        sleep: Sleep = time.sleep,
+        retries: int = 2,
+        tokens: TokenSource | None = None,
+        connection_id: str | None = None,
     ) -> None:
-        token = settings.get("access_token")
-        if not token:
+        if tokens is None and not settings.get("access_token"):
             raise MarketplaceError(
                 "this Shopify connection has no access_token: install the app "
                 "(/install/shopify) or set access_token for a custom app"
             )
         self.settings = settings
+        self.connection_id = connection_id
+        self._tokens = tokens
         self._sleep = sleep
+        self.last_errors: list[Any] = []
         self.http = PlatformClient(
-            api_root(settings),
-            headers={"X-Shopify-Access-Token": str(token), "Accept": "application/json"},
-            retries=retries,
-            sleep=sleep,
+            api_root(settings), headers={"Accept": "application/json"}, retries=retries, sleep=sleep
         )
+
+    def _token(self) -> str:
+        return self._tokens.token() if self._tokens else str(self.settings["access_token"])
+
+    def send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """One authenticated call; a renewable token refused with 401 is renewed and the
+        call sent once more."""
+        headers = {**kwargs.pop("headers", {}), TOKEN_HEADER: self._token()}
+        response = self.http.request(method, path, headers=headers, **kwargs)
+        if response.status_code == 401 and self._tokens and self._tokens.renewable:
+            headers[TOKEN_HEADER] = self._tokens.renew()
+            response = self.http.request(method, path, headers=headers, **kwargs)
+        return response
 
     # -- GraphQL ----------------------------------------------------------------------
 
@@ -57,9 +83,7 @@ class ShopifyClient:
         with a transient error carrying the wait."""
         path = admin_path(self.settings, "graphql.json")
         for attempt in range(THROTTLE_RETRIES + 1):
-            response = self.http.request(
-                "POST", path, json={"query": query, "variables": variables or {}}
-            )
+            response = self.send("POST", path, json={"query": query, "variables": variables or {}})
             body = _json_body(response, "POST graphql.json")
             errors = body.get("errors")
             wait = _throttle_wait(body)
@@ -73,14 +97,17 @@ class ShopifyClient:
                     retry_after=wait,
                     platform_status=429,
                 )
-            if errors:
+            data = body.get("data")
+            if errors and not isinstance(data, dict):
                 raise MarketplaceError(
                     f"Shopify GraphQL error: {_messages(errors)}",
                     platform_status=response.status_code,
                 )
+            self.last_errors = errors if isinstance(errors, list) else []
+            if errors:  # a partial answer (a field denied): keep what came, say so once
+                _report_partial(self.connection_id, errors)
             if wait > 0:  # the budget is spent: let it refill before the next call
                 self._sleep(min(wait, MAX_THROTTLE_WAIT))
-            data = body.get("data")
             return data if isinstance(data, dict) else {}
         raise AssertionError("unreachable")
 
@@ -88,7 +115,8 @@ class ShopifyClient:
         """Run a mutation, return its payload; ``userErrors`` raise :class:`ShopifyUserError`."""
         payload = self.graphql(query, variables).get(field)
         if not isinstance(payload, dict):
-            raise MarketplaceError(f"Shopify GraphQL: {field} answered nothing")
+            why = f": {_messages(self.last_errors)}" if self.last_errors else ""
+            raise MarketplaceError(f"Shopify GraphQL: {field} answered nothing{why}")
         user_errors = payload.get("userErrors") or []
         if user_errors:
             raise ShopifyUserError(
@@ -100,7 +128,7 @@ class ShopifyClient:
 
     def rest(self, method: str, path: str, **kwargs: Any) -> Any:
         """A REST Admin call (``path`` below ``/admin/api/{version}/``); JSON body of a 2xx."""
-        response = self.http.request(method, admin_path(self.settings, path), **kwargs)
+        response = self.send(method, admin_path(self.settings, path), **kwargs)
         self._respect_bucket(response)
         return _json_body(response, f"{method} {path}")
 
@@ -125,6 +153,27 @@ def _json_body(response: requests.Response, what: str) -> dict[str, Any]:
     except ValueError:
         raise MarketplaceError(f"Shopify {what}: the answer is not JSON", transient=True) from None
     return body if isinstance(body, dict) else {"items": body}
+
+
+_reported: set[tuple[str | None, str]] = set()
+
+
+def _report_partial(connection_id: str | None, errors: list[Any]) -> None:
+    """Log a partial GraphQL answer once per connection and kind of error (protected
+    customer data denied to an app without Shopify's approval would repeat on every poll:
+    shopify.dev ``apps/launch/protected-customer-data``, checked 2026-12-04)."""
+    for error in errors:
+        extensions = error.get("extensions") if isinstance(error, dict) else None
+        code = str((extensions or {}).get("code") or "ERROR")
+        path = ".".join(map(str, error.get("path") or ())) if isinstance(error, dict) else ""
+        key = (connection_id, f"{code} {path}")
+        if key in _reported:
+            continue
+        _reported.add(key)
+        log.warning(
+            "Shopify answered connection %s in part (%s at %s): %s; the rest is kept",
+            connection_id or "?", code, path or "-", _messages([error]),
+        )  # fmt: skip
 
 
 def _throttled(errors: Any) -> bool:

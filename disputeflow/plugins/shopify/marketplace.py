@@ -37,6 +37,7 @@ from disputeflow.plugins.shopify import (
 )
 from disputeflow.plugins.shopify.client import ShopifyClient
 from disputeflow.plugins.shopify.settings import ShopifySettingsSchema
+from disputeflow.plugins.shopify.tokens import TokenSource, renewable
 from disputeflow.plugins.shopify.values import gid
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,19 @@ class ShopifyMarketplace(Marketplace):
         }
 
     def client(self, connection: Connection, *, retries: int = 2) -> ShopifyClient:
-        """The shop's Admin API (raises when the connection has no access token)."""
-        return ShopifyClient(connection.settings, sleep=self.sleep, retries=retries)
+        """The shop's Admin API, its token renewed when it expires (raises when the
+        connection has no token and cannot get one)."""
+        settings = connection.settings
+        tokens = TokenSource(connection, clock=self.clock, sleep=self.sleep)
+        if not settings.get("access_token") and not tokens.renewable:
+            return ShopifyClient(settings, sleep=self.sleep, retries=retries)  # raises
+        return ShopifyClient(
+            settings, sleep=self.sleep, retries=retries, tokens=tokens, connection_id=connection.id
+        )
+
+    def has_api_access(self, connection: Connection) -> bool:
+        """Whether calls can be made: a token, or the means to get one."""
+        return bool(connection.settings.get("access_token")) or renewable(connection.settings)
 
     # -- inbound ------------------------------------------------------------------------
 
@@ -88,7 +100,7 @@ class ShopifyMarketplace(Marketplace):
     def translate_delivery(
         self, connection: Connection, delivery: StoredDelivery
     ) -> Sequence[Translation]:
-        fetch = self.fetch_return if connection.settings.get("access_token") else None
+        fetch = self.fetch_return if self.has_api_access(connection) else None
         return translate.translate(connection, delivery, fetch)
 
     def fetch_return(self, connection: Connection, return_id: str) -> dict[str, Any]:
@@ -116,8 +128,8 @@ class ShopifyMarketplace(Marketplace):
         return actions.perform(self.client(connection), case, action)
 
     def return_policy(self, connection: Connection) -> ReturnPolicy | None:
-        token = connection.settings.get("access_token")
-        return policy.return_policy(connection.settings, self.client(connection) if token else None)
+        client = self.client(connection) if self.has_api_access(connection) else None
+        return policy.return_policy(connection.settings, client)
 
     def register_webhooks(self, connection: Connection) -> list[str]:
         return subscriptions.register(self.client(connection), connection)

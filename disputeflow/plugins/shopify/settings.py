@@ -6,14 +6,25 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import fields, post_load, validate
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from disputeflow import BaseSettingsSchema
+from disputeflow.core.clock import parse_rfc3339
+from disputeflow.core.errors import InvalidInputError
 
 # The newest stable Admin API version this plugin is tested against (see shopify.md).
 DEFAULT_API_VERSION = "2026-07"
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 API_VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
+CLIENT_CREDENTIALS = "client_credentials"
+GRANTS = (CLIENT_CREDENTIALS,)
+
+
+def _rfc3339(value: str) -> None:
+    try:
+        parse_rfc3339(value)
+    except InvalidInputError:
+        raise ValidationError("must be an RFC 3339 time, e.g. 2027-01-01T10:00:00Z") from None
 
 
 def is_shop_domain(value: str | None) -> bool:
@@ -42,6 +53,24 @@ class ShopifySettingsSchema(BaseSettingsSchema):
         validate=validate.Length(min=1),
         metadata={"secret": True, "description": "Admin API access token (shpat_...)."},
     )
+    client_id = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "The app's client id: renews expiring and client-credentials "
+                  "tokens (not needed for a custom app's token)."},
+    )  # fmt: skip
+    refresh_token = fields.String(
+        validate=validate.Length(min=1),
+        metadata={"secret": True, "description": "Renews an expiring offline token."},
+    )
+    access_token_expires_at = fields.String(
+        validate=_rfc3339,
+        metadata={"description": "When access_token expires (RFC 3339); absent: it does not."},
+    )
+    grant = fields.String(
+        validate=validate.OneOf(GRANTS),
+        metadata={"description": "client_credentials: fetch and renew the token with the "
+                  "client id and secret (a Dev Dashboard app in your own organisation)."},
+    )  # fmt: skip
     api_version = fields.String(
         load_default=DEFAULT_API_VERSION,
         validate=validate.Regexp(API_VERSION, error="must look like 2026-07 or be unstable"),
@@ -60,6 +89,11 @@ class ShopifySettingsSchema(BaseSettingsSchema):
     def _normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         data["shop_domain"] = data["shop_domain"].strip().lower()
         return data
+
+    @validates_schema
+    def _grant_needs_client_id(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("grant") == CLIENT_CREDENTIALS and not data.get("client_id"):
+            raise ValidationError("client_credentials needs client_id", "client_id")
 
     def load(self, data: Any, **kwargs: Any) -> Any:
         """Lower-case the domain before the pattern check (``Acme.myshopify.com`` is fine)."""

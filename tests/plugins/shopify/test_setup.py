@@ -45,7 +45,12 @@ def test_settings_refuse_bad_values(field, value):
 
 
 def test_secrets_are_marked():
-    assert ADAPTER.secret_fields() == {"client_secret", "previous_client_secret", "access_token"}
+    assert ADAPTER.secret_fields() == {
+        "client_secret",
+        "previous_client_secret",
+        "access_token",
+        "refresh_token",
+    }
 
 
 def test_stored_connection_keeps_secrets_encrypted_and_describes_the_webhook_url(runtime):
