@@ -21,6 +21,7 @@ from disputeflow.core.errors import (
     MarketplaceError,
     NotFoundError,
     PluginError,
+    ReauthorizationRequired,
     SignatureError,
     SnapshotError,
     UnsupportedError,
@@ -29,6 +30,7 @@ from disputeflow.core.events import CaseChange, Classification
 from disputeflow.core.handling.calendar import BusinessCalendar
 from disputeflow.core.hookspecs import hookimpl
 from disputeflow.core.marketplace import (
+    AppDelivery,
     BaseSettingsSchema,
     ChallengeResponse,
     Connection,
@@ -70,6 +72,7 @@ __all__ = [
     "ActionResult",
     "ActionType",
     "Actor",
+    "AppDelivery",
     "Audience",
     "BaseSettingsSchema",
     "BusinessCalendar",
@@ -104,6 +107,7 @@ __all__ = [
     "Outcome",
     "Party",
     "PluginError",
+    "ReauthorizationRequired",
     "ReturnPolicy",
     "SampleDelivery",
     "SignatureError",

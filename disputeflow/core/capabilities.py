@@ -24,6 +24,8 @@ class Capabilities:
     register_webhooks: bool = False
     order_lookup: bool = False  # find_order: the buyer request form can prove an order
     buyer_messages: bool = False  # send_buyer_message: the platform's own channel to buyers
+    app_webhooks: bool = False  # verify_app_delivery: one URL for the app's deliveries
+    install: bool = False  # install_path: a merchant installs through /install/{name}
 
     @classmethod
     def build(
@@ -55,4 +57,6 @@ class Capabilities:
             "register_webhooks": self.register_webhooks,
             "order_lookup": self.order_lookup,
             "buyer_messages": self.buyer_messages,
+            "app_webhooks": self.app_webhooks,
+            "install": self.install,
         }

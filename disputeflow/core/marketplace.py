@@ -76,6 +76,17 @@ class VerifiedDelivery:
 
 
 @dataclass(frozen=True)
+class AppDelivery:
+    """A delivery to the app's one URL, verified with the app's secret and routed to the
+    connection of the account it names; ``connection`` is ``None`` when the app signed it
+    for an account with no connection here (acknowledged, nothing to do)."""
+
+    verified: VerifiedDelivery
+    account: str
+    connection: Connection | None = None
+
+
+@dataclass(frozen=True)
 class StoredDelivery:
     """A delivery as the store keeps it, handed back to the plugin for translation."""
 
@@ -237,6 +248,27 @@ class Marketplace(ABC):
         self, connection: Connection, request: InboundRequest
     ) -> ChallengeResponse | None:
         """Answer a ``GET`` endpoint check on the webhook URL, or ``None`` for 404."""
+        return None
+
+    def verify_app_delivery(
+        self, request: InboundRequest, connections: Sequence[Connection]
+    ) -> AppDelivery:
+        """Check a delivery the platform sends once per app rather than per connection
+        (Shopify's compliance topics: ``/webhooks/{name}/app``), or one that reached another
+        connection's URL, and route it among ``connections`` (capability ``app_webhooks``).
+
+        Raise :class:`~disputeflow.core.errors.SignatureError` when no connection's secret
+        signs it.
+        """
+        raise UnsupportedError(f"{self.name} has no app-level webhook URL")
+
+    def install_path(self, account: str, link: str) -> str:
+        """The path below the public URL where the merchant of ``account`` installs the app,
+        carrying ``link``, a signed install token (capability ``install``)."""
+        raise UnsupportedError(f"{self.name} has no install flow")
+
+    def install_account(self, connection: Connection) -> str | None:
+        """The account a connection was installed for (Shopify: its shop), to install again."""
         return None
 
     @abstractmethod

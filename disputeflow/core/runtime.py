@@ -6,6 +6,7 @@ it down; nothing reads the environment after that.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -106,13 +107,16 @@ class Runtime:
             )
             return self.describe_connection(row)
 
-    def update_connection_settings(self, connection_id: str, changes: dict[str, Any]) -> None:
+    def update_connection_settings(
+        self, connection_id: str, changes: dict[str, Any], *, remove: Iterable[str] = ()
+    ) -> None:
         """Merge ``changes`` into a connection's settings (an OAuth token just obtained, a
-        generated webhook secret), validated again by its marketplace."""
+        generated webhook secret) and drop the ``remove`` ones, validated again by its
+        marketplace."""
         with self.database.session() as session:
             row = connections.get_row(session, connection_id)
             marketplace = self.marketplace_of(row)
-            current = dict(self.connection(row).settings)
+            current = {k: v for k, v in self.connection(row).settings.items() if k not in remove}
             validated = marketplace.validate_settings({**current, **changes})
             connections.store_settings(row, self.secrets, validated, marketplace.secret_fields())
 

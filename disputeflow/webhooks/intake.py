@@ -18,9 +18,15 @@ from sqlalchemy import update
 
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import NotFoundError, SignatureError
-from disputeflow.core.marketplace import ChallengeResponse, InboundRequest, Marketplace
+from disputeflow.core.marketplace import (
+    AppDelivery,
+    ChallengeResponse,
+    InboundRequest,
+    Marketplace,
+    VerifiedDelivery,
+)
 from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import deliveries
+from disputeflow.core.store import connections, deliveries
 from disputeflow.core.store.tables import ConnectionRow
 from disputeflow.webhooks.errors import error_response
 
@@ -64,6 +70,42 @@ def _count_rejection(connection_id: str) -> None:
         )
 
 
+@blueprint.post("/webhooks/<platform>/app")
+def receive_app(platform: str) -> Any:
+    """A delivery the platform sends to the app's one URL (Shopify's compliance topics),
+    routed to the connection of the account it names."""
+    marketplace = _runtime().plugins.marketplace(platform)
+    if not marketplace.capabilities.app_webhooks:
+        raise NotFoundError(f"{platform} has no app-level webhook URL")
+    body = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+    try:
+        routed = _route(platform, marketplace, _inbound("POST", body))
+    except SignatureError as error:
+        log.warning(
+            "rejected %s app delivery from %s: %s", platform, request.remote_addr, error.message
+        )
+        return error_response(error.status, error.code, error.message)
+    return _store_routed(platform, routed, body)
+
+
+def _route(platform: str, marketplace: Marketplace, inbound: InboundRequest) -> AppDelivery:
+    runtime = _runtime()
+    with runtime.database.session(readonly=True) as session:
+        rows = connections.list_rows(session, platform=platform)
+        candidates = [runtime.connection(row) for row in rows]
+    return marketplace.verify_app_delivery(inbound, candidates)
+
+
+def _store_routed(platform: str, routed: AppDelivery, body: bytes) -> Any:
+    if routed.connection is None:  # signed by the app, for an account we hold nothing of
+        log.warning(
+            "%s %s for %s: no connection here, nothing held; acknowledged",
+            platform, routed.verified.topic, routed.account,
+        )  # fmt: skip
+        return {"status": "no_connection", "account": routed.account}, 200
+    return _store(platform, routed.connection.id, routed.verified, body)
+
+
 @blueprint.post("/webhooks/<platform>/<connection_id>")
 def receive(platform: str, connection_id: str) -> Any:
     """Verify, store, acknowledge."""
@@ -78,16 +120,26 @@ def receive(platform: str, connection_id: str) -> Any:
     try:
         verified = marketplace.verify_delivery(connection, inbound)
     except SignatureError as error:
+        if marketplace.capabilities.app_webhooks:  # another connection's, of the same app?
+            try:
+                return _store_routed(platform, _route(platform, marketplace, inbound), body)
+            except SignatureError:
+                pass
         _count_rejection(row.id)
         log.warning(
             "rejected %s delivery for connection %s from %s: %s",
             platform, row.id, request.remote_addr, error.message,
         )  # fmt: skip
         return error_response(error.status, error.code, error.message)
-    with runtime.database.session() as session:
+    return _store(platform, row.id, verified, body)
+
+
+def _store(platform: str, connection_id: str, verified: VerifiedDelivery, body: bytes) -> Any:
+    """Commit the delivery before the answer; wake the worker for a new one."""
+    with _runtime().database.session() as session:
         delivery_id, created = deliveries.insert(
             session,
-            connection_id=row.id,
+            connection_id=connection_id,
             platform=platform,
             verified=verified,
             body=body,

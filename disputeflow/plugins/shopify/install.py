@@ -1,33 +1,47 @@
 """Installing the app into an existing store: ``GET /install/shopify?shop=...`` and its
-callback (Shopify's OAuth authorization-code grant).
+callback (Shopify's authorization-code grant, shopify.dev
+``apps/build/authentication-authorization/access-tokens/authorization-code-grant``, checked
+2026-12-04).
 
-The app's client id and secret are the installation's, read from
-``DISPUTEFLOW_SHOPIFY_CLIENT_ID`` and ``DISPUTEFLOW_SHOPIFY_CLIENT_SECRET``. The callback
-checks the HMAC, the timestamp and the state, exchanges the code for an offline token,
-stores (or updates) the shop's connection, and subscribes its webhooks.
+Only the merchant can start an install: a request Shopify signed (the ``hmac`` on the App
+URL, sent when the merchant installs or opens the app from the Shopify admin), or a signed,
+expiring install link (``disputeflow connections install-link shopify --shop SHOP``, or the
+workspace's "Install a store" form). Anything else is refused, so a stranger cannot attach
+a store to this service. The state is bound to the browser by a cookie; the callback checks
+Shopify's HMAC, the timestamp, the state and the cookie, exchanges the code once (never
+retried: a code is single-use) for an expiring offline token, stores the connection, and
+ends on the workspace's page of that connection.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, current_app, redirect, request
 from werkzeug.wrappers import Response
 
 from disputeflow import InvalidInputError, MarketplaceError
+from disputeflow.core import install_links
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import ConfigurationError
-from disputeflow.core.http import PlatformClient
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import connections as store
+from disputeflow.core.taxonomy import ConnectionState
+from disputeflow.core.transparency.links import LinkError
 from disputeflow.plugins.shopify import oauth
+from disputeflow.plugins.shopify.exchange import admin_url, exchange_code
 from disputeflow.plugins.shopify.settings import is_shop_domain
 
 CLIENT_ID_ENV = "DISPUTEFLOW_SHOPIFY_CLIENT_ID"
 CLIENT_SECRET_ENV = "DISPUTEFLOW_SHOPIFY_CLIENT_SECRET"  # noqa: S105  (a variable name)
+# read_all_orders needs Shopify's approval; without it only 60 days of orders are readable
+# and a late chargeback loses its order (shopify.dev api/usage/access-scopes, 2026-12-04).
 SCOPES = (
     "read_orders",
+    "read_all_orders",
     "write_orders",
     "read_returns",
     "write_returns",
@@ -37,9 +51,23 @@ SCOPES = (
     "write_shopify_payments_dispute_evidences",
     "read_legal_policies",
 )
+START = "/install/shopify"
 CALLBACK = "/install/shopify/callback"
+STATE_COOKIE = "disputeflow_shopify_state"
+WORKSPACE_CONNECTIONS = "/workspace/connections"
 
 blueprint = Blueprint("shopify_install", __name__)
+
+
+class InstallRefused(LinkError):
+    """An install nobody entitled started (HTTP 403)."""
+
+    code = "install_refused"
+
+
+def path(shop: str, link: str) -> str:
+    """The start of an install of ``shop`` carrying a signed install link."""
+    return f"{START}?shop={quote(shop)}&link={quote(link)}"
 
 
 def _credentials() -> tuple[str, str]:
@@ -47,7 +75,7 @@ def _credentials() -> tuple[str, str]:
     if not client_id or not secret:
         raise ConfigurationError(
             f"Shopify installs need {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV} (the app's "
-            "client id and secret from the Partner Dashboard)"
+            "client id and secret from the Dev Dashboard)"
         )
     return client_id, secret
 
@@ -66,88 +94,95 @@ def _shop() -> str:
     return shop
 
 
-@blueprint.get("/install/shopify")
+@blueprint.get(START)
 def start() -> Response:
-    """Send the merchant to Shopify's consent page (checking Shopify's HMAC when the
-    request came from the Shopify admin, which signs it)."""
+    """Send the merchant to Shopify's consent page, or to the workspace when Shopify's
+    admin opened the App URL of a shop that is installed and working."""
     client_id, secret = _credentials()
-    shop = _shop()
-    now = utcnow()
+    shop, now, runtime = _shop(), utcnow(), _runtime()
     if "hmac" in request.args:
         oauth.verify_query(request.args.to_dict(), secret, now)
-    redirect_uri = _runtime().settings.public_url + CALLBACK
+        installed = _connection_of(runtime, shop)
+        if installed is not None and installed[1] == ConnectionState.ACTIVE:
+            return redirect(f"{WORKSPACE_CONNECTIONS}/{installed[0]}", code=302)
+    elif "link" in request.args:
+        install_links.check(runtime.secrets, "shopify", shop, request.args["link"], now)
+    else:
+        raise InstallRefused(
+            "start the install from the Shopify admin, from the workspace, or with a link "
+            "made by `disputeflow connections install-link shopify --shop SHOP`"
+        )
+    redirect_uri = runtime.settings.public_url + CALLBACK
     state = oauth.make_state(shop, secret, now)
-    return redirect(oauth.authorize_url(shop, client_id, SCOPES, redirect_uri, state), code=302)
+    consent = oauth.authorize_url(admin_url(shop), client_id, SCOPES, redirect_uri, state)
+    response = redirect(consent, 302)
+    response.set_cookie(
+        STATE_COOKIE,
+        state,
+        max_age=oauth.STATE_MAX_AGE_SECONDS,
+        path=START,
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",  # sent on Shopify's top-level redirect back to the callback
+    )
+    return response
 
 
 @blueprint.get(CALLBACK)
-def callback() -> tuple[dict[str, Any], int]:
-    """Check, exchange the code, store the connection, subscribe the webhooks."""
+def callback() -> Response:
+    """Check, exchange the code once, store the connection, subscribe the webhooks."""
     client_id, secret = _credentials()
     params = request.args.to_dict()
     shop, now = _shop(), utcnow()
     oauth.verify_query(params, secret, now)
-    oauth.check_state(params.get("state") or "", shop, secret, now)
+    state = params.get("state") or ""
+    oauth.check_state(state, shop, secret, now)
+    cookie = request.cookies.get(STATE_COOKIE) or ""
+    if not hmac.compare_digest(cookie.encode(), state.encode()):
+        raise InstallRefused("this install was started in another browser: start it again")
     if not params.get("code"):
         raise InvalidInputError("the callback carries no code", errors={"code": ["required"]})
-    token, scope = _exchange(shop, client_id, secret, params["code"])
     runtime = _runtime()
-    settings = {"shop_domain": shop, "client_secret": secret, "access_token": token}
+    tokens = exchange_code(shop, client_id, secret, params["code"], now)
+    settings = {"shop_domain": shop, "client_secret": secret, "client_id": client_id, **tokens}
     connection_id = _store(runtime, shop, settings)
-    topics, errors = _subscribe(runtime, connection_id)
-    return {
-        "status": "installed",
-        "shop": shop,
-        "connection_id": connection_id,
-        "webhook_url": runtime.settings.webhook_url("shopify", connection_id),
-        "scopes": scope.split(",") if scope else [],
-        "topics": topics,
-        "errors": errors,
-    }, 200
+    _subscribe(runtime, connection_id)
+    response = redirect(f"{WORKSPACE_CONNECTIONS}/{connection_id}?installed=1", code=302)
+    response.delete_cookie(STATE_COOKIE, path=START)
+    return response
 
 
-def _exchange(shop: str, client_id: str, secret: str, code: str) -> tuple[str, str]:
-    """``POST https://{shop}/admin/oauth/access_token`` -> ``(access_token, scope)``."""
-    market = _runtime().plugins.marketplace("shopify")
-    client = PlatformClient(f"https://{shop}", sleep=getattr(market, "sleep", None) or _no_wait)
-    body = client.json(
-        "POST",
-        "/admin/oauth/access_token",
-        json={"client_id": client_id, "client_secret": secret, "code": code},
-    )
-    token = body.get("access_token") if isinstance(body, dict) else None
-    if not token:
-        raise MarketplaceError("Shopify answered the code exchange without an access_token")
-    return str(token), str(body.get("scope") or "")
-
-
-def _no_wait(seconds: float) -> None:
-    """Never used unless the marketplace has no ``sleep`` (a replaced adapter)."""
+def _connection_of(runtime: Runtime, shop: str) -> tuple[str, str] | None:
+    """(id, state) of the shop's connection, if there is one."""
+    with runtime.database.session(readonly=True) as session:
+        for row in store.list_rows(session, platform="shopify"):
+            if (row.settings or {}).get("shop_domain") == shop:
+                return row.id, row.state
+    return None
 
 
 def _store(runtime: Runtime, shop: str, settings: dict[str, Any]) -> str:
-    """The shop's connection id: updated with the new token on a reinstall, else created."""
-    with runtime.database.session(readonly=True) as session:
-        for row in store.list_rows(session, platform="shopify"):
-            if runtime.connection(row).settings.get("shop_domain") == shop:
-                existing = row.id
-                break
-        else:
-            existing = None
+    """The shop's connection id: updated with the new tokens (and active again) on a
+    reinstall, else created. A non-expiring token left from an earlier install goes."""
+    existing = _connection_of(runtime, shop)
     if existing is not None:
-        runtime.update_connection_settings(existing, settings)
-        return existing
+        stale = {"access_token_expires_at", "refresh_token", "grant"} - settings.keys()
+        runtime.update_connection_settings(existing[0], settings, remove=stale)
+        runtime.set_connection_state(existing[0], ConnectionState.ACTIVE)
+        return existing[0]
     described = runtime.add_connection("shopify", shop, settings)
     return str(described["id"])
 
 
-def _subscribe(runtime: Runtime, connection_id: str) -> tuple[list[str], list[str]]:
-    """Register the webhooks; a failure is reported, the connection stays (retry with
+def _subscribe(runtime: Runtime, connection_id: str) -> None:
+    """Register the webhooks; a failure is logged, the connection stays (retry with
     ``disputeflow connections register-webhooks ID``)."""
     with runtime.database.session(readonly=True) as session:
         row = store.get_row(session, connection_id)
         connection = runtime.connection(row)
     try:
-        return runtime.marketplace_of(row).register_webhooks(connection), []
+        runtime.marketplace_of(row).register_webhooks(connection)
     except MarketplaceError as error:
-        return [], [f"webhooks not registered: {error.message}"]
+        current_app.logger.warning(
+            "connection %s: webhooks not registered: %s", connection_id, error.message
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
@@ -11,6 +12,7 @@ from typing import Any
 from disputeflow import (
     ActionRequest,
     ActionResult,
+    AppDelivery,
     Capabilities,
     Case,
     Connection,
@@ -26,6 +28,7 @@ from disputeflow.core.clock import utcnow
 from disputeflow.core.effects import Translation
 from disputeflow.plugins.shopify import (
     actions,
+    install,
     policy,
     queries,
     returns,
@@ -59,6 +62,8 @@ class ShopifyMarketplace(Marketplace):
         partial_refunds=True,
         return_policy=True,
         register_webhooks=True,
+        app_webhooks=True,
+        install=True,
     )
     settings_schema = ShopifySettingsSchema
 
@@ -96,6 +101,17 @@ class ShopifyMarketplace(Marketplace):
 
     def verify_delivery(self, connection: Connection, request: InboundRequest) -> VerifiedDelivery:
         return webhooks.verify(connection, request)
+
+    def verify_app_delivery(
+        self, request: InboundRequest, connections: Sequence[Connection]
+    ) -> AppDelivery:
+        return webhooks.verify_app(request, connections, os.environ.get(install.CLIENT_SECRET_ENV))
+
+    def install_path(self, account: str, link: str) -> str:
+        return install.path(account, link)
+
+    def install_account(self, connection: Connection) -> str | None:
+        return str(connection.settings.get("shop_domain") or "") or None
 
     def translate_delivery(
         self, connection: Connection, delivery: StoredDelivery

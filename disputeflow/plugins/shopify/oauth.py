@@ -79,9 +79,9 @@ def check_state(state: str, shop: str, secret: str, now: datetime) -> None:
 
 
 def authorize_url(
-    shop: str, client_id: str, scopes: Iterable[str], redirect_uri: str, state: str
+    admin: str, client_id: str, scopes: Iterable[str], redirect_uri: str, state: str
 ) -> str:
-    """Shopify's consent page for an offline (shop-wide) token."""
+    """Shopify's consent page (below ``admin``, ``https://{shop}``) for an offline token."""
     query = urlencode(
         {
             "client_id": client_id,
@@ -90,4 +90,4 @@ def authorize_url(
             "state": state,
         }
     )
-    return f"https://{shop}/admin/oauth/authorize?{query}"
+    return f"{admin}/admin/oauth/authorize?{query}"

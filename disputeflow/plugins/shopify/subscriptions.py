@@ -25,6 +25,8 @@ SUBSCRIBED_TOPICS = (
     "returns/close",
     "returns/reopen",
     "returns/update",
+    "app/uninstalled",
+    "app/scopes_update",
 )
 
 

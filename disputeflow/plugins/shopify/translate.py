@@ -14,7 +14,7 @@ from typing import Any
 
 from disputeflow import Connection, MarketplaceError, SnapshotError, StoredDelivery
 from disputeflow.core.effects import Translation
-from disputeflow.plugins.shopify import compliance, disputes, returns
+from disputeflow.plugins.shopify import app_events, compliance, disputes, returns
 from disputeflow.plugins.shopify.webhooks import triggered_at
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,13 @@ COMPLIANCE: dict[str, Callable[[dict[str, Any]], Sequence[Translation]]] = {
     "shop/redact": compliance.shop_redact,
     "customers/data_request": compliance.customers_data_request,
 }
-TOPICS = (*sorted(DISPUTE_TOPICS), *sorted(RETURN_TOPICS), "refunds/create", *COMPLIANCE)
+TOPICS = (
+    *sorted(DISPUTE_TOPICS),
+    *sorted(RETURN_TOPICS),
+    "refunds/create",
+    *COMPLIANCE,
+    *app_events.TOPICS,
+)
 
 
 def payload_of(delivery: StoredDelivery) -> dict[str, Any]:
@@ -69,6 +75,8 @@ def translate(
         return [returns.snapshot(plain, observed_at)]
     if topic == "refunds/create":
         return list(compliance.order_refund(payload, observed_at))
+    if topic in app_events.TOPICS:
+        return app_events.translate(topic, payload, observed_at)
     return list(COMPLIANCE[topic](payload))
 
 

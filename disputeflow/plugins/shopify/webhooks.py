@@ -12,10 +12,11 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from disputeflow import Connection, InboundRequest, SignatureError, VerifiedDelivery
+from disputeflow import AppDelivery, Connection, InboundRequest, SignatureError, VerifiedDelivery
 from disputeflow.core.clock import parse_rfc3339
 from disputeflow.core.errors import InvalidInputError
 from disputeflow.plugins.shopify.settings import DEFAULT_API_VERSION, secrets_of
@@ -67,13 +68,19 @@ def signed_request(
     return InboundRequest(method="POST", headers=headers, body=body)
 
 
-def _signature_matches(request: InboundRequest, connection: Connection) -> bool:
+def _signed_with(request: InboundRequest, keys: Sequence[str]) -> str | None:
+    """The key among ``keys`` that signed the body (every key tried: no early exit)."""
     given = (request.header(HMAC) or "").strip().encode("ascii", "replace")
-    matched = False
-    for secret in secrets_of(connection.settings):  # try every key: no early exit on a match
+    found = None
+    for secret in keys:
         expected = sign(request.body, secret).encode("ascii")
-        matched |= hmac.compare_digest(expected, given)
-    return matched
+        if hmac.compare_digest(expected, given):
+            found = secret
+    return found
+
+
+def _signature_matches(request: InboundRequest, connection: Connection) -> bool:
+    return _signed_with(request, secrets_of(connection.settings)) is not None
 
 
 def verify(connection: Connection, request: InboundRequest) -> VerifiedDelivery:
@@ -97,6 +104,42 @@ def verify(connection: Connection, request: InboundRequest) -> VerifiedDelivery:
         headers=kept,
         occurred_at=triggered_at(kept),
     )
+
+
+def verify_app(
+    request: InboundRequest, connections: Sequence[Connection], app_secret: str | None
+) -> AppDelivery:
+    """A delivery to the app-level URL (``/webhooks/shopify/app``): Shopify sends the
+    compliance topics once per app (shopify.dev ``apps/build/compliance/privacy-law-compliance``,
+    checked 2026-12-04), so the key is the app's client secret, which every connection of
+    the app shares, and the shop it names picks the connection."""
+    if not request.header(HMAC) or not request.body:
+        raise SignatureError(f"missing {HMAC} header or body")
+    keys = {key for c in connections for key in secrets_of(c.settings)}
+    key = _signed_with(request, sorted(keys | ({app_secret} if app_secret else set())))
+    if key is None:
+        raise SignatureError(f"{HMAC} does not match the secret of any connection of this app")
+    shop = (request.header(SHOP) or "").strip().lower() or _shop_in(request.body)
+    for connection in connections:
+        if connection.settings.get("shop_domain") == shop and key in secrets_of(
+            connection.settings
+        ):
+            return AppDelivery(verify(connection, request), shop, connection)
+    topic, webhook_id = request.header(TOPIC), request.header(WEBHOOK_ID)
+    if not shop or not topic or not webhook_id:
+        raise SignatureError(f"missing {SHOP}, {TOPIC} or {WEBHOOK_ID}")
+    verified = VerifiedDelivery(dedup_key=webhook_id.strip(), topic=topic.strip().lower())
+    return AppDelivery(verified, shop, None)
+
+
+def _shop_in(body: bytes) -> str:
+    """``shop_domain`` of a signed compliance payload (when the header is missing)."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return ""
+    shop = payload.get("shop_domain") if isinstance(payload, dict) else None
+    return shop.strip().lower() if isinstance(shop, str) else ""
 
 
 def triggered_at(headers: dict[str, str] | Any) -> datetime | None:
