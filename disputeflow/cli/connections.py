@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
+from disputeflow.core import install_links
+from disputeflow.core.clock import to_rfc3339
 from disputeflow.core.errors import InvalidInputError
 from disputeflow.core.store import connections as store
 
@@ -57,7 +59,8 @@ def list_(state: CliState, platform: str | None, as_json: bool) -> None:
     if not items:
         click.echo("no connections yet: disputeflow connections add PLATFORM --name NAME ...")
     for item in items:
-        click.echo(f"{item['id']}  {item['platform']:<12} {item['name']}")
+        flag = "" if item["state"] == "active" else f"  [{item['state']}]"
+        click.echo(f"{item['id']}  {item['platform']:<12} {item['name']}{flag}")
 
 
 @connections_group.command("show")
@@ -72,8 +75,12 @@ def show(state: CliState, connection_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(item)
         return
-    for key in ("id", "platform", "name", "webhook_url", "created_at"):
+    for key in ("id", "platform", "name", "state", "webhook_url", "created_at"):
         click.echo(f"{key}: {item[key]}")
+    if item["state"] != "active":
+        click.echo(f"why: {item['state_reason'] or 'not given'}")
+        if item.get("install_url"):
+            click.echo(f"to fix it, open (valid for an hour): {item['install_url']}")
     for key, value in sorted(item["settings"].items()):
         click.echo(f"settings.{key}: {value}")
     for key in item["secrets"]:
@@ -118,6 +125,30 @@ def register_webhooks(state: CliState, connection_id: str, as_json: bool) -> Non
     click.echo(f"{len(topics)} topic(s) now deliver to {connection.webhook_url}:")
     for topic in topics:
         click.echo(f"  {topic}")
+
+
+@connections_group.command("install-link")
+@click.argument("platform")
+@click.option("--shop", "account", required=True, help="The account, e.g. acme.myshopify.com.")
+@click.option("--minutes", default=60, show_default=True, type=click.IntRange(1, 7 * 24 * 60))
+@json_option
+@pass_state
+def install_link(state: CliState, platform: str, account: str, minutes: int, as_json: bool) -> None:
+    """A signed, expiring link that installs the app into one store (send it to the
+    merchant; unsigned installs are refused)."""
+    runtime = state.runtime()
+    marketplace = runtime.plugins.marketplace(platform)
+    if not marketplace.capabilities.install:
+        raise InvalidInputError(f"{platform} has no install flow: use connections add")
+    url, expires_at = install_links.install_url(
+        runtime.secrets, runtime.settings.public_url, marketplace, account.strip().lower(),
+        minutes=minutes,
+    )  # fmt: skip
+    if as_json:
+        emit_json({"url": url, "expires_at": to_rfc3339(expires_at)})
+        return
+    click.echo(url)
+    click.echo(f"valid until {to_rfc3339(expires_at)}", err=True)
 
 
 def register(cli: click.Group) -> None:

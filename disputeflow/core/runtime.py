@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from disputeflow.core import install_links
 from disputeflow.core.capabilities import Capabilities
 from disputeflow.core.case import Case
 from disputeflow.core.config import Settings
@@ -90,7 +91,24 @@ class Runtime:
         except Exception:  # the plugin may be gone; the connection still lists
             secret_fields = frozenset()
         url = self.settings.webhook_url(row.platform, row.id)
-        return connections.describe(row, secret_fields, url)
+        described = connections.describe(row, secret_fields, url)
+        if row.state != ConnectionState.ACTIVE:
+            described["install_url"] = self.reinstall_url(row)
+        return described
+
+    def reinstall_url(self, row: ConnectionRow) -> str | None:
+        """A fresh signed install link for a connection's account, where its plugin has an
+        install flow (the fix for ``needs_reauth`` and ``uninstalled``)."""
+        marketplace = self.plugins.marketplaces().get(row.platform)
+        if marketplace is None or not marketplace.capabilities.install:
+            return None
+        account = marketplace.install_account(self.connection(row))
+        if not account:
+            return None
+        url, _ = install_links.install_url(
+            self.secrets, self.settings.public_url, marketplace, account
+        )
+        return url
 
     def add_connection(self, platform: str, name: str, settings: dict[str, Any]) -> dict[str, Any]:
         """Validate ``settings`` with the marketplace's schema, store them, describe the result."""

@@ -127,4 +127,5 @@ def describe(row: ConnectionRow, secret_fields: frozenset[str], webhook_url: str
         "state_changed_at": row.state_changed_at.isoformat().replace("+00:00", "Z")
         if row.state_changed_at
         else None,
+        "install_url": None,  # the runtime signs one when the connection is not active
     }

@@ -67,6 +67,8 @@ class InstallRefused(LinkError):
 
 def path(shop: str, link: str) -> str:
     """The start of an install of ``shop`` carrying a signed install link."""
+    if not is_shop_domain(shop):
+        raise InvalidInputError(f"{shop!r} is not a *.myshopify.com domain")
     return f"{START}?shop={quote(shop)}&link={quote(link)}"
 
 

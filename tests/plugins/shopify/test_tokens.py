@@ -186,7 +186,10 @@ def test_two_processes_renew_once_and_both_use_the_new_token(runtime):
         children = [
             subprocess.Popen(
                 [sys.executable, script, connection["id"]],
-                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
             )  # fmt: skip
             for _ in range(2)
         ]
