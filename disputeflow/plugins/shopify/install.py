@@ -32,7 +32,7 @@ from disputeflow.core.store import connections as store
 from disputeflow.core.taxonomy import ConnectionState
 from disputeflow.core.transparency.links import LinkError
 from disputeflow.plugins.shopify import oauth
-from disputeflow.plugins.shopify.exchange import admin_url, exchange_code
+from disputeflow.plugins.shopify.exchange import ADMIN_URL_ENV, admin_url, exchange_code
 from disputeflow.plugins.shopify.settings import is_shop_domain
 
 CLIENT_ID_ENV = "DISPUTEFLOW_SHOPIFY_CLIENT_ID"
@@ -147,6 +147,8 @@ def callback() -> Response:
     runtime = _runtime()
     tokens = exchange_code(shop, client_id, secret, params["code"], now)
     settings = {"shop_domain": shop, "client_secret": secret, "client_id": client_id, **tokens}
+    if os.environ.get(ADMIN_URL_ENV):  # a proxy or a local fake serves the Admin API too
+        settings["api_base_url"] = admin_url(shop)
     connection_id = _store(runtime, shop, settings)
     _subscribe(runtime, connection_id)
     response = redirect(f"{WORKSPACE_CONNECTIONS}/{connection_id}?installed=1", code=302)

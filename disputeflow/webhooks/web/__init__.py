@@ -14,12 +14,19 @@ from flask import Flask, redirect
 from werkzeug.wrappers import Response
 
 from disputeflow.core.runtime import Runtime
-from disputeflow.webhooks.web import analytics_pages, auth, case_pages, formatting, inbox
+from disputeflow.webhooks.web import (
+    analytics_pages,
+    auth,
+    case_pages,
+    connection_pages,
+    formatting,
+    inbox,
+)
 from disputeflow.webhooks.web.blueprint import bp
 
 SESSION_PURPOSE = "workspace session cookies"
 
-__all__ = ["analytics_pages", "auth", "case_pages", "inbox", "init_web"]
+__all__ = ["analytics_pages", "auth", "case_pages", "connection_pages", "inbox", "init_web"]
 
 
 def init_web(app: Flask, runtime: Runtime) -> None:

@@ -1,0 +1,89 @@
+"""The workspace's connections: each store's state (active, needs_reauth, uninstalled) with
+the link that fixes it, and, for admins, installing a store (a signed install link: the
+only way besides the platform's own signed request to start an install)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, request
+from disputeflow.core import install_links
+from disputeflow.core.errors import DisputeflowError, NotFoundError
+from disputeflow.core.store import connections as store
+from disputeflow.core.store.tables import SyncCursorRow
+from disputeflow.core.taxonomy import Role
+from disputeflow.webhooks.api.auth import current_runtime
+from disputeflow.webhooks.web.auth import signed_in
+from disputeflow.webhooks.web.blueprint import bp
+
+
+def _installable() -> list[str]:
+    markets = current_runtime().plugins.marketplaces()
+    return sorted(name for name, market in markets.items() if market.capabilities.install)
+
+
+@bp.get("/connections")
+@signed_in()
+def connections() -> Any:
+    """Every connection with its state; a banner for those waiting for the merchant."""
+    runtime = current_runtime()
+    with runtime.database.session(readonly=True) as session:
+        items = [runtime.describe_connection(row) for row in store.list_rows(session)]
+    return render_template(
+        "workspace/connections.html", items=items, installable=_installable(), link=None
+    )
+
+
+@bp.get("/connections/<connection_id>")
+@signed_in()
+def connection(connection_id: str) -> Any:
+    """One connection: state, why, the install link to fix it, webhooks and last sync."""
+    runtime = current_runtime()
+    with runtime.database.session(readonly=True) as session:
+        try:
+            row = store.get_row(session, connection_id)
+        except NotFoundError:
+            return render_template("workspace/error.html", status=404, title="Not found",
+                                   message=f"No connection {connection_id}."), 404  # fmt: skip
+        item = runtime.describe_connection(row)
+        sync = session.get(SyncCursorRow, row.id)
+        last_sync = {"at": sync.last_synced_at, "error": sync.last_error} if sync else None
+    return render_template(
+        "workspace/connection.html",
+        item=item,
+        last_sync=last_sync,
+        installed=request.args.get("installed") == "1",
+    )
+
+
+@bp.post("/connections/install")
+@signed_in(Role.ADMIN)
+def install() -> Any:
+    """A signed install link for the store named in the form, shown as a link to follow
+    (a redirect from a form to the platform would be stopped by the page's CSP)."""
+    runtime = current_runtime()
+    platform = (request.form.get("platform") or "").strip()
+    account = (request.form.get("account") or "").strip().lower()
+    error, link = None, None
+    try:
+        if platform not in _installable():
+            raise NotFoundError(f"{platform or 'that marketplace'} has no install flow")
+        market = runtime.plugins.marketplace(platform)
+        link, _ = install_links.install_url(
+            runtime.secrets, runtime.settings.public_url, market, account
+        )
+    except DisputeflowError as problem:
+        error = problem.message
+    with runtime.database.session(readonly=True) as session:
+        items = [runtime.describe_connection(row) for row in store.list_rows(session)]
+    return render_template(
+        "workspace/connections.html",
+        items=items,
+        installable=_installable(),
+        link=link,
+        error=error,
+        account=account,
+    ), (422 if error else 200)
+
+
+__all__ = ["connection", "connections", "install"]
