@@ -1,4 +1,6 @@
 """``/webhooks/{platform}/{connection_id}``: marketplace deliveries in, stored before 2xx.
+``/webhooks/{platform}/app`` takes what a platform sends once per app (Shopify's compliance
+topics) and routes it, through the plugin, to the connection of the account it names.
 
 The plugin verifies the delivery (signature, shop identity) and names its dedup key; the
 raw body, the headers worth keeping and the key are committed before the answer. A
