@@ -77,10 +77,7 @@ def sync_connection(
     marketplace = runtime.plugins.marketplace(row.platform)
     if not marketplace.capabilities.polling:
         raise UnsupportedError(f"{row.platform} does not support polling")
-    if row.state != ConnectionState.ACTIVE:
-        raise ConnectionInactiveError(
-            f"connection {row.name!r} is {row.state}: {row.state_reason or 'install it again'}"
-        )
+    _check_active(row)
     report = SyncReport(connection_id=row.id, cursor=cursor)
     cursor_moves = True
     for page in marketplace.list_changes(connection, cursor):
@@ -103,6 +100,13 @@ def sync_connection(
             progress(report)
     _finish(runtime, row.id, failed=report.failed, now=now or utcnow())
     return report
+
+
+def _check_active(row: ConnectionRow) -> None:
+    if row.state != ConnectionState.ACTIVE:
+        raise ConnectionInactiveError(
+            f"connection {row.name!r} is {row.state}: {row.state_reason or 'install it again'}"
+        )
 
 
 def _count(report: SyncReport, result: MergeResult) -> None:

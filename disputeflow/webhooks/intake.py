@@ -124,9 +124,11 @@ def receive(platform: str, connection_id: str) -> Any:
     except SignatureError as error:
         if marketplace.capabilities.app_webhooks:  # another connection's, of the same app?
             try:
-                return _store_routed(platform, _route(platform, marketplace, inbound), body)
+                routed = _route(platform, marketplace, inbound)
             except SignatureError:
-                pass
+                routed = None
+            if routed is not None and routed.connection is not None:
+                return _store(platform, routed.connection.id, routed.verified, body)
         _count_rejection(row.id)
         log.warning(
             "rejected %s delivery for connection %s from %s: %s",

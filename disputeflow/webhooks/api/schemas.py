@@ -285,17 +285,10 @@ class ConnectionSchema(Schema):
     webhook_verified_at = stamp(nullable=True)
     created_at = stamp()
     policy = fields.Dict(metadata={"description": "Return policy; below_statutory_in flags it."})
-    state = choice(
-        ConnectionState,
-        metadata={"description": "Only an active connection syncs and acts."},
-    )
+    state = choice(ConnectionState, metadata={"description": "Only active ones sync and act."})
     state_reason = text(nullable=True)
     state_changed_at = stamp(nullable=True)
-    install_url = text(
-        nullable=True,
-        metadata={"description": "A signed install link that fixes needs_reauth or uninstalled "
-                  "(only when the connection is not active; valid for an hour)."},
-    )  # fmt: skip
+    install_url = text(nullable=True, metadata={"description": "Fixes needs_reauth/uninstalled."})
 
 
 class ConnectionCreateSchema(Schema):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request
+
 from disputeflow.core import install_links
 from disputeflow.core.errors import DisputeflowError, NotFoundError
 from disputeflow.core.store import connections as store

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
@@ -52,7 +53,7 @@ def settings(tmp_path):
 class FakeShopify(BaseHTTPRequestHandler):
     """Consent (a redirect back, signed), the code exchange, the webhook subscriptions."""
 
-    exchanges: list[dict] = []
+    exchanges: ClassVar[list[dict]] = []
 
     def log_message(self, *args):
         pass

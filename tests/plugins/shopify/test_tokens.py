@@ -20,6 +20,7 @@ import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import responses
@@ -65,7 +66,7 @@ def live(runtime, connection_id):
         return runtime.connection(store.get_row(session, connection_id))
 
 
-def renewed(api, token="shpat_new", refresh="shprt_two", expires_in=3600):
+def renewed(api, token="shpat_new", refresh="shprt_two", expires_in=3600):  # noqa: S107
     api.post(
         TOKEN_URL,
         json={"access_token": token, "expires_in": expires_in, "refresh_token": refresh,
@@ -154,7 +155,7 @@ def test_two_threads_renew_once_and_both_use_the_new_token(runtime, api):
 class FakeTokenEndpoint(BaseHTTPRequestHandler):
     """Shopify's token endpoint on 127.0.0.1, counting the refreshes it is asked for."""
 
-    calls: list[dict] = []
+    calls: ClassVar[list[dict]] = []
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -190,7 +191,7 @@ def test_two_processes_renew_once_and_both_use_the_new_token(runtime):
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
-            )  # fmt: skip
+            )
             for _ in range(2)
         ]
         outputs = [child.communicate(timeout=60) for child in children]
@@ -209,8 +210,8 @@ def test_a_refused_refresh_marks_the_connection_and_keeps_its_actions(
     connection = expiring(runtime, minutes_left=1)
     dispute = {**fixture("disputes_create"), "status": "needs_response"}
     deliver(app_client, runtime, connection, "disputes/create", dispute)
-    api.post(TOKEN_URL, status=400, json={"error": "invalid_grant",
-                                          "error_description": "Token has been revoked."})  # fmt: skip
+    refused = {"error": "invalid_grant", "error_description": "Token has been revoked."}
+    api.post(TOKEN_URL, status=400, json=refused)
     with runtime.database.session() as session:
         from sqlalchemy import select
 
