@@ -1,8 +1,7 @@
 """The JSON API's marshmallow schemas: what each route reads and what it answers.
 
 Response schemas mirror the core's JSON forms (``Case.to_dict``, ``deliveries.describe``,
-...), which are already plain JSON; they dump those dictionaries and document them in the
-OpenAPI document. Request schemas validate input before the core sees it.
+...) and document them in the OpenAPI document; request schemas validate input first.
 """
 
 from __future__ import annotations
