@@ -42,8 +42,8 @@ def perform(client: ShopifyClient, case: Case, action: ActionRequest) -> ActionR
         return decline(client, case, action)
     if case.kind is CaseKind.RETURN and action.params.get("process_return", True) is not False:
         result = refund_actions.process_return(client, case, action)
-        done = result.data.get("skipped") or result.data.get("return_status") == "CLOSED"
-        if done or action.params.get("close", True) is False:
+        closed = result.data.get("return_status") in ("CLOSED", None)
+        if closed or action.params.get("close", True) is False:
             return result
         return close(client, case, result)
     return refund_actions.refund_order(client, case, action)

@@ -145,7 +145,8 @@ def process_return(client: ShopifyClient, case: Case, action: ActionRequest) -> 
     found, lines = _processable(client, return_id)
     if not lines:  # processed before (by us, in a run that died before recording it, or by hand)
         return ActionResult(
-            message="return already processed; nothing sent", data={"skipped": True}
+            message="return already processed; nothing sent",
+            data={"skipped": True, "return_status": found.get("status")},
         )
     where = f"return {case.external_id}"
     _check_currency(dig(found, "order", "presentmentCurrencyCode"), amount, where)
