@@ -22,55 +22,6 @@ UPLOADS = f"{REST}/shopify_payments/disputes/{DISPUTE}/dispute_file_uploads.json
 ORDER_GID = "gid://shopify/Order/625362839"
 
 
-def order_payments(currency="USD", amount="11.50"):
-    return {
-        "data": {
-            "order": {
-                "id": ORDER_GID,
-                "presentmentCurrencyCode": currency,
-                "transactions": [
-                    {
-                        "id": "gid://shopify/OrderTransaction/1",
-                        "kind": "AUTHORIZATION",
-                        "status": "SUCCESS",
-                        "gateway": "shopify_payments",
-                        "amountSet": {
-                            "presentmentMoney": {"amount": amount, "currencyCode": currency}
-                        },
-                    },
-                    {
-                        "id": "gid://shopify/OrderTransaction/2",
-                        "kind": "SALE",
-                        "status": "SUCCESS",
-                        "gateway": "shopify_payments",
-                        "amountSet": {
-                            "presentmentMoney": {"amount": amount, "currencyCode": currency}
-                        },
-                    },
-                ],
-            }
-        }
-    }
-
-
-def refund_created(amount="5.00", currency="USD"):
-    return {
-        "data": {
-            "refundCreate": {
-                "refund": {
-                    "id": "gid://shopify/Refund/929361471",
-                    "legacyResourceId": "929361471",
-                    "createdAt": "2026-03-05T12:00:01Z",
-                    "totalRefundedSet": {
-                        "presentmentMoney": {"amount": amount, "currencyCode": currency}
-                    },
-                },
-                "userErrors": [],
-            }
-        }
-    }
-
-
 def dispute(kind="chargeback", **changes):
     body = fixture("rest_disputes_list_response")["disputes"][4]  # 598735659 needs_response
     return {**body, "type": kind, **changes}
