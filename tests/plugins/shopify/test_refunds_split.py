@@ -111,8 +111,8 @@ def test_more_than_shopify_suggests_is_refused_before_sending(
     app_client, runtime, api_connection, api
 ):
     case = open_case(app_client, runtime, api_connection, "disputes/create", dispute("inquiry"))
-    sent = graphql_router(api, {"OrderSuggestedRefund": [suggested_refund(card="4.00",
-                                                                          gift_card="1.00")]})  # fmt: skip
+    small = suggested_refund(card="4.00", gift_card="1.00")
+    sent = graphql_router(api, {"OrderSuggestedRefund": [small]})
     done = run(runtime, case, type="refund", amount=Money("10.00", "USD"))
     assert done["status"] == "failed"
     assert "suggests at most 5.00 USD" in done["last_error"]
