@@ -96,12 +96,19 @@ def refund_order(client: ShopifyClient, case: Case, action: ActionRequest) -> Ac
     payload = client.mutate(query, {"input": refund_input}, "refundCreate")
     refund = payload.get("refund") or {}
     total = money_v2(dig(refund, "totalRefundedSet", "presentmentMoney")) or amount
+    suggested = _money(order, "suggestedRefund", "amountSet")
     return ActionResult(
         external_id=numeric_id(refund.get("legacyResourceId") or refund.get("id")),
         message=f"refunded {total} on order {order_id}",
         refunded=total,
-        data={"order_id": order_id, "transactions": len(shares)},
-    )
+        data={"order_id": order_id, "transactions": len(shares),
+              "suggested": str(suggested) if suggested else None},
+    )  # fmt: skip
+
+
+def _money(data: Any, *path: str) -> Money | None:
+    """A ``MoneyBag``'s presentment half at ``path``."""
+    return money_v2(dig(data, *path, "presentmentMoney"))
 
 
 def _processable(client: ShopifyClient, return_id: str) -> tuple[dict[str, Any], list[Any]]:
@@ -163,7 +170,7 @@ def process_return(client: ShopifyClient, case: Case, action: ActionRequest) -> 
         ]}},
     }  # fmt: skip
     payload = client.mutate(queries.PROCESS_RETURN, {"input": process_input}, "returnProcess")
-    suggested = money_v2(dig(transfer, "amount", "presentmentMoney"))
+    suggested = _money(transfer, "amount")
     return ActionResult(
         external_id=case.external_id,
         message=f"return processed, {amount} refunded",

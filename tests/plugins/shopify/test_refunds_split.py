@@ -93,6 +93,7 @@ def test_a_refund_spreads_across_the_tenders(app_client, runtime, api_connection
     ]  # fmt: skip
     assert done["result"]["refunded"] == {"value": "10.00", "currency": "USD"}
     assert done["result"]["data"]["transactions"] == 2
+    assert done["result"]["data"]["suggested"] == str(Money("11.50", "USD"))
 
 
 def test_one_tender_enough_sends_one_transaction(app_client, runtime, api_connection, api):
