@@ -161,3 +161,21 @@ def test_a_delivery_of_the_connections_version_logs_nothing(
     with caplog.at_level(logging.WARNING, logger="disputeflow.plugins.shopify.translate"):
         deliver(app_client, runtime, connection, "disputes/create", fixture("disputes_create"))
     assert not [r for r in caplog.records if "API version" in r.getMessage()]
+
+
+def test_a_webhook_line_item_reads_its_reason_definition(app_client, runtime, connection):
+    body = fixture("returns_request")
+    body["total_return_line_items"] = 1
+    body["return_line_items"] = [
+        {
+            "id": 987654,
+            "quantity": 1,
+            "return_reason": "other",
+            "return_reason_definition": {"handle": "too-tight", "name": "Too tight"},
+            "return_reason_note": "",
+            "customer_note": None,
+        }
+    ]
+    deliver(app_client, runtime, connection, "returns/request", body)
+    case = load_case(runtime, RETURN_ID)
+    assert (case.category, case.platform_reason) == ("size_fit", "too-tight")
