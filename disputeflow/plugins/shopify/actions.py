@@ -2,9 +2,12 @@
 
 | action | case kinds | Shopify call |
 |---|---|---|
-| contest | chargeback, inquiry | REST dispute evidence update, file uploads, submit |
-| refund | inquiry, return | GraphQL ``refundCreate`` with ``@idempotent``; on a return with
-  ``params.process_return``: ``returnProcess`` (then ``returnClose`` if ``params.close``) |
+| contest | chargeback, inquiry | GraphQL ``disputeEvidenceUpdate`` (text, submit); REST only
+  for file uploads and tracking rows, which stable GraphQL cannot write |
+| refund | inquiry | GraphQL ``refundCreate`` with ``@idempotent``, spread over the tenders |
+| refund | return | ``returnProcess`` (items and refund together), then ``returnClose`` unless
+  Shopify closed it or ``params.close`` is false; ``params.process_return: false`` makes it a
+  plain ``refundCreate`` on the order |
 | approve_return | return | ``returnApproveRequest`` |
 | decline_return | return | ``returnDeclineRequest`` (``params.decline_reason``, message as note) |
 """
@@ -37,9 +40,12 @@ def perform(client: ShopifyClient, case: Case, action: ActionRequest) -> ActionR
         return approve(client, case, action)
     if action.type is ActionType.DECLINE_RETURN:
         return decline(client, case, action)
-    if case.kind is CaseKind.RETURN and action.params.get("process_return"):
+    if case.kind is CaseKind.RETURN and action.params.get("process_return", True) is not False:
         result = refund_actions.process_return(client, case, action)
-        return close(client, case, result) if action.params.get("close") else result
+        closed = result.data.get("return_status") in ("CLOSED", None)
+        if closed or action.params.get("close", True) is False:
+            return result
+        return close(client, case, result)
     return refund_actions.refund_order(client, case, action)
 
 

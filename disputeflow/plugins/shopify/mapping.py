@@ -79,6 +79,15 @@ RETURN_REASONS: dict[str, Category] = {
     "unknown": Category.OTHER,
     "unwanted": Category.CHANGED_MIND,
     "wrong_item": Category.WRONG_ITEM,
+    # returnReasonDefinition handles (2026-07 on; hyphens read as underscores). Shopify's
+    # page names "arrived-late", "comfort", "too-tight", "color-too-bright", "quality" as
+    # examples; the handles of the old enum values carry over.
+    "too_tight": Category.SIZE_FIT,
+    "too_loose": Category.SIZE_FIT,
+    "too_small": Category.SIZE_FIT,
+    "too_large": Category.SIZE_FIT,
+    "color_too_bright": Category.CHANGED_MIND,
+    "changed_mind": Category.CHANGED_MIND,
 }
 
 DECLINE_REASONS = frozenset({"FINAL_SALE", "OTHER", "RETURN_PERIOD_ENDED"})
@@ -106,7 +115,7 @@ def return_category(reasons: list[str]) -> tuple[Category | None, str | None]:
     """The category of a return and the raw reason it came from: the first line item whose
     reason says more than "other"; else the first reason (``OTHER``)."""
     for raw in reasons:
-        category = RETURN_REASONS.get(key(raw), Category.OTHER)
+        category = RETURN_REASONS.get(key(raw).replace("-", "_"), Category.OTHER)
         if category is not Category.OTHER:
             return category, raw
     return (Category.OTHER, reasons[0]) if reasons else (None, None)

@@ -30,8 +30,7 @@ from disputeflow.plugins.shopify import (
     actions,
     install,
     policy,
-    queries,
-    returns,
+    return_fetch,
     samples,
     subscriptions,
     sync,
@@ -41,7 +40,6 @@ from disputeflow.plugins.shopify import (
 from disputeflow.plugins.shopify.client import ShopifyClient
 from disputeflow.plugins.shopify.settings import ShopifySettingsSchema
 from disputeflow.plugins.shopify.tokens import TokenSource, renewable
-from disputeflow.plugins.shopify.values import gid
 
 log = logging.getLogger(__name__)
 
@@ -122,11 +120,7 @@ class ShopifyMarketplace(Marketplace):
     def fetch_return(self, connection: Connection, return_id: str) -> dict[str, Any]:
         """A Return's details (line items, reasons, notes, buyer) in the plain shape; one
         attempt only: a delivery is never held up by retries (polling catches up)."""
-        data = self.client(connection, retries=0).graphql(
-            queries.RETURN, {"id": gid("Return", return_id)}
-        )
-        node = data.get("return")
-        return returns.from_graphql(node) if isinstance(node, dict) else {}
+        return return_fetch.fetch_return(self.client(connection, retries=0), return_id)
 
     def sample_deliveries(self, connection: Connection) -> list[SampleDelivery]:
         return samples.sample_deliveries(connection)

@@ -15,6 +15,19 @@ fragment DisputeFields on ShopifyPaymentsDispute {
 }
 """
 
+# A return line item of either kind: ``ReturnLineItem`` (tied to a fulfilled line item) or
+# ``UnverifiedReturnLineItem`` (no fulfillment; its own ``unitPrice``). ``{reason}`` is the
+# reason field of the connection's API version (see :func:`for_version`).
+# shopify.dev/docs/api/admin-graphql/2026-10/interfaces/ReturnLineItemType, checked 2026-12-04
+RETURN_LINE_FIELDS = """
+fragment ReturnLineFields on ReturnLineItemType {
+  __typename id quantity returnReasonNote customerNote {reason}
+  ... on ReturnLineItem { fulfillmentLineItem { lineItem { id name sku
+    discountedUnitPriceAfterAllDiscountsSet { presentmentMoney { amount currencyCode } } } } }
+  ... on UnverifiedReturnLineItem { unitPrice { amount currencyCode } }
+}
+"""
+
 RETURN_FIELDS = """
 fragment ReturnFields on Return {
   id name status createdAt
@@ -22,15 +35,42 @@ fragment ReturnFields on Return {
   order { id legacyResourceId name email customerLocale
     customer { id legacyResourceId displayName }
     shippingAddress { countryCodeV2 } billingAddress { countryCodeV2 } }
-  returnLineItems(first: %d) { nodes {
-    id quantity returnReason returnReasonNote customerNote
-    ... on ReturnLineItem { fulfillmentLineItem { lineItem { id name sku
-      discountedUnitPriceAfterAllDiscountsSet { presentmentMoney { amount currencyCode } } } } }
-  } }
+  returnLineItems(first: %d) { nodes { ...ReturnLineFields } pageInfo { hasNextPage endCursor } }
 }
 """
 
-RETURN = "query Return($id: ID!) { return(id: $id) { ...ReturnFields } }" + RETURN_FIELDS % 50
+# Since 2026-07 ``returnReason`` is deprecated for ``returnReasonDefinition``; older versions
+# only have the enum. shopify.dev/docs/api/admin-graphql/2026-10/objects/ReturnReasonDefinition
+REASON_DEFINITION = "returnReasonDefinition { handle name }"
+REASON_ENUM = "returnReason"
+FIRST_DEFINITION_VERSION = "2026-07"
+
+RETURN = (
+    "query Return($id: ID!) { return(id: $id) { ...ReturnFields } }"
+    + RETURN_FIELDS % 50
+    + RETURN_LINE_FIELDS
+)
+
+RETURN_LINE_ITEMS = (
+    "query ReturnLineItems($id: ID!, $after: String) { return(id: $id) {"
+    " returnLineItems(first: 50, after: $after) {"
+    " nodes { ...ReturnLineFields } pageInfo { hasNextPage endCursor } } } }" + RETURN_LINE_FIELDS
+)
+
+ORDER_RETURNS = (
+    "query OrderReturns($id: ID!, $after: String) { order(id: $id) {"
+    " returns(first: 10, after: $after) {"
+    " nodes { ...ReturnFields } pageInfo { hasNextPage endCursor } } } }"
+    + RETURN_FIELDS % 10
+    + RETURN_LINE_FIELDS
+)
+
+
+def for_version(query: str, version: str) -> str:
+    """``query`` with the return-reason field the API version has."""
+    newer = version == "unstable" or version >= FIRST_DEFINITION_VERSION
+    return query.replace("{reason}", REASON_DEFINITION if newer else REASON_ENUM)
+
 
 DISPUTES = (
     "query Disputes($first: Int!, $after: String, $query: String) {"
@@ -46,24 +86,68 @@ DISPUTES_BY_ID = (
 ORDERS_WITH_RETURNS = (
     "query OrdersWithReturns($first: Int!, $after: String, $query: String) {"
     " orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {"
-    " nodes { returns(first: 5) { nodes { ...ReturnFields } } }"
-    " pageInfo { hasNextPage endCursor } } }" + RETURN_FIELDS % 10
+    " nodes { id returns(first: 5) {"
+    " nodes { ...ReturnFields } pageInfo { hasNextPage endCursor } } }"
+    " pageInfo { hasNextPage endCursor } } }" + RETURN_FIELDS % 10 + RETURN_LINE_FIELDS
 )
 
-ORDER_PAYMENTS = """
-query OrderPayments($id: ID!) {
-  order(id: $id) { id presentmentCurrencyCode
-    transactions(first: 50) { id kind status gateway
-      amountSet { presentmentMoney { amount currencyCode } } } }
+# How much Shopify would refund, and from which parent transactions (one per tender of a
+# split-tender order, each with its own maximum). ``suggestFullRefund`` ignores the lines.
+# shopify.dev/docs/api/admin-graphql/2026-10/objects/Order (suggestedRefund),
+# .../objects/SuggestedOrderTransaction; checked 2026-12-04
+SUGGESTED_TRANSACTIONS = """
+suggestedTransactions { gateway kind parentTransaction { id kind }
+  amountSet { presentmentMoney { amount currencyCode } }
+  maximumRefundableSet { presentmentMoney { amount currencyCode } } }
+"""
+
+ORDER_SUGGESTED_REFUND = (
+    "query OrderSuggestedRefund($id: ID!, $lines: [RefundLineItemInput!], $full: Boolean) {"
+    " order(id: $id) { id presentmentCurrencyCode"
+    " suggestedRefund(refundLineItems: $lines, suggestFullRefund: $full) {"
+    " amountSet { presentmentMoney { amount currencyCode } }"
+    " maximumRefundableSet { presentmentMoney { amount currencyCode } }"
+    + SUGGESTED_TRANSACTIONS
+    + " } } }"
+)
+
+# The return's lines still to process, and (second query, which needs those lines as its
+# argument) the return's suggested financial outcome for them.
+# shopify.dev/docs/api/admin-graphql/2026-10/objects/Return (suggestedFinancialOutcome),
+# .../objects/RefundReturnOutcome; checked 2026-12-04
+RETURN_PROCESSABLE = """
+query ReturnProcessable($id: ID!, $after: String) {
+  return(id: $id) { id status order { id presentmentCurrencyCode }
+    returnLineItems(first: 50, after: $after) { nodes { id processableQuantity }
+      pageInfo { hasNextPage endCursor } } }
 }
 """
 
-RETURN_PROCESSABLE = """
-query ReturnProcessable($id: ID!) {
-  return(id: $id) { id status order { id }
-    returnLineItems(first: 50) { nodes { id ... on ReturnLineItem { processableQuantity } } } }
-}
-"""
+RETURN_SUGGESTED_OUTCOME = (
+    "query ReturnSuggestedOutcome($id: ID!, $lines: [SuggestedOutcomeReturnLineItemInput!]!) {"
+    " return(id: $id) {"
+    " suggestedFinancialOutcome(returnLineItems: $lines, exchangeLineItems: []) {"
+    " financialTransfer { __typename ... on RefundReturnOutcome {"
+    " amount { presentmentMoney { amount currencyCode } }" + SUGGESTED_TRANSACTIONS + " } } } } }"
+)
+
+# shopify.dev/docs/api/admin-graphql/2026-10/mutations/disputeEvidenceUpdate; the evidence
+# is reached from the dispute (ShopifyPaymentsDispute.disputeEvidence). Checked 2026-12-04.
+EVIDENCE_TEXT_FIELDS = (
+    "accessActivityLog cancellationPolicyDisclosure cancellationRebuttal"
+    " refundPolicyDisclosure refundRefusalExplanation uncategorizedText"
+)
+DISPUTE_EVIDENCE = (
+    "query DisputeEvidence($id: ID!) { dispute(id: $id) { id evidenceSentOn disputeEvidence { id "
+    + EVIDENCE_TEXT_FIELDS
+    + " } } }"
+)
+
+DISPUTE_EVIDENCE_UPDATE = (
+    "mutation DisputeEvidenceUpdate($id: ID!, $input: ShopifyPaymentsDisputeEvidenceUpdateInput!)"
+    " { disputeEvidenceUpdate(id: $id, input: $input) {"
+    " disputeEvidence { id } userErrors { field message code } } }"
+)
 
 RETURN_RESULT = "return { id status }\n    userErrors { field message code }"
 

@@ -36,11 +36,13 @@ def from_webhook(payload: dict[str, Any], topic: str) -> dict[str, Any]:
 
 
 def _webhook_item(item: dict[str, Any]) -> dict[str, Any]:
+    definition = item.get("return_reason_definition")
+    handle = definition.get("handle") if isinstance(definition, dict) else None
     return {
         "id": numeric_id(item.get("id") or item.get("admin_graphql_api_id")),
         "line_item_id": numeric_id(dig(item, "fulfillment_line_item", "line_item", "id")),
         "quantity": item.get("quantity"),
-        "reason": item.get("return_reason"),
+        "reason": handle or item.get("return_reason"),
         "reason_note": item.get("return_reason_note"),
         "customer_note": item.get("customer_note"),
     }
@@ -78,19 +80,26 @@ def _decline(value: Any) -> dict[str, Any] | None:
 
 
 def _graphql_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A ``ReturnLineItem`` or an ``UnverifiedReturnLineItem`` (no fulfilled line item
+    behind it: its own ``unitPrice``). The reason is the ``returnReasonDefinition`` handle
+    (2026-07 on), else the deprecated ``returnReason`` enum of older versions."""
     line = dig(item, "fulfillmentLineItem", "lineItem") or {}
     price = dig(line, "discountedUnitPriceAfterAllDiscountsSet", "presentmentMoney")
-    return {
+    definition = item.get("returnReasonDefinition") or {}
+    plain = {
         "id": numeric_id(item.get("id")),
         "line_item_id": numeric_id(line.get("id")),
         "name": line.get("name"),
         "sku": line.get("sku"),
         "quantity": item.get("quantity"),
-        "reason": lower(item.get("returnReason")),
+        "reason": definition.get("handle") or lower(item.get("returnReason")),
         "reason_note": item.get("returnReasonNote"),
         "customer_note": item.get("customerNote"),
-        "unit_price": money_v2(price),
+        "unit_price": money_v2(price) or money_v2(item.get("unitPrice")),
     }
+    if item.get("__typename") == "UnverifiedReturnLineItem":
+        plain["unverified"] = True
+    return plain
 
 
 def _buyer(order: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from disputeflow.core.clock import parse_rfc3339
 from disputeflow.core.errors import InvalidInputError
 
 # The newest stable Admin API version this plugin is tested against (see shopify.md).
-DEFAULT_API_VERSION = "2026-07"
+DEFAULT_API_VERSION = "2026-10"
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 API_VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
 CLIENT_CREDENTIALS = "client_credentials"

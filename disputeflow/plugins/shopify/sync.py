@@ -20,9 +20,9 @@ from typing import Any
 
 from disputeflow import CaseSnapshot, SyncPage
 from disputeflow.core.clock import parse_rfc3339, to_rfc3339
-from disputeflow.plugins.shopify import disputes, queries, returns
+from disputeflow.plugins.shopify import disputes, queries, return_fetch, returns
 from disputeflow.plugins.shopify.client import ShopifyClient
-from disputeflow.plugins.shopify.values import dig, gid
+from disputeflow.plugins.shopify.values import gid
 
 OPEN = frozenset({"needs_response", "under_review"})
 OVERLAP = timedelta(minutes=10)  # late indexing and clock skew
@@ -123,13 +123,13 @@ def _returns_page(
     since = _since(state, FIRST_SYNC_RETURNS, run)
     variables = {"first": ORDER_PAGE, "after": run["after"],
                  "query": f"updated_at:>='{since}'"}  # fmt: skip
-    page = client.graphql(queries.ORDERS_WITH_RETURNS, variables).get("orders") or {}
+    page = return_fetch.orders_page(client, variables)
     observed = parse_rfc3339(run["started"])
     snapshots = [
         returns.snapshot(returns.from_graphql(node), observed)
         for order in page.get("nodes") or ()
-        for node in dig(order, "returns", "nodes") or ()
-        if isinstance(node, dict)
+        if isinstance(order, dict)
+        for node in return_fetch.order_returns(client, order)
     ]
     return snapshots, _next_cursor(page)
 

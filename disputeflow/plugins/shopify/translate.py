@@ -15,7 +15,8 @@ from typing import Any
 from disputeflow import Connection, MarketplaceError, SnapshotError, StoredDelivery
 from disputeflow.core.effects import Translation
 from disputeflow.plugins.shopify import app_events, compliance, disputes, returns
-from disputeflow.plugins.shopify.webhooks import triggered_at
+from disputeflow.plugins.shopify.settings import DEFAULT_API_VERSION
+from disputeflow.plugins.shopify.webhooks import API_VERSION, triggered_at
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ def translate(
 ) -> list[Translation]:
     """What one delivery means for cases; ``fetch_return`` fills thin return payloads."""
     topic = delivery.topic.lower()
+    _check_version(connection, delivery)
     if topic not in TOPICS:
         return []
     payload = payload_of(delivery)
@@ -78,6 +80,19 @@ def translate(
     if topic in app_events.TOPICS:
         return app_events.translate(topic, payload, observed_at)
     return list(COMPLIANCE[topic](payload))
+
+
+def _check_version(connection: Connection, delivery: StoredDelivery) -> None:
+    """Log a delivery serialised with another API version than the connection's: its
+    payload may carry fields this plugin reads under other names (Shopify sends the
+    subscription's version, and falls forward when that one is no longer supported)."""
+    sent = next((v for k, v in delivery.headers.items() if k.lower() == API_VERSION.lower()), None)
+    mine = str(connection.settings.get("api_version") or DEFAULT_API_VERSION)
+    if sent and sent.strip() != mine:
+        log.warning(
+            "Shopify delivery %s (%s) was serialised with API version %s; connection %s uses %s",
+            delivery.id, delivery.topic, sent.strip(), connection.id, mine,
+        )  # fmt: skip
 
 
 def _with_details(

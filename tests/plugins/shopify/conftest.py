@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from disputeflow.core.store import cases
 from disputeflow.core.store.tables import CaseRow
+from disputeflow.plugins.shopify.settings import DEFAULT_API_VERSION
 from disputeflow.plugins.shopify.webhooks import signed_request
 from disputeflow.webhooks.app import create_app
 from tests.webhooks.conftest import drain
@@ -28,8 +29,8 @@ OLD_SECRET = "shpss_old_secret_0"
 SHOP = "acme-eu.myshopify.com"
 TOKEN = "shpat_test_token"
 API = f"https://{SHOP}"
-GRAPHQL = f"{API}/admin/api/2026-07/graphql.json"
-REST = f"{API}/admin/api/2026-07"
+GRAPHQL = f"{API}/admin/api/{DEFAULT_API_VERSION}/graphql.json"
+REST = f"{API}/admin/api/{DEFAULT_API_VERSION}"
 
 
 def fixture(name):

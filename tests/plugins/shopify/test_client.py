@@ -7,9 +7,10 @@ import responses
 
 from disputeflow import MarketplaceError
 from disputeflow.plugins.shopify.client import ShopifyClient, ShopifyUserError
+from disputeflow.plugins.shopify.settings import DEFAULT_API_VERSION
 from tests.plugins.shopify.conftest import GRAPHQL, REST, SHOP, TOKEN
 
-SETTINGS = {"shop_domain": SHOP, "access_token": TOKEN, "api_version": "2026-07"}
+SETTINGS = {"shop_domain": SHOP, "access_token": TOKEN, "api_version": DEFAULT_API_VERSION}
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from disputeflow import InvalidInputError, MarketplaceError
 from disputeflow.core.store import connections as store
 from disputeflow.plugins.shopify.marketplace import ShopifyMarketplace
+from disputeflow.plugins.shopify.settings import DEFAULT_API_VERSION
 from disputeflow.plugins.shopify.subscriptions import SUBSCRIBED_TOPICS
 from tests.plugins.shopify.conftest import GRAPHQL, SECRET, SHOP, TOKEN, graphql_router
 
@@ -25,7 +26,7 @@ def test_settings_defaults_and_normalisation():
     assert loaded == {
         "shop_domain": "acme-eu.myshopify.com",
         "client_secret": SECRET,
-        "api_version": "2026-07",
+        "api_version": DEFAULT_API_VERSION,
     }
 
 
