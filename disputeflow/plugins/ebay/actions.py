@@ -238,15 +238,15 @@ def refund_detail(current: Any, amount: Money) -> dict[str, Any]:
     original shipping, restocking fee ...) when the refund is the estimated total, else the
     whole amount as the purchase price."""
     estimate = dig(current, "detail", "refundInfo", "estimatedRefundDetail")
-    lines = []
+    items: list[tuple[str, Money]] = []
     for line in dig(estimate, "itemizedRefundDetail") or []:
         paid = money(dig(line, "refundAmount"))
         kind = text(dig(line, "refundFeeType"))
         if paid is None or kind is None or paid.currency != amount.currency:
-            lines = []
+            items = []
             break
-        lines.append({"refundFeeType": kind, "refundAmount": _amount(paid)})
-    total = sum((Decimal(str(line["refundAmount"]["value"])) for line in lines), Decimal(0))
-    if not lines or total != amount.value:
-        lines = [{"refundFeeType": "PURCHASE_PRICE", "refundAmount": _amount(amount)}]
+        items.append((kind, paid))
+    if not items or sum((paid.value for _, paid in items), Decimal(0)) != amount.value:
+        items = [("PURCHASE_PRICE", amount)]
+    lines = [{"refundFeeType": kind, "refundAmount": _amount(paid)} for kind, paid in items]
     return {"totalAmount": _amount(amount), "itemizedRefundDetail": lines}

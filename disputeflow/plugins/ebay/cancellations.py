@@ -38,7 +38,7 @@ from disputeflow import (
     SnapshotError,
 )
 from disputeflow.plugins.ebay.api import EbayApi, segment
-from disputeflow.plugins.ebay.values import dig, money, text, time
+from disputeflow.plugins.ebay.values import money, text, time
 
 STATES: dict[str, CaseStatus] = {
     "INITIAL": CaseStatus.NEEDS_RESPONSE,
@@ -78,7 +78,7 @@ def cancellation_snapshot(data: Mapping[str, Any], observed_at: datetime) -> Cas
     outcome = OUTCOMES.get(status_code or "") if status is CaseStatus.RESOLVED else None
     buyer, order_id = text(detail.get("buyerLoginName")), text(detail.get("legacyOrderId"))
     due = time(detail.get("sellerResponseDueDate"))
-    deadlines = ()
+    deadlines: tuple[Deadline, ...] = ()
     if due is not None and status is CaseStatus.NEEDS_RESPONSE:
         deadlines = (Deadline(DeadlineKind.PLATFORM_RESPONSE, due, "ebay:cancel_respond_by",
                               Actor.MERCHANT),)  # fmt: skip

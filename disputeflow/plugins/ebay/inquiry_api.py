@@ -15,7 +15,6 @@ input type name has to be guessed.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from disputeflow import MarketplaceError
 from disputeflow.plugins.ebay.api import EbayApi

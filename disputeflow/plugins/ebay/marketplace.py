@@ -2,8 +2,8 @@
 
 It holds what must outlive one call, in memory: OAuth access tokens and eBay's public
 notification keys (an hour each), unknown key ids (ten minutes), signing keys it had to
-create, and the objects unsigned platform notifications marked for the next poll. ``clock`` and ``sleep`` are injectable, so tests move
-time and never wait.
+create, and the objects unsigned platform notifications marked for the next poll.
+``clock`` and ``sleep`` are injectable, so tests move time and never wait.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from disputeflow import ActionResult, Money, MarketplaceError
+from disputeflow import ActionResult, MarketplaceError, Money
 from disputeflow.plugins.ebay.api import EbayApi, segment
 from disputeflow.plugins.ebay.values import amount_text, dig, money, text
 
@@ -31,8 +31,10 @@ COMMENT_LIMIT = 100  # eBay's maximum length of ``comment``
 def _refunds(order: Any) -> Iterator[tuple[str | None, Money | None, str | None]]:
     """``(refund id, amount, status)`` of every refund ``getOrder`` shows."""
     for refund in dig(order, "paymentSummary", "refunds") or []:
-        yield text(dig(refund, "refundId")), money(dig(refund, "amount")), text(
-            dig(refund, "refundStatus")
+        yield (
+            text(dig(refund, "refundId")),
+            money(dig(refund, "amount")),
+            text(dig(refund, "refundStatus")),
         )
     for item in dig(order, "lineItems") or []:
         for refund in dig(item, "refunds") or []:

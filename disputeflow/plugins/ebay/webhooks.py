@@ -140,7 +140,10 @@ def _erasures(data: Any) -> list[Translation]:
 
 
 def fetch_targets(
-    targets: Sequence[tuple[str, str]], fetch: Fetcher, *, case_type: str = "",
+    targets: Sequence[tuple[str, str]],
+    fetch: Fetcher,
+    *,
+    case_type: str = "",
     skip_missing: bool = False,
 ) -> list[Translation]:
     """Read each named object from eBay. An INR ``CaseId`` eBay does not know as a case is

@@ -29,8 +29,9 @@ TOKEN_URL = f"{API}/identity/v1/oauth2/token"
 KID = "99362619-7d7b-4621-a0f1-96ccb428af49"
 KEY_URL = f"{API}/commerce/notification/v1/public_key/{KID}"
 SIGNING_KEY_URL = f"{API}/developer/key_management/v1/signing_key"
-EBAY_SIGNATURE_EXAMPLE = json.loads((Path(__file__).parent / "fixtures" /
-                                     "ebay_digital_signature_example.json").read_text())
+EBAY_SIGNATURE_EXAMPLE = json.loads(
+    (Path(__file__).parent / "fixtures" / "ebay_digital_signature_example.json").read_text()
+)
 START = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 VERIFICATION_TOKEN = "tok_0123456789_abcdefghij_ABCDEFGHIJ_xyz"
 

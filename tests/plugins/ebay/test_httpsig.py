@@ -45,7 +45,7 @@ def test_ebays_published_example_is_reproduced_exactly():
 
 
 def test_content_digest_matches_rfc_9530s_own_example():
-    # RFC 9530 section 2: {"hello": "world"} -> sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:
+    # RFC 9530 section 2 digests {"hello": "world"} to this same value
     assert content_digest(b'{"hello": "world"}') == (
         "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:"
     )

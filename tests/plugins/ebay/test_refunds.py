@@ -160,12 +160,15 @@ def test_a_us_sellers_refund_is_not_signed(client, runtime, mocked, signing_key)
                         {"refundId": "5000012347", "refundStatus": "PENDING"})  # fmt: skip
     assert run(runtime, case, "accept")["status"] == "succeeded"
     headers = issue.calls[0].request.headers
-    assert "Signature" not in headers and "x-ebay-signature-key" not in headers
+    assert "Signature" not in headers
+    assert "x-ebay-signature-key" not in headers
     assert headers["X-EBAY-C-MARKETPLACE-ID"] == "EBAY_US"
     assert mocked.signing_keys.call_count == 0
 
 
-def test_a_stored_signing_key_is_used_without_asking_ebay(client, runtime, shop, mocked, signing_key):
+def test_a_stored_signing_key_is_used_without_asking_ebay(
+    client, runtime, shop, mocked, signing_key
+):
     pem = EBAY_SIGNATURE_EXAMPLE["private_key_pem"]
     runtime.update_connection_settings(
         shop["id"],
