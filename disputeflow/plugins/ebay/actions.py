@@ -72,6 +72,9 @@ def check_params(case: Case, action: ActionRequest) -> str | None:
     """Why eBay cannot take ``action`` as asked, before anything is queued, or ``None``."""
     if case.object_type == "return" and action.type is ActionType.APPROVE_RETURN:
         return _check_decision(action)
+    decisions = (ActionType.APPROVE_RETURN, ActionType.DECLINE_RETURN)
+    if case.object_type == "cancellation" and action.type not in decisions:
+        return "a cancellation request is only approved or rejected (eBay refunds it)"
     in_full = action.type in (ActionType.REFUND, ActionType.ACCEPT)
     partial = None not in (action.amount, case.amount) and action.amount != case.amount
     if case.object_type == "inquiry" and in_full and partial:

@@ -132,6 +132,9 @@ def test_a_cancellation_is_rejected_with_the_shipment_and_never_decided_twice(
     assert (again["status"], reject.call_count) == ("succeeded", 1)
     assert "already decided" in again["result"]["message"]
 
+    with pytest.raises(ActionNotAllowedError, match="only approved or rejected"):
+        request_action(runtime, case.id, ActionInput("send_message", message="hello"))
+
     closed = a_cancellation("8603", state="CLOSED", status="CANCEL_CLOSED_WITH_REFUND")
     done = case_of("cancellation", closed, "8603")
     assert (done.status, done.outcome) == ("resolved", "buyer_favor")
