@@ -165,7 +165,12 @@ class EbayMarketplace(Marketplace):
         with self.api(connection) as api:
             marked = self.marks.take(connection.id)
             if marked:
-                yield SyncPage(self._read_marked(api, marked), None)
+                try:
+                    snapshots = self._read_marked(api, marked)
+                except MarketplaceError:
+                    self.marks.mark(connection.id, marked)  # kept for the next poll
+                    raise
+                yield SyncPage(snapshots, None)
             yield from Poller(api, self.clock).pages(cursor)
 
     @staticmethod

@@ -147,8 +147,9 @@ def fetch_targets(
     skip_missing: bool = False,
 ) -> list[Translation]:
     """Read each named object from eBay. An INR ``CaseId`` eBay does not know as a case is
-    read as an inquiry (not escalated yet); with ``skip_missing`` (objects named by an
-    unchecked notification) one eBay does not know at all is skipped."""
+    read as an inquiry (not escalated yet); with ``skip_missing`` (objects marked by
+    unchecked notifications, whose case type is no longer at hand) any unknown ``CaseId``
+    is tried as an inquiry, and an object eBay does not know at all is skipped."""
     snapshots: list[Translation] = []
     for object_type, object_id in targets:
         try:
@@ -156,7 +157,7 @@ def fetch_targets(
         except MarketplaceError as error:
             if error.platform_status != 404:
                 raise
-            if object_type == "case" and "INR" in case_type:
+            if object_type == "case" and ("INR" in case_type or skip_missing):
                 try:
                     snapshots.append(fetch("inquiry", object_id))
                     continue

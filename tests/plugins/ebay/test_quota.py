@@ -144,3 +144,30 @@ def test_marked_objects_are_read_by_the_next_sync(client, runtime, shop, mocked)
     report = sync_connection(runtime, shop["id"])
     assert second.call_count == 1
     assert report.created >= 1
+
+
+def test_marks_survive_an_outage_and_an_inr_case_id_is_tried_as_an_inquiry(
+    client, runtime, shop, mocked, clock
+):
+    from disputeflow import MarketplaceError
+
+    mocked.mock.add("GET", re.compile(rf"{API}/post-order/v2/\w+/search"),
+                    json={"members": [], "total": 0})  # fmt: skip
+    mocked.get("sell/fulfillment/v1/payment_dispute_summary", {"paymentDisputeSummaries": []})
+    xml = {"Content-Type": "text/xml"}
+    mocked.get("post-order/v2/return/5000012345", a_return(state="ITEM_SHIPPED"))
+    post(client, shop, unsigned_notification("5000012345"), xml)  # this minute's extra poll
+    drain(runtime)
+    case_note = unsigned_notification("5000012345").replace(b"ReturnId", b"CaseId")
+    post(client, shop, case_note.replace(b"5000012345", b"5300000001"), xml)
+    drain(runtime)  # marked only
+    down = mocked.get("post-order/v2/casemanagement/5300000001", {"errors": []}, status=503)
+    with pytest.raises(MarketplaceError):
+        sync_connection(runtime, shop["id"])
+    mocked.mock.remove(down)
+    mocked.get("post-order/v2/casemanagement/5300000001", {"errors": []}, status=404)
+    inquiry = mocked.get("post-order/v2/inquiry/5300000001", {
+        "inquiryId": "5300000001", "status": "OPEN", "claimAmount": {"value": 5, "currency": "EUR"},
+    })  # fmt: skip
+    sync_connection(runtime, shop["id"])
+    assert inquiry.call_count == 1
