@@ -27,8 +27,11 @@ import requests
 
 from disputeflow import Connection, MarketplaceError
 from disputeflow.core.http import PlatformClient
+from disputeflow.plugins.ebay.httpsig import sign_request
 from disputeflow.plugins.ebay.oauth import TokenStore
 from disputeflow.plugins.ebay.settings import Hosts
+from disputeflow.plugins.ebay.signing import KEY_PATH, SigningKeys, signs_for
+from disputeflow.plugins.ebay.values import json_bytes
 
 
 @dataclass(frozen=True)
@@ -86,10 +89,12 @@ class EbayApi:
         *,
         clock: Callable[[], datetime],
         sleep: Callable[[float], None],
+        signing: SigningKeys | None = None,
     ) -> None:
         self.connection = connection
         self.hosts = Hosts.of(connection.settings)
         self.tokens = tokens
+        self.signing = signing or SigningKeys()
         self.http = PlatformClient(self.hosts.api, sleep=sleep)
         self._once = PlatformClient(self.hosts.api, retries=0, sleep=sleep)
         self._clock = clock
@@ -115,14 +120,43 @@ class EbayApi:
         return self._call(method, url, "Bearer", **kwargs)
 
     def sell(self, method: str, path: str, **kwargs: Any) -> Answer:
-        """Another Sell API on the main host (``path`` after ``/sell/``: the Account API)."""
+        """Another Sell API on the main host (``path`` after ``/sell/``: the Account API,
+        Fulfillment orders and ``issue_refund``)."""
         return self._call(method, f"{self.hosts.api}/sell/{path}", "Bearer", **kwargs)
 
-    def _call(self, method: str, url: str, scheme: str, **kwargs: Any) -> Answer:
+    def graphql(self, query: str, variables: dict[str, Any]) -> Answer:
+        """An Order Inquiry API operation (GraphQL, ``POST /graphql``, ``Bearer`` user token).
+        GraphQL answers 200 with ``errors`` for a refused operation: that is an error here."""
+        url = f"{self.hosts.graphql}/graphql"
+        answer = self._call("POST", url, "Bearer", json={"query": query, "variables": variables})
+        errors = answer.body.get("errors") if isinstance(answer.body, dict) else None
+        if errors:
+            words = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e)
+                              for e in errors[:3])  # fmt: skip
+            raise MarketplaceError(f"POST {url}: {words}", transient=False, platform_status=200)
+        return answer
+
+    def _headers(self, method: str, url: str, body: bytes | None, signed: bool) -> dict[str, str]:
         headers = {
             "X-EBAY-C-MARKETPLACE-ID": str(self.connection.settings["marketplace_id"]),
             "Accept": "application/json",
         }
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        if signed and signs_for(self.connection.settings):
+            key = self.signing.key_for(self.connection.settings, self.hosts.apiz, self.create_key)
+            created = int(self._clock().timestamp())
+            headers.update(sign_request(method, url, body, jwe=key.jwe,
+                                        private_key=key.private_key, created=created))  # fmt: skip
+        return headers
+
+    def _call(
+        self, method: str, url: str, scheme: str, *, signed: bool = False, **kwargs: Any
+    ) -> Answer:
+        body = json_bytes(kwargs.pop("json")) if "json" in kwargs else None
+        if body is not None:
+            kwargs["data"] = body
+        headers = self._headers(method, url, body, signed)
         for attempt in (1, 2):
             token = self.tokens.user_token(self.http, self.connection)
             headers["Authorization"] = f"{scheme} {token}"
@@ -144,6 +178,24 @@ class EbayApi:
             )
         body = json.loads(response.content, parse_float=Decimal) if response.content else None
         return Answer(body, observed_at(response, self._clock))
+
+    def create_key(self) -> Any:
+        """Key Management ``createSigningKey`` (ED25519) with an app token; eBay returns the
+        private key this once (developer.ebay.com/api-docs/developer/key-management,
+        checked 2026-12-04; supported in the sandbox)."""
+        url = f"{self.hosts.apiz}{KEY_PATH}"
+        token = self.tokens.app_token(self.http, self.connection.settings)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        response = self._once.request(
+            "POST", url, headers=headers, data=json_bytes({"signingKeyCipher": "ED25519"})
+        )
+        if response.status_code >= 400:
+            raise MarketplaceError(
+                f"POST {url}: HTTP {response.status_code}: {ebay_error(response)}",
+                transient=response.status_code >= 500,
+                platform_status=response.status_code,
+            )
+        return json.loads(response.content)
 
     def public_key(self, kid: str) -> Any:
         """``GET commerce/notification/v1/public_key/{kid}`` with an app token (raises

@@ -27,6 +27,14 @@ class MalformedNotification(SignatureError):
     code = "malformed_notification"
 
 
+class KeyLookupsThrottled(SignatureError):
+    """A connection looked up too many unknown keys this minute (HTTP 429; eBay retries a
+    genuine message later, an anonymous flood costs eBay's quota nothing)."""
+
+    status = 429
+    code = "key_lookups_throttled"
+
+
 class KeyServiceError(MarketplaceError):
     """eBay's public key (or the app token to fetch it) is out of reach (HTTP 500: eBay
     retries the delivery later)."""

@@ -6,6 +6,9 @@
 2. eBay redirects to the RuName's accept URL, which must be
    ``<public url>/install/ebay/callback``; the code is exchanged for tokens there and the
    refresh token is stored (encrypted) in the connection's settings.
+3. For an EU/UK-domiciled seller without a signing key, one is created with the Key
+   Management API and kept in the settings (the private key encrypted like every secret);
+   if eBay cannot make one now, the first signed call makes one instead.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -26,7 +30,9 @@ from disputeflow.core.store import connections
 from disputeflow.plugins.ebay.marketplace import EbayMarketplace
 from disputeflow.plugins.ebay.oauth import consent_url, request_token
 from disputeflow.plugins.ebay.settings import Hosts
+from disputeflow.plugins.ebay.signing import key_from_answer, signs_for, stored_key
 
+log = logging.getLogger(__name__)
 STATE_MAX_AGE = 3600
 
 blueprint = Blueprint("ebay_install", __name__, url_prefix="/install/ebay")
@@ -105,5 +111,19 @@ def callback() -> Any:
     runtime.update_connection_settings(connection.id, {"refresh_token": str(refresh)})
     installed = replace(connection, settings={**connection.settings, "refresh_token": refresh})
     ebay.tokens.remember_user(installed, answer)
+    _keep_signing_key(runtime, ebay, installed)
     name = html.escape(connection.name)
     return Response(f"<p>eBay account connected to {name}.</p>", 200, mimetype="text/html")
+
+
+def _keep_signing_key(runtime: Runtime, ebay: EbayMarketplace, connection: Connection) -> None:
+    """Create and store the app's signing key for an EU/UK seller that has none."""
+    if not signs_for(connection.settings) or stored_key(connection.settings) is not None:
+        return
+    try:
+        with ebay.api(connection) as api:
+            _, settings = key_from_answer(api.create_key())
+    except MarketplaceError as error:
+        log.warning("no eBay signing key for %s yet: %s", connection.id, error.message)
+        return
+    runtime.update_connection_settings(connection.id, settings)

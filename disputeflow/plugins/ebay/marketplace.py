@@ -1,8 +1,9 @@
 """EbayMarketplace: the adapter the core talks to, wiring eBay's pieces together.
 
 It holds what must outlive one call, in memory: OAuth access tokens and eBay's public
-notification keys (an hour each). ``clock`` and ``sleep`` are injectable, so tests move
-time and never wait.
+notification keys (an hour each), unknown key ids (ten minutes), signing keys it had to
+create, and the objects unsigned platform notifications marked for the next poll.
+``clock`` and ``sleep`` are injectable, so tests move time and never wait.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from disputeflow import (
 )
 from disputeflow.core.clock import utcnow
 from disputeflow.core.effects import Translation
-from disputeflow.plugins.ebay import webhooks
+from disputeflow.plugins.ebay import soap, webhooks
 from disputeflow.plugins.ebay.actions import PostOrderActions
 from disputeflow.plugins.ebay.api import EbayApi
 from disputeflow.plugins.ebay.dispute_actions import DisputeActions
@@ -49,7 +50,9 @@ from disputeflow.plugins.ebay.signatures import (
     load_public_key,
     sample_private_key,
 )
+from disputeflow.plugins.ebay.signing import SigningKeys
 from disputeflow.plugins.ebay.sync import Poller
+from disputeflow.plugins.ebay.triggers import PollMarks, Target
 
 BUYER_MESSAGE_OBJECTS = ("return", "inquiry")
 
@@ -63,13 +66,13 @@ class EbayMarketplace(Marketplace):
         {
             "return": ["approve_return", "decline_return", "refund", "send_message"],
             "inquiry": ["accept", "contest", "refund", "send_message"],
-            "claim": ["accept", "contest", "refund"],
+            "claim": ["accept", "refund"],  # no seller answer on a case; appeals follow eBay
             "chargeback": ["accept", "contest"],
         },
         webhooks=True,
         polling=True,
         return_policy=True,
-        partial_refunds=True,  # returns only; inquiries and cases refund in full (checked)
+        partial_refunds=True,  # returns and cases (issueRefund); inquiries in full (checked)
         buyer_messages=True,  # returns and inquiries: the Post-Order send_message
     )
     settings_schema = EbaySettingsSchema
@@ -84,13 +87,16 @@ class EbayMarketplace(Marketplace):
         self.sleep = sleep
         self.tokens = TokenStore(clock)
         self.keys = KeyCache(clock)
+        self.signing = SigningKeys()
+        self.marks = PollMarks(clock)
 
     def example_settings(self) -> dict[str, Any]:
         return dict(EXAMPLE_SETTINGS)
 
     def api(self, connection: Connection) -> EbayApi:
         """The eBay APIs for ``connection``, sharing this adapter's token cache."""
-        return EbayApi(connection, self.tokens, clock=self.clock, sleep=self.sleep)
+        return EbayApi(connection, self.tokens, clock=self.clock, sleep=self.sleep,
+                       signing=self.signing)  # fmt: skip
 
     # -- inbound ------------------------------------------------------------------------
 
@@ -111,7 +117,9 @@ class EbayMarketplace(Marketplace):
             private = sample_private_key(settings["client_id"], settings["client_secret"])
             return PublicKey(private.public_key(), "SHA1")
         scope = Hosts.of(settings).api
-        return self.keys.get(scope, kid, lambda: self._fetch_key(connection, kid))
+        return self.keys.get(
+            scope, kid, lambda: self._fetch_key(connection, kid), budget=connection.id
+        )
 
     def _fetch_key(self, connection: Connection, kid: str) -> PublicKey:
         try:
@@ -133,7 +141,20 @@ class EbayMarketplace(Marketplace):
             def fetch_one(object_type: str, object_id: str) -> CaseSnapshot:
                 return fetch(api, object_type, object_id)[1]
 
-            return webhooks.translate_delivery(delivery, fetch_one)
+            if not soap.looks_like_xml(delivery.body):
+                return webhooks.translate_delivery(delivery, fetch_one)
+            note = soap.parse(delivery.body)
+            case_type = note.first("CaseType") or ""
+            if soap.check_signature(note, connection.settings):
+                return webhooks.fetch_targets(note.targets(), fetch_one, case_type=case_type)
+            self.marks.mark(connection.id, note.targets())  # unchecked: never a read per request
+            extra = self.marks.extra_poll(connection.id)
+            try:
+                return webhooks.fetch_targets(extra, fetch_one, case_type=case_type,
+                                              skip_missing=True)  # fmt: skip
+            except MarketplaceError:
+                self.marks.mark(connection.id, extra)  # the next poll reads them
+                raise
 
     def sample_deliveries(self, connection: Connection) -> list[SampleDelivery]:
         return sample_deliveries(connection)
@@ -142,7 +163,22 @@ class EbayMarketplace(Marketplace):
 
     def list_changes(self, connection: Connection, cursor: str | None) -> Iterator[SyncPage]:
         with self.api(connection) as api:
+            marked = self.marks.take(connection.id)
+            if marked:
+                try:
+                    snapshots = self._read_marked(api, marked)
+                except MarketplaceError:
+                    self.marks.mark(connection.id, marked)  # kept for the next poll
+                    raise
+                yield SyncPage(snapshots, None)
             yield from Poller(api, self.clock).pages(cursor)
+
+    @staticmethod
+    def _read_marked(api: EbayApi, marked: list[Target]) -> list[CaseSnapshot]:
+        found = webhooks.fetch_targets(
+            marked, lambda kind, key: fetch(api, kind, key)[1], skip_missing=True
+        )
+        return [snapshot for snapshot in found if isinstance(snapshot, CaseSnapshot)]
 
     def return_policy(self, connection: Connection) -> ReturnPolicy | None:
         with self.api(connection) as api:

@@ -1,4 +1,4 @@
-"""eBay's four dispute objects, by the ``object_type`` their cases carry.
+"""eBay's five dispute objects, by the ``object_type`` their cases carry.
 
 ``return``, ``inquiry`` and ``case`` ids come from one Post-Order numbering family and a
 ``payment_dispute`` id from another; keeping the type in every case means two objects that
@@ -13,6 +13,7 @@ from typing import Any
 
 from disputeflow import CaseSnapshot, SnapshotError
 from disputeflow.plugins.ebay.api import EbayApi, segment
+from disputeflow.plugins.ebay.cancellations import cancellation_snapshot
 from disputeflow.plugins.ebay.cases import case_snapshot
 from disputeflow.plugins.ebay.disputes import dispute_snapshot
 from disputeflow.plugins.ebay.inquiries import inquiry_snapshot
@@ -25,6 +26,7 @@ TRANSLATORS: dict[str, Translator] = {
     "inquiry": inquiry_snapshot,
     "case": case_snapshot,
     "payment_dispute": dispute_snapshot,
+    "cancellation": cancellation_snapshot,
 }
 
 
@@ -44,6 +46,7 @@ def fetch(api: EbayApi, object_type: str, object_id: str) -> tuple[Any, CaseSnap
     if object_type == "payment_dispute":
         answer = api.fulfillment("GET", f"payment_dispute/{key}")
     else:
-        paths = {"return": "return", "inquiry": "inquiry", "case": "casemanagement"}
+        paths = {"return": "return", "inquiry": "inquiry", "case": "casemanagement",
+                 "cancellation": "cancellation"}  # fmt: skip
         answer = api.post_order("GET", f"{paths[object_type]}/{key}")
     return answer.body, snapshot_of(object_type, answer.body, answer.observed_at)

@@ -20,31 +20,30 @@ PRODUCTION = "production"
 SANDBOX = "sandbox"
 
 _HOSTS = {
-    PRODUCTION: ("https://api.ebay.com", "https://apiz.ebay.com", "https://auth.ebay.com"),
-    SANDBOX: (
-        "https://api.sandbox.ebay.com",
-        "https://apiz.sandbox.ebay.com",
-        "https://auth.sandbox.ebay.com",
-    ),
-}
+    PRODUCTION: ("https://api.ebay.com", "https://apiz.ebay.com", "https://auth.ebay.com",
+                 "https://graphqlapi.ebay.com"),
+    SANDBOX: ("https://api.sandbox.ebay.com", "https://apiz.sandbox.ebay.com",
+              "https://auth.sandbox.ebay.com", "https://graphqlapi.sandbox.ebay.com"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Hosts:
     """Where each eBay API of one connection lives."""
 
-    api: str  # Post-Order, OAuth token endpoint, Notification API
-    apiz: str  # Fulfillment payment disputes
+    api: str  # Post-Order, OAuth token endpoint, Notification API, Fulfillment orders
+    apiz: str  # Fulfillment payment disputes, Key Management
     auth: str  # the browser's consent page
+    graphql: str  # the Order Inquiry API (GraphQL)
 
     @classmethod
     def of(cls, settings: Mapping[str, Any]) -> Hosts:
-        api, apiz, auth = _HOSTS[settings.get("environment") or PRODUCTION]
+        api, apiz, auth, graphql = _HOSTS[settings.get("environment") or PRODUCTION]
         override = settings.get("api_base_url")
         if override:
             base = str(override).rstrip("/")
-            return cls(api=base, apiz=base, auth=auth)
-        return cls(api=api, apiz=apiz, auth=auth)
+            return cls(api=base, apiz=base, auth=auth, graphql=base)
+        return cls(api=api, apiz=apiz, auth=auth, graphql=graphql)
 
     @property
     def token_url(self) -> str:
@@ -100,6 +99,15 @@ class EbaySettingsSchema(BaseSettingsSchema):
         validate=validate.Range(min=1, max=90),
         metadata={"description": "How far back polling looks for objects by creation date."},
     )
+    eu_uk_seller = fields.Boolean(
+        metadata={"description": "The seller is EU- or UK-domiciled: refunds and return "
+                                 "decisions are signed (default: from marketplace_id)."},
+    )  # fmt: skip
+    signing_key_jwe = fields.String(
+        metadata={"description": "The JWE of the app's eBay signing key (Key Management API)."}
+    )
+    signing_private_key = _secret("The Ed25519 private key of that signing key.")
+    signing_key_id = fields.String(metadata={"description": "eBay's id of that signing key."})
     accept_sample_signatures = fields.Boolean(
         load_default=False,
         metadata={"description": "Accept deliveries signed with this connection's own sample "

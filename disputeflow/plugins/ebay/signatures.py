@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,10 +28,15 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from disputeflow.plugins.ebay.errors import KeyServiceError, SignatureMismatch
+from disputeflow.plugins.ebay.errors import KeyLookupsThrottled, KeyServiceError, SignatureMismatch
 
 SAMPLE_KID = "disputeflow-sample-v1"
 KEY_TTL = timedelta(hours=1)
+UNKNOWN_KID_TTL = timedelta(minutes=10)
+LOOKUPS_PER_MINUTE = 3
+MAX_HEADER = 4096  # an X-EBAY-SIGNATURE is a few hundred characters
+MAX_COMPACTED_BODY = 256 * 1024  # re-serialised only below this size ...
+MAX_DEPTH = 32  # ... and this nesting depth
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 DIGESTS: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "SHA1": hashes.SHA1,
@@ -61,11 +67,16 @@ def parse_header(value: str | None) -> SignatureHeader:
     """Decode the header; anything unreadable is a mismatch."""
     if not value:
         raise SignatureMismatch("missing X-EBAY-SIGNATURE")
+    if len(value) > MAX_HEADER:
+        raise SignatureMismatch("X-EBAY-SIGNATURE is too long to be eBay's")
     try:
-        decoded = json.loads(base64.b64decode(value, validate=True))
+        raw = base64.b64decode(value, validate=True)
+        if not bounded(raw):
+            raise ValueError("nested")
+        decoded = json.loads(raw)
         signature = base64.b64decode(decoded["signature"], validate=True)
         kid, alg = decoded["kid"], str(decoded.get("alg", "ecdsa"))
-    except (ValueError, TypeError, KeyError, binascii.Error):
+    except (ValueError, TypeError, KeyError, binascii.Error, RecursionError):
         raise SignatureMismatch("X-EBAY-SIGNATURE is not eBay's signature header") from None
     if not isinstance(kid, str) or not kid or alg.lower() != "ecdsa":
         raise SignatureMismatch("X-EBAY-SIGNATURE names no ECDSA key")
@@ -80,27 +91,58 @@ def _digest_name(value: Any) -> str:
     return name
 
 
+def bounded(body: bytes, max_size: int = MAX_COMPACTED_BODY, max_depth: int = MAX_DEPTH) -> bool:
+    """Whether a body is small and shallow enough to parse, by one scan of its bytes
+    (brackets outside strings), so a hostile body never reaches the parser."""
+    if len(body) > max_size:
+        return False
+    depth, in_string, escaped = 0, False, False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > max_depth:
+                return False
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return True
+
+
 def compact(body: bytes) -> bytes | None:
-    """The body as eBay's SDKs re-serialise it before verifying, or ``None`` if not JSON."""
+    """The body as eBay's SDKs re-serialise it before verifying, or ``None`` if it is not
+    JSON or not :func:`bounded`."""
+    if not bounded(body):
+        return None
     try:
         parsed = json.loads(body)
         return json.dumps(parsed, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    except (ValueError, UnicodeError):
+    except (ValueError, UnicodeError, RecursionError):
         return None
 
 
 def verify(public: PublicKey, header: SignatureHeader, body: bytes) -> None:
     """Raise :class:`SignatureMismatch` unless ``header`` signs ``body`` (raw or compact)."""
-    digest = DIGESTS[header.digest or public.digest or "SHA1"]()
-    candidates = [body]
-    if (compacted := compact(body)) is not None and compacted != body:
-        candidates.append(compacted)
-    for candidate in candidates:
+    digest = DIGESTS[header.digest or public.digest or "SHA1"]
+    try:
+        public.key.verify(header.signature, body, ec.ECDSA(digest()))
+        return
+    except InvalidSignature:
+        pass
+    compacted = compact(body)  # parsed only when bounded; never before the raw check
+    if compacted is not None and compacted != body:
         try:
-            public.key.verify(header.signature, candidate, ec.ECDSA(digest))
+            public.key.verify(header.signature, compacted, ec.ECDSA(digest()))
             return
         except InvalidSignature:
-            continue
+            pass
     raise SignatureMismatch("X-EBAY-SIGNATURE does not match the body")
 
 
@@ -121,25 +163,48 @@ def load_public_key(answer: Any) -> PublicKey:
 
 
 class KeyCache:
-    """Public keys by ``(scope, kid)`` for :data:`KEY_TTL`; ``clock`` is injectable for tests."""
+    """Public keys by ``(scope, kid)`` for :data:`KEY_TTL`, unknown ``kid``s for
+    :data:`UNKNOWN_KID_TTL`, and a budget of lookups per connection and minute."""
 
     def __init__(self, clock: Callable[[], datetime], ttl: timedelta = KEY_TTL) -> None:
         self._clock = clock
         self._ttl = ttl
         self._keys: dict[tuple[str, str], tuple[PublicKey, datetime]] = {}
+        self._unknown: dict[tuple[str, str], datetime] = {}
+        self._lookups: dict[str, deque[datetime]] = {}
         self._lock = threading.Lock()
 
-    def get(self, scope: str, kid: str, fetch: Callable[[], PublicKey]) -> PublicKey:
-        """The cached key, or ``fetch()`` it (outside the lock) and keep it."""
+    def get(
+        self, scope: str, kid: str, fetch: Callable[[], PublicKey], budget: str = ""
+    ) -> PublicKey:
+        """The cached key, or ``fetch()`` it (outside the lock) and keep it. Raises
+        :class:`SignatureMismatch` for a ``kid`` known to be unknown and
+        :class:`KeyLookupsThrottled` when ``budget`` (a connection) spent its lookups."""
         now = self._clock()
         with self._lock:
             cached = self._keys.get((scope, kid))
-        if cached is not None and cached[1] > now:
-            return cached[0]
-        key = fetch()
+            if cached is not None and cached[1] > now:
+                return cached[0]
+            if self._unknown.get((scope, kid), now) > now:
+                raise SignatureMismatch(f"eBay has no public key {kid!r} (checked recently)")
+            self._spend(budget, now)
+        try:
+            key = fetch()
+        except SignatureMismatch:
+            with self._lock:
+                self._unknown[(scope, kid)] = now + UNKNOWN_KID_TTL
+            raise
         with self._lock:
             self._keys[(scope, kid)] = (key, now + self._ttl)
         return key
+
+    def _spend(self, budget: str, now: datetime) -> None:
+        recent = self._lookups.setdefault(budget, deque())
+        while recent and recent[0] <= now - timedelta(minutes=1):
+            recent.popleft()
+        if len(recent) >= LOOKUPS_PER_MINUTE:
+            raise KeyLookupsThrottled("too many eBay key lookups for this connection: retry later")
+        recent.append(now)
 
 
 def sample_private_key(client_id: str, client_secret: str) -> ec.EllipticCurvePrivateKey:

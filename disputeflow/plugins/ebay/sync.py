@@ -55,6 +55,8 @@ FEEDS = (
          "inquiry_creation_date_range_from", "inquiry_creation_date_range_to", 50),
     Feed("case", "post_order", "casemanagement/search", "members", "caseId",
          "case_creation_date_range_from", "case_creation_date_range_to", 50),
+    Feed("cancellation", "post_order", "cancellation/search", "cancellations", "cancelId",
+         "creation_date_range_from", "creation_date_range_to", 50),
     Feed("payment_dispute", "fulfillment", "payment_dispute_summary", "paymentDisputeSummaries",
          "paymentDisputeId", "open_date_from", "open_date_to", 200),
 )  # fmt: skip

@@ -8,6 +8,8 @@ odd field never loses a whole case.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -85,3 +87,24 @@ def add_business_days(start: datetime, days: int) -> datetime:
 def amount_text(value: Money) -> str:
     """An amount as eBay takes it in requests: a decimal string with the currency's digits."""
     return str(value.value)
+
+
+_NUMBER_MARK = "\x00number\x00"
+
+
+def json_bytes(value: Any) -> bytes:
+    """Compact JSON of a request body, ``Decimal`` values written as JSON numbers with their
+    exact digits (Post-Order's ``Amount.value`` is a number; a float never touches money)."""
+
+    def mark(item: Any) -> Any:
+        if isinstance(item, Decimal):
+            return f"{_NUMBER_MARK}{item}{_NUMBER_MARK}"
+        if isinstance(item, Mapping):
+            return {str(key): mark(inner) for key, inner in item.items()}
+        if isinstance(item, list | tuple):
+            return [mark(inner) for inner in item]
+        return item
+
+    text = json.dumps(mark(value), separators=(",", ":"), ensure_ascii=False)
+    marker = json.dumps(_NUMBER_MARK)[1:-1]
+    return re.sub(f'"{re.escape(marker)}(-?[0-9.]+){re.escape(marker)}"', r"\1", text).encode()

@@ -67,7 +67,7 @@ def envelope(body: bytes) -> dict[str, Any]:
     """A Notification API message: ``{"metadata": {...}, "notification": {...}}``."""
     try:
         message = json.loads(body, parse_float=Decimal)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise MalformedNotification("the notification is not JSON") from None
     if not isinstance(message, dict) or not text(dig(message, "notification", "notificationId")):
         raise MalformedNotification("the notification has no notificationId")
@@ -110,9 +110,8 @@ def _verify_platform_notification(
 
 
 def translate_delivery(delivery: StoredDelivery, fetch: Fetcher) -> Sequence[Translation]:
-    """Snapshots and effects of a stored delivery (a platform notification fetches)."""
-    if soap.looks_like_xml(delivery.body):
-        return _fetch_targets(soap.parse(delivery.body), fetch)
+    """Snapshots and effects of a stored JSON delivery (platform notifications: the
+    adapter decides between :func:`fetch_targets` and a mark for the next poll)."""
     message = envelope(delivery.body)
     topic = dig(message, "metadata", "topic")
     data = dig(message, "notification", "data")
@@ -140,15 +139,30 @@ def _erasures(data: Any) -> list[Translation]:
     return [PersonalDataErasure(ERASURE_REASON, Subject(customer_external_id=v)) for v in found]
 
 
-def _fetch_targets(note: soap.PlatformNotification, fetch: Fetcher) -> list[Translation]:
+def fetch_targets(
+    targets: Sequence[tuple[str, str]],
+    fetch: Fetcher,
+    *,
+    case_type: str = "",
+    skip_missing: bool = False,
+) -> list[Translation]:
+    """Read each named object from eBay. An INR ``CaseId`` eBay does not know as a case is
+    read as an inquiry (not escalated yet); with ``skip_missing`` (objects marked by
+    unchecked notifications, whose case type is no longer at hand) any unknown ``CaseId``
+    is tried as an inquiry, and an object eBay does not know at all is skipped."""
     snapshots: list[Translation] = []
-    for object_type, object_id in note.targets():
+    for object_type, object_id in targets:
         try:
             snapshots.append(fetch(object_type, object_id))
         except MarketplaceError as error:
-            case_type = note.first("CaseType") or ""
-            if object_type == "case" and error.platform_status == 404 and "INR" in case_type:
-                snapshots.append(fetch("inquiry", object_id))  # not escalated yet
-                continue
-            raise
+            if error.platform_status != 404:
+                raise
+            if object_type == "case" and ("INR" in case_type or skip_missing):
+                try:
+                    snapshots.append(fetch("inquiry", object_id))
+                    continue
+                except MarketplaceError as again:
+                    error = again
+            if not (skip_missing and error.platform_status == 404):
+                raise error
     return snapshots

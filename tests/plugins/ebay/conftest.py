@@ -28,6 +28,10 @@ API = "http://ebay.test"
 TOKEN_URL = f"{API}/identity/v1/oauth2/token"
 KID = "99362619-7d7b-4621-a0f1-96ccb428af49"
 KEY_URL = f"{API}/commerce/notification/v1/public_key/{KID}"
+SIGNING_KEY_URL = f"{API}/developer/key_management/v1/signing_key"
+EBAY_SIGNATURE_EXAMPLE = json.loads(
+    (Path(__file__).parent / "fixtures" / "ebay_digital_signature_example.json").read_text()
+)
 START = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 VERIFICATION_TOKEN = "tok_0123456789_abcdefghij_ABCDEFGHIJ_xyz"
 
@@ -108,6 +112,7 @@ class Ebay:
         self.token_forms: list[dict[str, str]] = []
         mock.add_callback(responses.POST, TOKEN_URL, callback=self._token)
         self.key = mock.get(KEY_URL, json=public_key_answer(signing_key))
+        self.signing_keys = mock.post(SIGNING_KEY_URL, json=created_signing_key())
 
     def _token(self, request):
         form = dict(re.findall(r"([^&=]+)=([^&]*)", request.body))
@@ -158,6 +163,22 @@ class Ebay:
 def mocked(signing_key):
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield Ebay(mock, signing_key)
+
+
+def created_signing_key():
+    """createSigningKey's answer (its SigningKey fields), carrying eBay's published test key
+    and JWE; eBay returns the private key as bare base64 PKCS#8."""
+    pem = EBAY_SIGNATURE_EXAMPLE["private_key_pem"]
+    bare = "".join(line for line in pem.splitlines() if "-----" not in line)
+    return {
+        "signingKeyId": "ed25519-test-key",
+        "signingKeyCipher": "ED25519",
+        "privateKey": bare,
+        "publicKey": EBAY_SIGNATURE_EXAMPLE["public_key_pem"],
+        "jwe": EBAY_SIGNATURE_EXAMPLE["jwe"],
+        "creationTime": 1658440308,
+        "expirationTime": 1753048308,
+    }
 
 
 def signed(payload, key, kid=KID):

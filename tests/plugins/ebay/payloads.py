@@ -112,9 +112,30 @@ def a_dispute(dispute_id="5098765432", status="ACTION_NEEDED", **fields):
     return body
 
 
+def a_cancellation(cancel_id="5100012345", state="APPROVAL_PENDING",
+                   status="CANCEL_REQUESTED", **fields):  # fmt: skip
+    """``GET cancellation/{cancelId}``: ``{"cancelDetail": CancelDetail}`` (field list of
+    developer.ebay.com/Devzone/post-order/types/CancelDetail.html and CancelSummary.html)."""
+    detail = {
+        "cancelId": cancel_id,
+        "marketplaceId": "EBAY_DE",
+        "legacyOrderId": "110551991301-28765432111",
+        "buyerLoginName": "changed_my_mind_de",
+        "cancelReason": "BUYER_ASKED_CANCEL",
+        "cancelState": state,
+        "cancelStatus": status,
+        "requestRefundAmount": amount("59.00", "EUR"),
+        "cancelRequestDate": when("2026-03-09T08:00:00.000Z"),
+        "sellerResponseDueDate": when("2026-03-12T08:00:00.000Z"),
+    }
+    detail.update(fields)
+    return {"cancelDetail": detail}
+
+
 def summary_of(obj):
-    """A search member: the return's summary, or the object itself (a copy)."""
-    return copy.deepcopy(obj.get("summary", obj))
+    """A search member: the return's summary, a cancellation's detail, or the object itself
+    (a copy)."""
+    return copy.deepcopy(obj.get("summary", obj.get("cancelDetail", obj)))
 
 
 def to_json(value: Any) -> str:

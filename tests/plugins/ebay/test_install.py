@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import time
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -16,7 +17,14 @@ from disputeflow.core.testing import make_connection
 from disputeflow.plugins.ebay.install import make_state
 from disputeflow.plugins.ebay.marketplace import EbayMarketplace
 from disputeflow.plugins.ebay.oauth import USER_SCOPES, TokenStore
-from tests.plugins.ebay.conftest import API, SETTINGS, TOKEN_URL, Clock
+from tests.plugins.ebay.conftest import (
+    API,
+    EBAY_SIGNATURE_EXAMPLE,
+    SETTINGS,
+    TOKEN_URL,
+    Clock,
+    created_signing_key,
+)
 from tests.plugins.ebay.payloads import a_return
 
 RU_NAME = "Disputeflow_De-Disputef-demo-PRD-abcdefghi"
@@ -77,6 +85,15 @@ def test_the_callback_stores_the_refresh_token_and_uses_the_access_token(
     ebay.api(installed).post_order("GET", "return/5000012345")
     assert read.calls[0].request.headers["Authorization"] == "IAF from-code"
     assert mocked.user_tokens == 0  # no refresh needed: the exchange's token was kept
+
+    # an EU (EBAY_DE) seller: the app's signing key is created once and kept, encrypted
+    assert mocked.signing_keys.call_count == 1
+    assert json.loads(mocked.signing_keys.calls[0].request.body) == {"signingKeyCipher": "ED25519"}
+    assert installed.settings["signing_key_jwe"] == EBAY_SIGNATURE_EXAMPLE["jwe"]
+    assert installed.settings["signing_key_id"] == "ed25519-test-key"
+    with runtime.database.session() as session:
+        raw = json.dumps(connections.get_row(session, shop["id"]).settings)
+    assert created_signing_key()["privateKey"] not in raw  # encrypted at rest
 
 
 @pytest.mark.parametrize("problem", ["forged", "expired", "other_connection"])

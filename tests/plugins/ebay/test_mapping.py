@@ -240,7 +240,10 @@ def test_business_days_skip_the_weekend():
 
 def test_hosts_per_environment_and_override():
     assert Hosts.of({}) == Hosts(
-        "https://api.ebay.com", "https://apiz.ebay.com", "https://auth.ebay.com"
+        "https://api.ebay.com",
+        "https://apiz.ebay.com",
+        "https://auth.ebay.com",
+        "https://graphqlapi.ebay.com",
     )
     sandbox = Hosts.of({"environment": "sandbox"})
     assert (sandbox.api, sandbox.apiz) == (

@@ -159,8 +159,12 @@ def test_a_notification_naming_no_object_concerns_no_case(client, runtime, shop,
 
 
 def test_a_failing_fetch_keeps_the_delivery_for_replay(client, runtime, shop, mocked, sleeps):
+    """A checked (signed) notification is read per delivery; a failed read is retried."""
+    runtime.update_connection_settings(shop["id"], {"dev_id": "dev-123"})
+    stamp = "2026-03-10T11:59:00.000Z"
+    good = md5_signature(stamp, "dev-123", SETTINGS["client_id"], SETTINGS["client_secret"])
     mocked.get("post-order/v2/return/5000012345", {"errors": [{"message": "busy"}]}, status=503)
-    post_xml(client, shop, trading_notification("2026-03-10T11:59:00.000Z", "eA=="))
+    post_xml(client, shop, trading_notification(stamp, good))
     processed, failed = drain(runtime)
     assert (processed, failed) == (0, 3)
     (delivery,) = deliveries(runtime)

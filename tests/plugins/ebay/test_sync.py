@@ -21,6 +21,7 @@ from disputeflow.core.sync import sync_connection
 from disputeflow.plugins.ebay import sync as ebay_sync
 from tests.plugins.ebay.conftest import API, START, load_case
 from tests.plugins.ebay.payloads import (
+    a_cancellation,
     a_case,
     a_dispute,
     a_return,
@@ -49,6 +50,7 @@ class EbayObjects:
         "return": ("post-order/v2/return/search", "members"),
         "inquiry": ("post-order/v2/inquiry/search", "members"),
         "case": ("post-order/v2/casemanagement/search", "members"),
+        "cancellation": ("post-order/v2/cancellation/search", "cancellations"),
         "payment_dispute": (
             "sell/fulfillment/v1/payment_dispute_summary",
             "paymentDisputeSummaries",
@@ -58,6 +60,7 @@ class EbayObjects:
         "return": "post-order/v2/return",
         "inquiry": "post-order/v2/inquiry",
         "case": "post-order/v2/casemanagement",
+        "cancellation": "post-order/v2/cancellation",
         "payment_dispute": "sell/fulfillment/v1/payment_dispute",
     }
 
@@ -109,19 +112,22 @@ def _id(kind, obj):
         "return": "returnId",
         "inquiry": "inquiryId",
         "case": "caseId",
+        "cancellation": "cancelId",
         "payment_dispute": "paymentDisputeId",
     }[kind]
-    return str((obj.get("summary") or obj)[field])
+    return str((obj.get("summary") or obj.get("cancelDetail") or obj)[field])
 
 
 @pytest.fixture
 def ebay_objects(mocked):
-    """Three returns (two pages), an inquiry, a case with a 64-bit id, a payment dispute."""
+    """Three returns (two pages), an inquiry, a case with a 64-bit id, a cancellation, a
+    payment dispute."""
     objects = EbayObjects(mocked)
     for obj in (a_return("6001"), a_return("6002", state="ITEM_SHIPPED"), a_return("6003")):
         objects.add("return", obj)
     objects.add("inquiry", an_inquiry("6101"))
     objects.add("case", a_case(BIG))
+    objects.add("cancellation", a_cancellation("6201"))
     objects.add("payment_dispute", a_dispute("6301"))
     return objects
 
@@ -137,10 +143,13 @@ def snapshot_rows(runtime):
 
 def test_first_sync_reads_every_feed_page_by_page(runtime, shop, mocked, ebay_objects):
     report = sync_connection(runtime, shop["id"], now=START)
-    assert (report.created, report.failed) == (6, 0)
-    assert report.pages == 6  # returns 2 pages, inquiries, cases, disputes 1 each, final
+    assert (report.created, report.failed) == (7, 0)
+    assert report.pages == 7  # returns 2 pages; inquiries, cases, cancellations, disputes 1
     assert set(ebay_objects.reads.values()) == {1}
-    assert len(ebay_objects.reads) == 6
+    assert len(ebay_objects.reads) == 7
+    cancellation = load_case(runtime, "cancellation", "6201")
+    assert (cancellation.kind, cancellation.status) == ("return", "needs_response")
+    assert str(cancellation.amount) == "59.00 EUR"
     assert load_case(runtime, "return", "6002").status == "awaiting_buyer"
     assert load_case(runtime, "inquiry", "6101").kind == "inquiry"
     assert load_case(runtime, "case", str(BIG)).kind == "claim"
@@ -196,7 +205,7 @@ def test_429_is_retried_after_the_time_ebay_asks(runtime, shop, mocked, ebay_obj
     throttled = (429, {"Retry-After": "3"}, json.dumps({"errors": []}))
     ebay_objects.failures["inquiry"] = [throttled]
     report = sync_connection(runtime, shop["id"], now=START)
-    assert report.created == 6
+    assert report.created == 7
     assert sleeps == [3.0]
     assert len(searched(ebay_objects, "inquiry/search")) == 2
 
@@ -222,7 +231,7 @@ def test_an_object_that_vanished_is_skipped(runtime, shop, mocked, ebay_objects)
     gone = (404, {}, json.dumps({"errors": [{"message": "gone"}]}))
     ebay_objects.failures[("inquiry", "6101")] = [gone]
     report = sync_connection(runtime, shop["id"], now=START)
-    assert report.created == 5
+    assert report.created == 6
     assert load_case(runtime, "inquiry", "6101") is None
 
 
