@@ -144,7 +144,12 @@ class EbayApi:
         if body is not None:
             headers["Content-Type"] = "application/json"
         if signed and signs_for(self.connection.settings):
-            key = self.signing.key_for(self.connection.settings, self.hosts.apiz, self.create_key)
+            key = self.signing.key_for(
+                self.connection.settings,
+                self.hosts.apiz,
+                self.create_key,
+                self.connection.credentials,
+            )
             created = int(self._clock().timestamp())
             headers.update(sign_request(method, url, body, jwe=key.jwe,
                                         private_key=key.private_key, created=created))  # fmt: skip

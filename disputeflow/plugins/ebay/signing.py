@@ -14,8 +14,8 @@ https://apiz.ebay.com/developer/key_management/v1/signing_key``, ``{"signingKeyC
 "ED25519"}``, an application token; supported in the sandbox): eBay returns the private
 key once and never again. The key lives in the connection's settings (``signing_key_jwe``
 and the secret ``signing_private_key``, encrypted at rest like every secret); the install
-flow stores one. A connection without one gets a key created on its first signed call,
-kept in memory for the application (keys belong to the app keyset, not to the seller).
+flow stores one. A connection without one gets a key created on its first signed call and
+stored in its settings through the connection's credential store (one worker creates it).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from disputeflow import MarketplaceError
+from disputeflow.core.credentials import CredentialStore
 from disputeflow.plugins.ebay.httpsig import load_private_key
 
 # eBay marketplaces of EU member states and the UK (MarketplaceIdEnum).
@@ -75,6 +76,10 @@ def key_from_answer(answer: Any) -> tuple[SigningKey, dict[str, str]]:
     return key, settings
 
 
+def _kept(create: Callable[[], Any]) -> dict[str, str]:
+    return key_from_answer(create())[1]
+
+
 class SigningKeys:
     """Keys created in this process, per application (client id and host)."""
 
@@ -83,12 +88,22 @@ class SigningKeys:
         self._lock = threading.Lock()
 
     def key_for(
-        self, settings: Mapping[str, Any], scope: str, create: Callable[[], Any]
+        self,
+        settings: Mapping[str, Any],
+        scope: str,
+        create: Callable[[], Any],
+        store: CredentialStore | None = None,
     ) -> SigningKey:
-        """The stored key, else one this process made for the app, else a new one."""
+        """The stored key, else a new one kept in the connection's settings (one worker
+        creates it, under the connection's lock), else, outside the service, one this
+        process made for the app."""
         stored = stored_key(settings)
         if stored is not None:
             return stored
+        if store is not None:
+            kept = stored_key(store.renew(lambda now: None if stored_key(now) else _kept(create)))
+            if kept is not None:
+                return kept
         name = f"{scope}|{settings['client_id']}"
         with self._lock:
             if name in self._keys:

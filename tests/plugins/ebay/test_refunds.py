@@ -23,6 +23,7 @@ from disputeflow.core.action_runner import process_actions
 from disputeflow.core.clock import utcnow
 from disputeflow.core.outbox import ActionInput, request_action
 from disputeflow.core.store import actions
+from disputeflow.core.store import connections as store
 from disputeflow.plugins.ebay.httpsig import content_digest, signature_base
 from tests.plugins.ebay.conftest import (
     API,
@@ -113,6 +114,10 @@ def test_a_case_refund_goes_through_issue_refund_signed_for_a_german_seller(
     public.verify(base64.b64decode(sig), base.encode())
     assert mocked.signing_keys.call_count == 1  # createSigningKey once, with an app token
     assert mocked.signing_keys.calls[0].request.headers["Authorization"] == "Bearer app-1"
+    with runtime.database.session() as session:  # kept, encrypted, for the next worker
+        kept = runtime.connection(store.get_row(session, shop["id"])).settings
+    assert kept["signing_key_jwe"] == EBAY_SIGNATURE_EXAMPLE["jwe"]
+    assert kept["signing_private_key"]
 
 
 def test_a_partial_refund_that_timed_out_is_reconciled_with_get_order_never_sent_twice(
