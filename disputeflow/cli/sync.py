@@ -43,7 +43,7 @@ class ProgressLine:
         line = (
             f"{self.label}: page {report.pages}, {report.seen} seen "
             f"(created {report.created}, updated {report.updated}, "
-            f"unchanged {report.unchanged}, failed {report.failed})"
+            f"unchanged {report.unchanged}, failed {report.failed}, dropped {report.dropped})"
         )
         if self.in_place:
             padding = " " * max(0, self.width - len(line))
@@ -102,6 +102,7 @@ def _describe(target: Target, report: SyncReport, error: str | None) -> dict[str
         "updated": report.updated,
         "unchanged": report.unchanged,
         "failed": report.failed,
+        "dropped": report.dropped,
         "cursor": report.cursor,
         "error": error,
     }

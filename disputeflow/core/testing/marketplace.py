@@ -331,6 +331,26 @@ class BaseTranslationTests(MarketplaceFixtures):
             assert again.to_dict() == data
             assert again.fingerprint == snapshot.fingerprint
 
+    def test_update_only_snapshots_update_known_objects(
+        self, marketplace: Marketplace, connection: Connection, samples: list[SampleDelivery]
+    ) -> None:
+        """An update-only snapshot (a message that closes an object but cannot open a case)
+        states a status, keeps its flag through JSON, and names an object that the samples
+        also open, so the core has a case to merge it into (else it is dropped)."""
+        snapshots = [
+            snapshot
+            for sample in samples
+            for snapshot in snapshots_of(translate_request(marketplace, connection, sample.request))
+        ]
+        opened = {(s.object_type, s.external_id) for s in snapshots if not s.update_only}
+        for snapshot in (s for s in snapshots if s.update_only):
+            name = f"update-only {snapshot.object_type} {snapshot.external_id}"
+            assert snapshot.status is not None, f"{name}: states no status"
+            assert CaseSnapshot.from_dict(snapshot.to_dict()).update_only, f"{name}: flag lost"
+            assert (snapshot.object_type, snapshot.external_id) in opened, (
+                f"{name}: no sample opens the case it updates"
+            )
+
     def test_unknown_values_do_not_crash(
         self,
         marketplace: Marketplace,
