@@ -19,7 +19,7 @@ from disputeflow.plugins.woocommerce.mapping import (
     DEFAULT_RETURN_STATUSES,
     RESPONSE_DUE_STATUSES,
 )
-from disputeflow.plugins.woocommerce.orders import return_snapshot
+from disputeflow.plugins.woocommerce.returns import return_snapshot
 from disputeflow.plugins.woocommerce.values import money
 
 META_KEY = "disputeflow_idempotency_key"

@@ -39,8 +39,8 @@ from disputeflow.plugins.woocommerce.orders import (
     may_hold_dispute,
     order_id,
     order_refunds,
-    return_snapshot,
 )
+from disputeflow.plugins.woocommerce.returns import return_snapshot
 from disputeflow.plugins.woocommerce.settings import WooCommerceSettingsSchema
 from disputeflow.plugins.woocommerce.values import gmt_time
 
@@ -109,15 +109,18 @@ class WooCommerceMarketplace(Marketplace):
         order = webhooks.parse_body(delivery.body)
         if not isinstance(order, dict):
             raise SnapshotError("an order delivery whose body is not an object")
-        return self.translate_order(connection, order)
+        return self.translate_order(connection, order, created=event == "created")
 
-    def translate_order(self, connection: Connection, order: dict[str, Any]) -> list[Translation]:
-        """The order's return case, its WooPayments disputes (read from the API when the
-        order may hold one), and its refunds."""
+    def translate_order(
+        self, connection: Connection, order: dict[str, Any], *, created: bool = False
+    ) -> list[Translation]:
+        """The order's return case (update-only when the order may close one, never for a
+        new order: no case can predate it), its WooPayments disputes (read from the API when
+        the order may hold one), and its refunds."""
         statuses = connection.settings.get("return_statuses") or DEFAULT_RETURN_STATUSES
         items: list[Translation] = []
         snapshot = return_snapshot(order, statuses)
-        if snapshot is not None:
+        if snapshot is not None and not (created and snapshot.update_only):
             items.append(snapshot)
         if may_hold_dispute(order, connection.settings):
             items += self._order_disputes(connection, order)
