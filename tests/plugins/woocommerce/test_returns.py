@@ -34,7 +34,8 @@ def snap(payload):
 
 def test_a_wpswings_4_5_request_is_read_from_its_unix_time_key():
     snapshot = snap(fixture("wpswings_4_5_order.json"))
-    assert snapshot is not None and not snapshot.update_only
+    assert snapshot is not None
+    assert not snapshot.update_only
     assert (snapshot.status, snapshot.category) == ("needs_response", "damaged")
     assert snapshot.platform_reason == "Product Damaged"
     assert snapshot.opened_at == datetime(2017, 3, 23, 10, tzinfo=UTC)  # key 1490263200
