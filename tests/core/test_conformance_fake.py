@@ -204,6 +204,7 @@ class NoSecret(FakeMarketplace):
 
 FAILED = pytest.fail.Exception  # what pytest.raises and pytest.fail raise
 
+
 class UpdatesTheUnknown(FakeMarketplace):
     """Marks every return snapshot update-only: nothing in its samples opens a return."""
 

@@ -67,7 +67,8 @@ def test_flag_round_trips_and_leaves_ordinary_fingerprints_alone():
     plain = snapshot()
     assert "update_only" not in plain.to_dict()
     flagged = CaseSnapshot.from_dict({**plain.to_dict(), "update_only": True})
-    assert flagged.update_only and CaseSnapshot.from_dict(flagged.to_dict()).update_only
+    assert flagged.update_only
+    assert CaseSnapshot.from_dict(flagged.to_dict()).update_only
     assert flagged.fingerprint != plain.fingerprint
     with pytest.raises(SnapshotError, match="update_only must be a bool"):
         snapshot(update_only="yes")
@@ -88,11 +89,13 @@ def test_update_only_merges_into_the_case_it_names(runtime, connection):
     opened = ingest_snapshot(runtime.database, runtime.plugins, connection["id"], snapshot())
     closed = snapshot(hours=2, status="resolved", outcome="buyer_favor", update_only=True)
     result = ingest_snapshot(runtime.database, runtime.plugins, connection["id"], closed)
-    assert result is not None and result.case.id == opened.case.id
+    assert result is not None
+    assert result.case.id == opened.case.id
     with runtime.database.session() as session:
         case = cases.get(session, opened.case.id)
     assert (case.status, case.outcome) == ("resolved", "buyer_favor")
-    assert case.amount is not None and str(case.amount.value) == "12.50"  # kept from the opener
+    assert case.amount is not None
+    assert str(case.amount.value) == "12.50"
     assert case_count(runtime) == 1
 
 
