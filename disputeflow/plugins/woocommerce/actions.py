@@ -2,8 +2,9 @@
 accept and contest.
 
 WooCommerce takes no idempotency key, so every write first reads what the store already
-has: a refund carrying this action's key (in its meta and its reason), an identical note to
-the customer, a dispute already closed or already answered. A worker that died between the
+has: a refund carrying this action's key in its meta (the reason is the merchant's text
+only: WooCommerce shows it to the customer in order totals and e-mails), an identical note
+to the customer, a dispute already closed or already answered. A worker that died between the
 call and the commit therefore never refunds twice: the retry finds its own refund.
 """
 
@@ -35,7 +36,7 @@ STRIPE_TEXT_FIELDS = frozenset({
 
 
 def marker(key: str) -> str:
-    """What a refund's reason carries so that a retry recognises it."""
+    """What refunds made by earlier versions carried in their reason (still recognised)."""
     return f"[disputeflow {key}]"
 
 
@@ -83,15 +84,17 @@ def refund(
 
 
 def refund_body(settings: Mapping[str, Any], action: ActionRequest) -> dict[str, Any]:
-    """Amount as a string with the currency's own decimals; the key in meta and reason."""
+    """Amount as a string with the currency's own decimals; the reason is the merchant's
+    text only (the customer reads it), the idempotency key lives in the refund's meta."""
     assert action.amount is not None
-    reason = (action.message or "Refund").strip()
     body: dict[str, Any] = {
         "amount": str(action.amount.value),
-        "reason": f"{reason} {marker(action.idempotency_key)}",
         "api_refund": bool(settings.get("api_refund", True)),
         "meta_data": [{"key": META_KEY, "value": action.idempotency_key}],
     }
+    reason = (action.message or "").strip()
+    if reason:
+        body["reason"] = reason
     line_items = action.params.get("line_items")
     if isinstance(line_items, list) and line_items:
         body["line_items"] = line_items
@@ -109,6 +112,8 @@ def own_refund(client: WooClient, order_id: str, key: str) -> Mapping[str, Any] 
 
 
 def _is_ours(refund: Mapping[str, Any], key: str) -> bool:
+    """The key in the refund's meta; or, for refunds made before the key moved out of the
+    reason, the old marker there."""
     metas: Iterable[Any] = refund.get("meta_data") or ()
     if any(isinstance(m, Mapping) and m.get("key") == META_KEY and m.get("value") == key
            for m in metas):  # fmt: skip
