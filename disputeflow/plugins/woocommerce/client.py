@@ -195,7 +195,7 @@ def _call(client: PlatformClient, method: str, path: str, **kwargs: Any) -> requ
     try:
         response = client.request(method, path, hooks={"response": keep}, **kwargs)
     except MarketplaceError:
-        if seen and _is_refusal(seen[-1]):
+        if seen and (_is_refusal(seen[-1]) or _is_woopayments_refusal(path, seen[-1])):
             raise refusal(method, path, seen[-1]) from None
         raise
     if response.status_code >= 400:
@@ -223,14 +223,32 @@ def _is_refusal(response: requests.Response) -> bool:
     )
 
 
+def _is_woopayments_refusal(path: str, response: requests.Response) -> bool:
+    """WooPayments' admin routes turn its server's refusal into a ``WP_Error`` without data
+    (``WC_Payments_REST_Controller::forward_request``): HTTP 500, ``"data": null``, and the
+    reason in ``code`` and ``message``. That is an answer, not an outage."""
+    body = _envelope(response)
+    return (
+        path.startswith("payments/")
+        and response.status_code == 500
+        and "data" in body
+        and body["data"] is None
+        and isinstance(body.get("code"), str)
+        and isinstance(body.get("message"), str)
+    )
+
+
 def refusal(method: str, path: str, response: requests.Response) -> MarketplaceError:
     """The store's refusal as a permanent error, in its own words, with a hint."""
     body = _envelope(response)
     code = str(body.get("code") or f"http_{response.status_code}")
     message = str(body.get("message") or response.reason or "no message")
-    text = f"WooCommerce refused {method} {path} (HTTP {response.status_code}, {code}): {message}"
+    who = "WooPayments" if path.startswith("payments/") else "WooCommerce"
+    text = f"{who} refused {method} {path} (HTTP {response.status_code}, {code}): {message}"
     if code in _HINTS:
         text += f" ({_HINTS[code]})"
+    elif _is_woopayments_refusal(path, response):
+        text += " (WooPayments reports every refusal of its admin routes as HTTP 500)"
     return MarketplaceError(text, transient=False, platform_status=response.status_code)
 
 

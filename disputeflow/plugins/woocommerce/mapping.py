@@ -21,8 +21,10 @@ StatusOutcome = tuple[CaseStatus, Outcome | None]
 DISPUTE_STATUSES: dict[str, StatusOutcome] = {
     "warning_needs_response": (CaseStatus.NEEDS_RESPONSE, None),
     "warning_under_review": (CaseStatus.UNDER_REVIEW, None),
-    # An inquiry closed without becoming a chargeback: the money stays with the merchant.
-    "warning_closed": (CaseStatus.RESOLVED, Outcome.MERCHANT_FAVOR),
+    # An inquiry closed without becoming a chargeback. Never a merchant win: WooPayments'
+    # screen closes an inquiry by refunding it (then the snapshot says buyer_favor), and
+    # Stripe closes one the bank dropped without saying who was right.
+    "warning_closed": (CaseStatus.RESOLVED, None),
     "needs_response": (CaseStatus.NEEDS_RESPONSE, None),
     "under_review": (CaseStatus.UNDER_REVIEW, None),
     "charge_refunded": (CaseStatus.RESOLVED, Outcome.BUYER_FAVOR),

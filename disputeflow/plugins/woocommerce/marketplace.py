@@ -42,7 +42,6 @@ from disputeflow.plugins.woocommerce.orders import (
 )
 from disputeflow.plugins.woocommerce.returns import return_snapshot
 from disputeflow.plugins.woocommerce.settings import WooCommerceSettingsSchema
-from disputeflow.plugins.woocommerce.values import gmt_time
 
 EXAMPLE_KEY = "ck_" + "0123456789abcdef" * 2 + "01234567"
 EXAMPLE_SECRET = "cs_" + "fedcba9876543210" * 2 + "76543210"
@@ -130,10 +129,8 @@ class WooCommerceMarketplace(Marketplace):
     def _order_disputes(self, connection: Connection, order: dict[str, Any]) -> list[Translation]:
         identifier = order_id(order)
         number = str(order["number"]) if order.get("number") not in (None, "") else None
-        # a dispute never predates its order: the list is read back to the order's creation
-        since = gmt_time(order.get("date_created_gmt")) or self.now() - sync.DISPUTE_WINDOW
         client = self.client(connection)
-        found = order_disputes(client, identifier, number, charge_of(order), since)
+        found = order_disputes(client, identifier, number, charge_of(order))
         return [dispute_snapshot(dispute, order_hint=identifier) for dispute in found]
 
     def sample_deliveries(self, connection: Connection) -> list[SampleDelivery]:

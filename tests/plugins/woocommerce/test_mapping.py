@@ -55,7 +55,7 @@ def test_dispute_reasons(reason, category):
     [
         ("warning_needs_response", ("needs_response", None), "inquiry"),
         ("warning_under_review", ("under_review", None), "inquiry"),
-        ("warning_closed", ("resolved", "merchant_favor"), "inquiry"),
+        ("warning_closed", ("resolved", None), "inquiry"),  # never a merchant win
         ("needs_response", ("needs_response", None), "chargeback"),
         ("under_review", ("under_review", None), "chargeback"),
         ("won", ("resolved", "merchant_favor"), "chargeback"),
