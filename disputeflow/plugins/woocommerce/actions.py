@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from disputeflow import ActionRequest, ActionResult, ActionType, Case, MarketplaceError, Money
-from disputeflow.plugins.woocommerce import dispute_actions
+from disputeflow.plugins.woocommerce import dispute_actions, return_actions
 from disputeflow.plugins.woocommerce.client import WooClient
 from disputeflow.plugins.woocommerce.disputes import dispute_snapshot, read_dispute
 from disputeflow.plugins.woocommerce.mapping import DEFAULT_RETURN_STATUSES
@@ -47,6 +47,8 @@ def perform(
         return refund(client, settings, case, action)
     if action.type is ActionType.SEND_MESSAGE:
         return customer_note(client, case, action)
+    if action.type in return_actions.ROUTES:
+        return return_actions.perform(client, settings, case, action)
     if action.type is ActionType.ACCEPT:
         return accept(client, settings, case, action)
     if action.type is ActionType.CONTEST:
@@ -196,6 +198,8 @@ def accept(
 
 def veto(case: Case, action: ActionRequest) -> str | None:
     """Why the store would refuse this action, said before it is queued (or ``None``)."""
+    if reason := return_actions.veto(case, action):
+        return reason
     try:
         if action.type is ActionType.CONTEST:
             dispute_actions.evidence_fields(action)

@@ -42,6 +42,8 @@ _HINTS = {
     "woocommerce_rest_authentication_error": "check the consumer key and secret",
     "woocommerce_rest_cannot_view": "the key's user cannot read this (needs manage_woocommerce)",
     "rest_no_route": "the route does not exist on this store (is the plugin active?)",
+    "rest_forbidden": "not allowed: for the returns plugin's routes, check wpswings_secret_key "
+    "and that its REST API is enabled",
     "woocommerce_rest_cannot_create_order_refund": (
         "the gateway cannot refund this order automatically; set api_refund=false to record "
         "refunds made outside WooCommerce"
@@ -124,6 +126,11 @@ class WooClient:
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         self.reads = PlatformClient(base, headers=headers, session=session, sleep=sleep)
         self.writes = PlatformClient(base, session=session, retries=0, sleep=sleep)
+        # Routes of other plugins (``/wp-json/rma/...``) get no WooCommerce keys: WooCommerce
+        # 11.1+ refuses an API key outside its own namespaces, and they authenticate otherwise.
+        self.site = PlatformClient(
+            wp_json_url(base), headers=headers, session=requests.Session(), retries=0, sleep=sleep
+        )
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> requests.Response:
         """A GET, retried on 429/5xx; a refusal raises a permanent MarketplaceError."""
@@ -143,6 +150,10 @@ class WooClient:
     def put_json(self, path: str, body: Mapping[str, Any]) -> Any:
         """A PUT with a JSON body, sent once."""
         return _json(self._call(self.writes, "PUT", path, json=dict(body)))
+
+    def post_site_json(self, path: str, body: Mapping[str, Any]) -> Any:
+        """A POST to another plugin's route under ``/wp-json`` (no WooCommerce keys), once."""
+        return _json(self._call(self.site, "POST", path, json=dict(body)))
 
     def _call(
         self, client: PlatformClient, method: str, path: str, **kwargs: Any
@@ -174,6 +185,12 @@ class WooClient:
             if not items or not _has_next(response, page, len(items)):
                 return
             page += 1
+
+
+def wp_json_url(api_base: str) -> str:
+    """``{site}/wp-json`` from the WooCommerce API base (``{site}/wp-json/wc/v3``)."""
+    base = api_base.rstrip("/")
+    return base[: -len("/wc/v3")] if base.endswith("/wc/v3") else base
 
 
 def _has_next(response: requests.Response, page: int, count: int) -> bool:
@@ -242,7 +259,9 @@ def refusal(method: str, path: str, response: requests.Response) -> MarketplaceE
     """The store's refusal as a permanent error, in its own words, with a hint."""
     body = _envelope(response)
     code = str(body.get("code") or f"http_{response.status_code}")
-    message = str(body.get("message") or response.reason or "no message")
+    # WPSwings' routes answer {"status": 404, "data": "<message>"}
+    said = body.get("message") or (body.get("data") if isinstance(body.get("data"), str) else None)
+    message = str(said or response.reason or "no message")
     who = "WooPayments" if path.startswith("payments/") else "WooCommerce"
     text = f"{who} refused {method} {path} (HTTP {response.status_code}, {code}): {message}"
     if code in _HINTS:

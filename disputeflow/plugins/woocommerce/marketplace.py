@@ -56,7 +56,7 @@ class WooCommerceMarketplace(Marketplace):
         {
             "chargeback": ["accept", "contest"],
             "inquiry": ["accept", "contest", "refund", "send_message"],
-            "return": ["refund", "send_message"],
+            "return": ["approve_return", "decline_return", "refund", "send_message"],
         },
         webhooks=True,
         polling=True,

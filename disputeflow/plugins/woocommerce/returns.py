@@ -52,6 +52,7 @@ KEY_DATE_FORMATS = (
     "%b %d, %Y", "%d %b %Y",
 )  # fmt: skip
 StateOf = tuple[CaseStatus, Outcome | None]
+CURRENT_META_KEY = RETURN_META_KEYS[0]  # wps_rma_return_product
 
 
 def request_time(key: str) -> datetime | None:
@@ -87,8 +88,16 @@ def return_request(
             return {}
         epoch = datetime.min.replace(tzinfo=UTC)
         date, key, latest = max(requests, key=lambda item: (item[0] or epoch, item[1]))
-        return {**latest, "_key": key, "_date": date}
+        return {**latest, "_key": key, "_date": date, "_meta": meta["key"]}
     return None
+
+
+def returns_plugin(request: Mapping[str, Any] | None) -> str | None:
+    """``wpswings`` for a request of WPSwings 4.0+ (which has REST routes to approve and
+    decline), ``wpswings-legacy`` for the older meta keys (no routes), else ``None``."""
+    if not request or "_meta" not in request:
+        return None
+    return "wpswings" if request["_meta"] == CURRENT_META_KEY else "wpswings-legacy"
 
 
 def request_amount(request: Mapping[str, Any], currency: Any) -> Money | None:
@@ -189,9 +198,13 @@ def return_snapshot(
     request = request or {}
     subject, text = _clean(request.get("subject")), _clean(request.get("reason"))
     currency = order.get("currency")
-    items = request_items(request)
+    extra = dict(common["extra"])
+    if items := request_items(request):
+        extra["return_items"] = items
+    if plugin := returns_plugin(request):
+        extra["returns_plugin"] = plugin
     return CaseSnapshot(
-        **{**common, "extra": {**common["extra"], **({"return_items": items} if items else {})}},
+        **{**common, "extra": extra},
         category=return_category(subject, text),
         platform_reason=subject,
         amount=request_amount(request, currency) or money(order.get("total"), currency),

@@ -62,7 +62,7 @@ def test_a_return_request_opens_a_return_case(client, runtime, connection):
     assert sorted(kinds(case)) == ["message_added", "opened"]
     assert case.due_at is None  # WooCommerce sets no response window of its own
     allowed = runtime.fill_allowed_actions(case).allowed_actions
-    assert allowed == ["refund", "send_message", "add_note"]
+    assert allowed == ["refund", "approve_return", "decline_return", "send_message", "add_note"]
 
 
 def test_a_return_requested_then_refunded_resolves_for_the_buyer(client, runtime, connection):
