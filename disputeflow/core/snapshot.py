@@ -91,10 +91,7 @@ class CaseSnapshot:
                 set_(self, name, enum(value))
         if self.outcome is not None and self.status not in (CaseStatus.RESOLVED, None):
             raise SnapshotError(f"outcome {self.outcome} given for a case that is {self.status}")
-        if self.revision is not None and (
-            isinstance(self.revision, bool) or not isinstance(self.revision, int)
-        ):
-            raise SnapshotError(f"revision must be an int, got {self.revision!r}")
+        _check_types(self)
         if (
             self.amount is not None
             and self.refunded is not None
@@ -110,8 +107,6 @@ class CaseSnapshot:
                 )
         set_(self, "evidence", tuple(self.evidence))
         set_(self, "messages", tuple(self.messages))
-        if not isinstance(self.update_only, bool):
-            raise SnapshotError(f"update_only must be a bool, got {self.update_only!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form; also what :attr:`fingerprint` hashes.
@@ -198,6 +193,15 @@ class CaseSnapshot:
         """The platform's clock, then revision, then content: a total, deterministic order."""
         revision = self.revision if self.revision is not None else -1
         return (self.observed_at, revision, self.fingerprint)
+
+
+def _check_types(snapshot: CaseSnapshot) -> None:
+    """``revision`` is an int (not a bool) or ``None``; ``update_only`` a bool."""
+    revision = snapshot.revision
+    if revision is not None and (isinstance(revision, bool) or not isinstance(revision, int)):
+        raise SnapshotError(f"revision must be an int, got {revision!r}")
+    if not isinstance(snapshot.update_only, bool):
+        raise SnapshotError(f"update_only must be a bool, got {snapshot.update_only!r}")
 
 
 def _str(value: object | None) -> str | None:

@@ -45,13 +45,12 @@ A test that cannot pass for a good reason is skipped by name, with the reason sh
     class TestEtsy(MarketplaceAdapterTests):
         tests_to_skip = {"Etsy verifies with a key fetched online": ["test_wrong_secret_rejected"]}
 
-Naming a test that does not exist fails, so a renamed test is noticed. The groups of tests
-are mixins too (``BaseSettingsTests``, ``BaseWebhookTests`` ...), to adopt one at a time.
+Naming a test that does not exist fails. The groups are mixins too (``BaseWebhookTests``,
+``BaseUpdateOnlyTests`` ...), to adopt one at a time.
 
-Translation is exercised the way the host does it: verify the request, keep the headers
-the adapter returned in :attr:`VerifiedDelivery.headers` (only those are stored), then
-translate the stored delivery. Nothing here touches the network: calls that the contract
-says must be refused are made against ``api_base_url`` = ``http://127.0.0.1:9``.
+Translation runs as in the host: verify, keep only the headers the adapter returned in
+:attr:`VerifiedDelivery.headers`, translate the stored delivery. No network: calls the
+contract says must be refused go to ``api_base_url`` = ``http://127.0.0.1:9``.
 """
 
 from __future__ import annotations
@@ -93,6 +92,7 @@ from disputeflow.core.testing.support import (
     snapshots_of,
     translate_request,
 )
+from disputeflow.core.testing.update_only import BaseUpdateOnlyTests
 
 
 class BaseIdentityTests(MarketplaceFixtures):
@@ -331,28 +331,6 @@ class BaseTranslationTests(MarketplaceFixtures):
             assert again.to_dict() == data
             assert again.fingerprint == snapshot.fingerprint
 
-    def test_update_only_snapshots_update_known_objects(
-        self, marketplace: Marketplace, connection: Connection, samples: list[SampleDelivery]
-    ) -> None:
-        """An update-only snapshot (a message that closes an object but cannot open a case)
-        states a status and keeps its flag through JSON; an adapter that makes them shows,
-        in its samples, one that updates an object another sample opens (else the core
-        would drop them all, and no sample would show what they are for)."""
-        snapshots = [
-            snapshot
-            for sample in samples
-            for snapshot in snapshots_of(translate_request(marketplace, connection, sample.request))
-        ]
-        opened = {(s.object_type, s.external_id) for s in snapshots if not s.update_only}
-        updates = [s for s in snapshots if s.update_only]
-        for snapshot in updates:
-            name = f"update-only {snapshot.object_type} {snapshot.external_id}"
-            assert snapshot.status is not None, f"{name}: states no status"
-            assert CaseSnapshot.from_dict(snapshot.to_dict()).update_only, f"{name}: flag lost"
-        assert not updates or any((s.object_type, s.external_id) in opened for s in updates), (
-            "no sample opens a case that an update-only sample updates"
-        )
-
     def test_unknown_values_do_not_crash(
         self,
         marketplace: Marketplace,
@@ -415,8 +393,8 @@ class MarketplaceAdapterTests(
     BaseSettingsTests,
     BaseWebhookTests,
     BaseTranslationTests,
+    BaseUpdateOnlyTests,
     BaseCapabilityTests,
 ):
-    """Every conformance test: subclass it as ``class TestMyMarketplace(MarketplaceAdapterTests)``
-    and override the ``marketplace``, ``expected_snapshots`` and ``unknown_values_delivery``
-    fixtures."""
+    """Every conformance test: subclass it and override the ``marketplace``,
+    ``expected_snapshots`` and ``unknown_values_delivery`` fixtures."""

@@ -172,8 +172,8 @@ def return_snapshot(
     statuses: Sequence[str],
     meta_keys: Sequence[str] = RETURN_META_KEYS,
 ) -> CaseSnapshot | None:
-    """The order's return case (one per order): a full snapshot while the order says it has
-    a return, an update-only one when it may close one, ``None`` otherwise."""
+    """The order's return case: full while the order says it has a return, update-only
+    when it may close one, ``None`` otherwise."""
     request = return_request(order, meta_keys)
     found = return_state(order, statuses, request)
     if found is None:
@@ -195,16 +195,10 @@ def return_snapshot(
     }
     if update_only:  # says nothing about the request: keeps what the case knows
         return CaseSnapshot(**common)
-    request = request or {}
+    request, currency = request or {}, order.get("currency")
     subject, text = _clean(request.get("subject")), _clean(request.get("reason"))
-    currency = order.get("currency")
-    extra = dict(common["extra"])
-    if items := request_items(request):
-        extra["return_items"] = items
-    if plugin := returns_plugin(request):
-        extra["returns_plugin"] = plugin
     return CaseSnapshot(
-        **{**common, "extra": extra},
+        **{**common, "extra": _request_extra(common["extra"], request)},
         category=return_category(subject, text),
         platform_reason=subject,
         amount=request_amount(request, currency) or money(order.get("total"), currency),
@@ -212,6 +206,16 @@ def return_snapshot(
         opened_at=request.get("_date"),
         messages=_buyer_message(order, request, text),
     )
+
+
+def _request_extra(extra: dict[str, str], request: Mapping[str, Any]) -> dict[str, Any]:
+    """The payment identifiers plus the returned items and which plugin recorded them."""
+    found: dict[str, Any] = dict(extra)
+    if items := request_items(request):
+        found["return_items"] = items
+    if plugin := returns_plugin(request):
+        found["returns_plugin"] = plugin
+    return found
 
 
 def _clean(value: Any) -> str | None:
