@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 
 from disputeflow import CaseSnapshot, SnapshotError
+from disputeflow.cli.sync import ProgressLine
 from disputeflow.core import sync as sync_module
 from disputeflow.core.ingest import ingest_snapshot
 from disputeflow.core.processing import RetryPolicy, process_deliveries
@@ -135,3 +138,15 @@ def test_sync_report_counts_dropped():
     report = SyncReport(connection_id="con_1")
     sync_module._count(report, None)
     assert (report.dropped, report.seen, report.failed) == (1, 1, 0)
+
+
+def test_sync_progress_shows_drops_only_when_there_are_some():
+    stream = io.StringIO()
+    progress = ProgressLine("eu", stream)
+    progress(SyncReport("con_1", pages=1, created=2))
+    progress(SyncReport("con_1", pages=2, created=2, dropped=3))
+    lines = stream.getvalue().splitlines()
+    assert lines == [
+        "eu: page 1, 2 seen (created 2, updated 0, unchanged 0, failed 0)",
+        "eu: page 2, 5 seen (created 2, updated 0, unchanged 0, failed 0, dropped 3)",
+    ]
