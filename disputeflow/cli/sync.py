@@ -43,8 +43,9 @@ class ProgressLine:
         line = (
             f"{self.label}: page {report.pages}, {report.seen} seen "
             f"(created {report.created}, updated {report.updated}, "
-            f"unchanged {report.unchanged}, failed {report.failed})"
-        )
+            f"unchanged {report.unchanged}, failed {report.failed}"
+            + (f", dropped {report.dropped})" if report.dropped else ")")
+        )  # dropped: update-only snapshots that found no case
         if self.in_place:
             padding = " " * max(0, self.width - len(line))
             self.width = len(line)
@@ -102,6 +103,7 @@ def _describe(target: Target, report: SyncReport, error: str | None) -> dict[str
         "updated": report.updated,
         "unchanged": report.unchanged,
         "failed": report.failed,
+        **({"dropped": report.dropped} if report.dropped else {}),
         "cursor": report.cursor,
         "error": error,
     }

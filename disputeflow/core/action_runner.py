@@ -200,9 +200,8 @@ def record_success(
         if result.snapshot is not None:
             connection_id = cases.get(session, row.case_id).connection_id
             plugins, rules = runtime.plugins, runtime.rules
-            merged.append(
-                merge_into_store(session, plugins, connection_id, result.snapshot, rules=rules)
-            )
+            found = merge_into_store(session, plugins, connection_id, result.snapshot, rules=rules)
+            merged += [found] if found is not None else []
         if row.type == ActionType.REFUND:
             _reflect_refunds(session, row.case_id)
         case = cases.get(session, row.case_id)

@@ -35,9 +35,10 @@ def ingest_snapshot(
     snapshot: CaseSnapshot,
     *,
     rules: Rules | None = None,
-) -> MergeResult:
+) -> MergeResult | None:
     """Merge one snapshot into its case and commit; call ``disputeflow_case_changed`` after.
 
+    ``None``: an update-only snapshot found no case to update, and was dropped.
     ``rules`` are the merchant's (``Runtime.rules``); without them the defaults apply.
     Safe to call concurrently for one case: the case row is locked (PostgreSQL) or the
     transaction is immediate (SQLite); two creators racing retry once and merge.
@@ -48,7 +49,7 @@ def ingest_snapshot(
     except IntegrityError:  # another process created the case first: merge into it
         with database.session() as session:
             result = merge_into_store(session, plugins, connection_id, snapshot, rules=rules)
-    notify(plugins, [result])
+    notify(plugins, [result] if result is not None else [])
     return result
 
 
@@ -59,15 +60,23 @@ def merge_into_store(
     snapshot: CaseSnapshot,
     *,
     rules: Rules | None = None,
-) -> MergeResult:
+) -> MergeResult | None:
     """Lock, merge, triage (classify, policy, deadlines, priority, route) and save, inside
     the caller's transaction.
 
+    An update-only snapshot (:attr:`CaseSnapshot.update_only`) with no case to update is
+    dropped: nothing is written and ``None`` is returned for the caller to count.
     The caller commits, then calls :func:`notify` with the results.
     """
     row = cases.find_row(
         session, connection_id, snapshot.object_type, snapshot.external_id, lock=True
     )
+    if row is None and snapshot.update_only:
+        log.info(
+            "update-only %s %s of connection %s: no case to update, dropped",
+            snapshot.object_type, snapshot.external_id, connection_id,
+        )  # fmt: skip
+        return None
     case = cases.load(session, row) if row else None
     history: list[CaseSnapshot] = []
     if row is not None:

@@ -55,6 +55,7 @@ class BatchReport:
 
     processed: int = 0
     failed: int = 0
+    dropped: int = 0  # update-only snapshots that found no case (not an error)
     results: list[MergeResult] = field(default_factory=list)
 
 
@@ -82,7 +83,7 @@ def process_deliveries(
                 break
             row = claimed[0]
             try:
-                results = _process_one(session, runtime, row, connections)
+                results, dropped = _process_one(session, runtime, row, connections)
             except Exception as error:  # kept as failed with its reason, never lost
                 deliveries.mark_failed(
                     row, _describe(error), now, policy.backoff_seconds, policy.max_attempts
@@ -92,6 +93,7 @@ def process_deliveries(
             else:
                 deliveries.mark_done(row, now)
                 report.processed += 1
+                report.dropped += dropped
         notify(runtime.plugins, results)
         report.results += results
     return report
@@ -99,8 +101,9 @@ def process_deliveries(
 
 def _process_one(
     session: Session, runtime: Runtime, row: DeliveryRow, connections: dict[str, Connection]
-) -> list[MergeResult]:
-    """Translate and merge one delivery inside a savepoint (retried once on a create race)."""
+) -> tuple[list[MergeResult], int]:
+    """Translate and merge one delivery inside a savepoint (retried once on a create race);
+    return the changes and how many update-only snapshots found no case."""
     for attempt in (1, 2):
         try:
             with session.begin_nested():
@@ -112,9 +115,14 @@ def _process_one(
                 marketplace = runtime.plugins.marketplace(row.platform)
                 items = marketplace.translate_delivery(connection, deliveries.to_stored(row))
                 results: list[MergeResult] = []
+                dropped = 0
                 for item in items:
-                    results += _apply(session, runtime, row, item)
-                return results
+                    applied = _apply(session, runtime, row, item)
+                    if applied is None:
+                        dropped += 1
+                    else:
+                        results += applied
+                return results, dropped
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -123,12 +131,14 @@ def _process_one(
 
 def _apply(
     session: Session, runtime: Runtime, row: DeliveryRow, item: Translation
-) -> list[MergeResult]:
-    """Merge a snapshot, or apply an effect; return the case changes to announce."""
+) -> list[MergeResult] | None:
+    """Merge a snapshot, or apply an effect; return the case changes to announce (``None``:
+    an update-only snapshot without a case, dropped)."""
     if isinstance(item, CaseSnapshot):
-        return [
-            merge_into_store(session, runtime.plugins, row.connection_id, item, rules=runtime.rules)
-        ]
+        merged = merge_into_store(
+            session, runtime.plugins, row.connection_id, item, rules=runtime.rules
+        )
+        return [merged] if merged is not None else None
     if isinstance(item, OrderRefund):
         return order_refunds.record(session, row.connection_id, item)
     if isinstance(item, PersonalDataErasure):

@@ -39,6 +39,11 @@ class CaseSnapshot:
     object ("dispute", "return", ...) so that two objects of different types that share a
     number stay two cases. ``deadlines`` of ``None`` keeps the case's platform deadlines;
     an empty tuple clears them. ``extra`` keeps platform values worth showing as they are.
+
+    ``update_only`` marks a snapshot that may change a case but never open one: a platform
+    message that closes or moves an object without the fields that make a case (a refunded
+    order that no longer says it was a return). The core merges it into the case of the same
+    ``(connection, object_type, external_id)`` and drops it, counted, when there is none.
     """
 
     platform: str
@@ -63,6 +68,7 @@ class CaseSnapshot:
     evidence: tuple[Evidence, ...] = ()
     messages: tuple[Message, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    update_only: bool = False
 
     def __post_init__(self) -> None:
         for name in ("platform", "object_type", "external_id"):
@@ -85,10 +91,7 @@ class CaseSnapshot:
                 set_(self, name, enum(value))
         if self.outcome is not None and self.status not in (CaseStatus.RESOLVED, None):
             raise SnapshotError(f"outcome {self.outcome} given for a case that is {self.status}")
-        if self.revision is not None and (
-            isinstance(self.revision, bool) or not isinstance(self.revision, int)
-        ):
-            raise SnapshotError(f"revision must be an int, got {self.revision!r}")
+        _check_types(self)
         if (
             self.amount is not None
             and self.refunded is not None
@@ -106,12 +109,16 @@ class CaseSnapshot:
         set_(self, "messages", tuple(self.messages))
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form; also what :attr:`fingerprint` hashes."""
+        """The JSON form; also what :attr:`fingerprint` hashes.
+
+        ``update_only`` appears only when set, so the fingerprints of ordinary snapshots
+        (and of every snapshot stored before the flag existed) stay as they were.
+        """
 
         def opt(value: Any) -> Any:
             return value.to_dict() if value is not None else None
 
-        return {
+        data: dict[str, Any] = {
             "platform": self.platform,
             "object_type": self.object_type,
             "external_id": self.external_id,
@@ -137,6 +144,9 @@ class CaseSnapshot:
             "messages": [m.to_dict() for m in self.messages],
             "extra": self.extra,
         }
+        if self.update_only:
+            data["update_only"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CaseSnapshot:
@@ -169,6 +179,7 @@ class CaseSnapshot:
             evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence") or ()),
             messages=tuple(Message.from_dict(m) for m in data.get("messages") or ()),
             extra=dict(data.get("extra") or {}),
+            update_only=bool(data.get("update_only", False)),
         )
 
     @cached_property
@@ -182,6 +193,15 @@ class CaseSnapshot:
         """The platform's clock, then revision, then content: a total, deterministic order."""
         revision = self.revision if self.revision is not None else -1
         return (self.observed_at, revision, self.fingerprint)
+
+
+def _check_types(snapshot: CaseSnapshot) -> None:
+    """``revision`` is an int (not a bool) or ``None``; ``update_only`` a bool."""
+    revision = snapshot.revision
+    if revision is not None and (isinstance(revision, bool) or not isinstance(revision, int)):
+        raise SnapshotError(f"revision must be an int, got {revision!r}")
+    if not isinstance(snapshot.update_only, bool):
+        raise SnapshotError(f"update_only must be a bool, got {snapshot.update_only!r}")
 
 
 def _str(value: object | None) -> str | None:

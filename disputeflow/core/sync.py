@@ -47,11 +47,12 @@ class SyncReport:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    dropped: int = 0  # update-only snapshots that found no case (not an error)
     cursor: str | None = None
 
     @property
     def seen(self) -> int:
-        return self.created + self.updated + self.unchanged + self.failed
+        return self.created + self.updated + self.unchanged + self.failed + self.dropped
 
 
 Progress = Callable[[SyncReport], None]
@@ -109,8 +110,10 @@ def _check_active(row: ConnectionRow) -> None:
         )
 
 
-def _count(report: SyncReport, result: MergeResult) -> None:
-    if result.created:
+def _count(report: SyncReport, result: MergeResult | None) -> None:
+    if result is None:
+        report.dropped += 1
+    elif result.created:
         report.created += 1
     elif result.changed:
         report.updated += 1

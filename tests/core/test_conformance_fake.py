@@ -83,6 +83,15 @@ class TestFakeMarketplace(MarketplaceAdapterTests):
                     "buyer": {"country": "FR"},
                 }
             ],
+            "return_refunded": [
+                {
+                    "object_type": "return",
+                    "external_id": "2001",
+                    "status": "resolved",
+                    "outcome": "buyer_favor",
+                    "update_only": True,
+                }
+            ],
         }
 
     @pytest.fixture
@@ -195,6 +204,23 @@ class NoSecret(FakeMarketplace):
 
 FAILED = pytest.fail.Exception  # what pytest.raises and pytest.fail raise
 
+
+class UpdatesTheUnknown(FakeMarketplace):
+    """Marks every return snapshot update-only: nothing in its samples opens a return."""
+
+    def snapshot(self, payload):
+        made = super().snapshot(payload)
+        return replace(made, update_only=True) if made.object_type == "return" else made
+
+
+class UpdatesWithoutStatus(FakeMarketplace):
+    """Its update-only message states no status: it could not move the case it names."""
+
+    def snapshot(self, payload):
+        made = super().snapshot(payload)
+        return replace(made, status=None, outcome=None) if made.update_only else made
+
+
 BROKEN = [
     (AcceptsAnything, "test_forged_body_rejected", FAILED),
     (AcceptsAnything, "test_wrong_secret_rejected", FAILED),
@@ -208,6 +234,8 @@ BROKEN = [
     (SharesDedupKeys, "test_distinct_deliveries_distinct_dedup_keys", AssertionError),
     (LeaksSecret, "test_secrets_not_kept", AssertionError),
     (NoSecret, "test_secret_fields_exist_in_schema", AssertionError),
+    (UpdatesTheUnknown, "test_update_only_snapshots_update_known_objects", AssertionError),
+    (UpdatesWithoutStatus, "test_update_only_snapshots_update_known_objects", AssertionError),
 ]
 
 

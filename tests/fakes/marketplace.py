@@ -217,6 +217,7 @@ class FakeMarketplace(Marketplace):
                     if due_by
                     else ()
                 ),
+                update_only=bool(payload.get("update_only")),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise SnapshotError(f"malformed fake object: {type(error).__name__}: {error}") from None
@@ -248,10 +249,16 @@ class FakeMarketplace(Marketplace):
             "updated_at": "2026-03-02T09:00:00Z",
             "buyer_country": "FR",
         }
+        # A closing message that could not open a case on its own: update-only.
+        refunded = {
+            **a_return, "status": "refunded", "updated_at": "2026-03-06T12:00:00Z",
+            "update_only": True,
+        }  # fmt: skip
         deliveries = [
             ("dispute_opened", dispute, "dlv-1001-1", "disputes/create"),
             ("dispute_won", won, "dlv-1001-2", "disputes/update"),
             ("return_requested", a_return, "dlv-2001-1", "returns/request"),
+            ("return_refunded", refunded, "dlv-2001-2", "returns/update"),
         ]
         return [
             SampleDelivery(

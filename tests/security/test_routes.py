@@ -26,8 +26,9 @@ PUBLIC = {
     ("GET", "/api/docs"),
     ("GET", "/static/<path:filename>"),
     ("POST", "/webhooks/<platform>/<connection_id>"),  # signed by the platform
+    ("POST", "/webhooks/<platform>/app"),  # signed with the app's secret (Shopify compliance)
     ("GET", "/webhooks/<platform>/<connection_id>"),  # the platform's endpoint check
-    ("GET", "/install/shopify"),  # install link (Shopify's HMAC checked when present)
+    ("GET", "/install/shopify"),  # Shopify's HMAC or a signed install link, else 403
     ("GET", "/install/shopify/callback"),  # signed state and Shopify's HMAC
     ("GET", "/install/ebay/<connection_id>"),  # sends the seller to eBay's consent page
     ("GET", "/install/ebay/callback"),  # signed state

@@ -11,7 +11,9 @@ import pytest
 
 # Rewrite asserts in the kit so a failing check shows the values, as in the plugin's own tests.
 pytest.register_assert_rewrite(
-    "disputeflow.core.testing.marketplace", "disputeflow.core.testing.support"
+    "disputeflow.core.testing.marketplace",
+    "disputeflow.core.testing.support",
+    "disputeflow.core.testing.update_only",
 )
 
 from disputeflow.core.testing.marketplace import (  # noqa: E402
@@ -30,12 +32,14 @@ from disputeflow.core.testing.support import (  # noqa: E402
     store_delivery,
     translate_request,
 )
+from disputeflow.core.testing.update_only import BaseUpdateOnlyTests  # noqa: E402
 
 __all__ = [
     "BaseCapabilityTests",
     "BaseIdentityTests",
     "BaseSettingsTests",
     "BaseTranslationTests",
+    "BaseUpdateOnlyTests",
     "BaseWebhookTests",
     "MarketplaceAdapterTests",
     "MarketplaceFixtures",

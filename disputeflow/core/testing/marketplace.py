@@ -45,13 +45,12 @@ A test that cannot pass for a good reason is skipped by name, with the reason sh
     class TestEtsy(MarketplaceAdapterTests):
         tests_to_skip = {"Etsy verifies with a key fetched online": ["test_wrong_secret_rejected"]}
 
-Naming a test that does not exist fails, so a renamed test is noticed. The groups of tests
-are mixins too (``BaseSettingsTests``, ``BaseWebhookTests`` ...), to adopt one at a time.
+Naming a test that does not exist fails. The groups are mixins too (``BaseWebhookTests``,
+``BaseUpdateOnlyTests`` ...), to adopt one at a time.
 
-Translation is exercised the way the host does it: verify the request, keep the headers
-the adapter returned in :attr:`VerifiedDelivery.headers` (only those are stored), then
-translate the stored delivery. Nothing here touches the network: calls that the contract
-says must be refused are made against ``api_base_url`` = ``http://127.0.0.1:9``.
+Translation runs as in the host: verify, keep only the headers the adapter returned in
+:attr:`VerifiedDelivery.headers`, translate the stored delivery. No network: calls the
+contract says must be refused go to ``api_base_url`` = ``http://127.0.0.1:9``.
 """
 
 from __future__ import annotations
@@ -93,6 +92,7 @@ from disputeflow.core.testing.support import (
     snapshots_of,
     translate_request,
 )
+from disputeflow.core.testing.update_only import BaseUpdateOnlyTests
 
 
 class BaseIdentityTests(MarketplaceFixtures):
@@ -393,8 +393,8 @@ class MarketplaceAdapterTests(
     BaseSettingsTests,
     BaseWebhookTests,
     BaseTranslationTests,
+    BaseUpdateOnlyTests,
     BaseCapabilityTests,
 ):
-    """Every conformance test: subclass it as ``class TestMyMarketplace(MarketplaceAdapterTests)``
-    and override the ``marketplace``, ``expected_snapshots`` and ``unknown_values_delivery``
-    fixtures."""
+    """Every conformance test: subclass it and override the ``marketplace``,
+    ``expected_snapshots`` and ``unknown_values_delivery`` fixtures."""

@@ -172,6 +172,7 @@ def open_request(
     result = ingest_snapshot(
         runtime.database, runtime.plugins, connection_id, snapshot, rules=runtime.rules
     )
+    assert result is not None  # a request snapshot opens its case; it is never update-only
     if ids:
         with runtime.database.session() as session:
             session.execute(

@@ -22,6 +22,7 @@ from disputeflow import (
     Evidence,
     Money,
     Order,
+    Outcome,
     Party,
     SnapshotError,
 )
@@ -51,6 +52,8 @@ def dispute_snapshot(dispute: Mapping[str, Any], *, order_hint: str | None = Non
     raw_status = _text(dispute.get("status"))
     kind, stage = dispute_kind(raw_status)
     status, outcome = dispute_status(raw_status)
+    if raw_status == "warning_closed" and charge_refunded(dispute):
+        outcome = Outcome.BUYER_FAVOR  # accepted by a refund, as WooPayments' screen does
     raw_reason = _text(dispute.get("reason"))
     observed = _observed_at(dispute)
     return CaseSnapshot(
@@ -73,8 +76,35 @@ def dispute_snapshot(dispute: Mapping[str, Any], *, order_hint: str | None = Non
         opened_at=any_time(dispute.get("created")),
         deadlines=_deadlines(dispute, raw_status),
         evidence=_evidence(dispute, identifier, observed),
-        extra={"charge_id": charge_id(dispute)} if charge_id(dispute) else {},
+        extra=_payment_extra(dispute),
     )
+
+
+def _payment_extra(dispute: Mapping[str, Any]) -> dict[str, str]:
+    """The charge (and payment intent), to link the dispute with its order and a provider's
+    view of the same payment."""
+    extra = {"payment_method": "woocommerce_payments"}
+    if charge_id(dispute):
+        extra["charge_id"] = str(charge_id(dispute))
+    charge = dispute.get("charge")
+    intent = dispute.get("payment_intent")
+    if not intent and isinstance(charge, Mapping):
+        intent = charge.get("payment_intent")
+    if isinstance(intent, str) and intent:
+        extra["intent_id"] = intent
+    return extra
+
+
+def charge_refunded(dispute: Mapping[str, Any]) -> bool:
+    """Whether the disputed charge was refunded in full (Stripe's ``charge.refunded``, or
+    ``amount_refunded`` reaching the dispute's amount)."""
+    charge = dispute.get("charge")
+    if not isinstance(charge, Mapping):
+        return False
+    if charge.get("refunded") is True:
+        return True
+    refunded, amount = charge.get("amount_refunded"), dispute.get("amount")
+    return isinstance(refunded, int) and isinstance(amount, int) and refunded >= amount > 0
 
 
 def _text(value: Any) -> str | None:
@@ -206,21 +236,31 @@ def _evidence(
 
 
 def order_disputes(
-    client: WooClient, order_id: str, number: str | None, charge: str | None, since: datetime
+    client: WooClient, order_id: str, number: str | None, charge: str | None
 ) -> Iterator[Mapping[str, Any]]:
-    """The full dispute objects of one order: the list (newest first) is read until disputes
-    older than the order, matched on the charge, the order id or number, then each is read."""
-    for page in range(1, 50):
-        params = {"page": page, "pagesize": LIST_PAGE_SIZE, "sort": "created", "direction": "desc"}
+    """The full dispute objects of one order, found with the list's documented ``search``
+    filter (``List_Disputes::set_search``; WooPayments' search matches order numbers,
+    customers and charges): by the order number, then by the charge if that found none.
+    Entries are matched on the charge, the order id or number, then each is read in full.
+    A dispute the search misses is still found by the next sync, which reads the list."""
+    seen: set[str] = set()
+    for term in dict.fromkeys(t for t in (number, charge) if t):
+        params = {
+            "search": term,
+            "pagesize": LIST_PAGE_SIZE,
+            "sort": "created",
+            "direction": "desc",
+        }
         body = client.get_json(DISPUTES_PATH, params)
         entries = body.get("data") if isinstance(body, Mapping) else None
-        if not isinstance(entries, list):
-            return
-        for entry in entries:
-            if isinstance(entry, Mapping) and _belongs(entry, order_id, number, charge):
-                yield read_dispute(client, str(entry.get("dispute_id") or entry.get("id")))
-        oldest = any_time(entries[-1].get("created")) if entries else None
-        if len(entries) < LIST_PAGE_SIZE or (oldest is not None and oldest < since):
+        for entry in entries if isinstance(entries, list) else ():
+            if not isinstance(entry, Mapping) or not _belongs(entry, order_id, number, charge):
+                continue
+            dispute_id = str(entry.get("dispute_id") or entry.get("id"))
+            if dispute_id not in seen:
+                seen.add(dispute_id)
+                yield read_dispute(client, dispute_id)
+        if seen:
             return
 
 

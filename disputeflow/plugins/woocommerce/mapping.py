@@ -21,8 +21,10 @@ StatusOutcome = tuple[CaseStatus, Outcome | None]
 DISPUTE_STATUSES: dict[str, StatusOutcome] = {
     "warning_needs_response": (CaseStatus.NEEDS_RESPONSE, None),
     "warning_under_review": (CaseStatus.UNDER_REVIEW, None),
-    # An inquiry closed without becoming a chargeback: the money stays with the merchant.
-    "warning_closed": (CaseStatus.RESOLVED, Outcome.MERCHANT_FAVOR),
+    # An inquiry closed without becoming a chargeback. Never a merchant win: WooPayments'
+    # screen closes an inquiry by refunding it (then the snapshot says buyer_favor), and
+    # Stripe closes one the bank dropped without saying who was right.
+    "warning_closed": (CaseStatus.RESOLVED, None),
     "needs_response": (CaseStatus.NEEDS_RESPONSE, None),
     "under_review": (CaseStatus.UNDER_REVIEW, None),
     "charge_refunded": (CaseStatus.RESOLVED, Outcome.BUYER_FAVOR),
@@ -92,14 +94,29 @@ RETURN_FOLLOW_UP_STATUSES: dict[str, StatusOutcome] = {
 }
 
 # The WPSwings request record (order meta): its own status of the latest request.
+# ``complete`` is set by ``wps_rma_return_req_approve_callback``: the merchant approved the
+# return (the order becomes ``return-approved``); no money has moved, a refund comes later.
+APPROVED_REQUEST_STATUS = "complete"
 RETURN_REQUEST_STATUSES: dict[str, StatusOutcome] = {
     "pending": (CaseStatus.NEEDS_RESPONSE, None),
-    "complete": (CaseStatus.RESOLVED, Outcome.BUYER_FAVOR),
+    APPROVED_REQUEST_STATUS: (CaseStatus.AWAITING_BUYER, None),
     "cancel": (CaseStatus.RESOLVED, Outcome.WITHDRAWN),
 }
 
-# Order meta keys under which returns extensions keep a request (WPSwings, new and old).
-RETURN_META_KEYS: tuple[str, ...] = ("mwb_rma_return_product", "mwb_rma_return_request_product")
+# Order meta keys under which returns extensions keep a request: WPSwings 4.0+, then the
+# MakeWebBetter-era names of older builds (3.x wrote ``ced_rnx_return_product``).
+RETURN_META_KEYS: tuple[str, ...] = (
+    "wps_rma_return_product",
+    "mwb_rma_return_product",
+    "mwb_rma_return_request_product",
+    "mwb_wrma_return_product",
+    "ced_rnx_return_product",
+)
+
+# Order statuses that end a return when the order no longer says it has one: the merchant
+# refunded it, cancelled the order, or took the return status away (processing, completed).
+CANCELLED_ORDER_STATUS = "cancelled"
+CLOSING_ORDER_STATUSES = frozenset({"refunded", CANCELLED_ORDER_STATUS, "completed", "processing"})
 
 # Return reasons are free text a merchant configures; the first pattern that matches decides.
 RETURN_REASON_PATTERNS: tuple[tuple[re.Pattern[str], Category], ...] = tuple(

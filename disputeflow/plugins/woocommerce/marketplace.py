@@ -39,10 +39,9 @@ from disputeflow.plugins.woocommerce.orders import (
     may_hold_dispute,
     order_id,
     order_refunds,
-    return_snapshot,
 )
+from disputeflow.plugins.woocommerce.returns import return_snapshot
 from disputeflow.plugins.woocommerce.settings import WooCommerceSettingsSchema
-from disputeflow.plugins.woocommerce.values import gmt_time
 
 EXAMPLE_KEY = "ck_" + "0123456789abcdef" * 2 + "01234567"
 EXAMPLE_SECRET = "cs_" + "fedcba9876543210" * 2 + "76543210"
@@ -57,7 +56,7 @@ class WooCommerceMarketplace(Marketplace):
         {
             "chargeback": ["accept", "contest"],
             "inquiry": ["accept", "contest", "refund", "send_message"],
-            "return": ["refund", "send_message"],
+            "return": ["approve_return", "decline_return", "refund", "send_message"],
         },
         webhooks=True,
         polling=True,
@@ -109,15 +108,18 @@ class WooCommerceMarketplace(Marketplace):
         order = webhooks.parse_body(delivery.body)
         if not isinstance(order, dict):
             raise SnapshotError("an order delivery whose body is not an object")
-        return self.translate_order(connection, order)
+        return self.translate_order(connection, order, created=event == "created")
 
-    def translate_order(self, connection: Connection, order: dict[str, Any]) -> list[Translation]:
-        """The order's return case, its WooPayments disputes (read from the API when the
-        order may hold one), and its refunds."""
+    def translate_order(
+        self, connection: Connection, order: dict[str, Any], *, created: bool = False
+    ) -> list[Translation]:
+        """The order's return case (update-only when the order may close one, never for a
+        new order: no case can predate it), its WooPayments disputes (read from the API when
+        the order may hold one), and its refunds."""
         statuses = connection.settings.get("return_statuses") or DEFAULT_RETURN_STATUSES
         items: list[Translation] = []
         snapshot = return_snapshot(order, statuses)
-        if snapshot is not None:
+        if snapshot is not None and not (created and snapshot.update_only):
             items.append(snapshot)
         if may_hold_dispute(order, connection.settings):
             items += self._order_disputes(connection, order)
@@ -127,10 +129,8 @@ class WooCommerceMarketplace(Marketplace):
     def _order_disputes(self, connection: Connection, order: dict[str, Any]) -> list[Translation]:
         identifier = order_id(order)
         number = str(order["number"]) if order.get("number") not in (None, "") else None
-        # a dispute never predates its order: the list is read back to the order's creation
-        since = gmt_time(order.get("date_created_gmt")) or self.now() - sync.DISPUTE_WINDOW
         client = self.client(connection)
-        found = order_disputes(client, identifier, number, charge_of(order), since)
+        found = order_disputes(client, identifier, number, charge_of(order))
         return [dispute_snapshot(dispute, order_hint=identifier) for dispute in found]
 
     def sample_deliveries(self, connection: Connection) -> list[SampleDelivery]:

@@ -7,20 +7,13 @@ it, and whether WooPayments may hold a dispute on it (then the dispute is read f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from decimal import Decimal
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from disputeflow import (
-    Actor,
-    CaseKind,
-    CaseSnapshot,
-    CaseStatus,
-    Message,
     Money,
     Order,
-    Outcome,
     Party,
     SnapshotError,
 )
@@ -29,11 +22,7 @@ from disputeflow.plugins.woocommerce.mapping import (
     DISPUTE_LOST_REFUND_REASON,
     DISPUTE_ORDER_STATUSES,
     FULLY_REFUNDED_STATUS,
-    RETURN_FOLLOW_UP_STATUSES,
-    RETURN_META_KEYS,
-    RETURN_REQUEST_STATUSES,
     WOOPAYMENTS_GATEWAY_PREFIX,
-    return_category,
 )
 from disputeflow.plugins.woocommerce.values import external_id, gmt_time, money, party, require
 
@@ -121,102 +110,6 @@ def fully_refunded(order: Mapping[str, Any]) -> bool:
     return bool(total and refunded and total.value > 0 and refunded >= total)
 
 
-def return_request(
-    order: Mapping[str, Any], meta_keys: Sequence[str] = RETURN_META_KEYS
-) -> dict[str, Any] | None:
-    """The latest request a returns extension recorded in the order's meta (WPSwings keeps
-    ``{"d-m-Y": {"subject", "reason", "amount", "status", ...}}``); ``{}`` when the meta is
-    there in another shape, ``None`` when there is none."""
-    for meta in order.get("meta_data") or ():
-        if not isinstance(meta, Mapping) or meta.get("key") not in meta_keys:
-            continue
-        value = meta.get("value")
-        if not isinstance(value, Mapping) or not value:
-            return {}
-        dated = [(_request_date(str(k)), str(k), v) for k, v in value.items()]
-        requests = [(d, k, v) for d, k, v in dated if isinstance(v, Mapping)]
-        if not requests:
-            return {}
-        epoch = datetime.min.replace(tzinfo=UTC)
-        date, key, latest = max(requests, key=lambda item: (item[0] or epoch, item[1]))
-        return {**latest, "_key": key, "_date": date}
-    return None
-
-
-def _request_date(key: str) -> datetime | None:
-    try:
-        return datetime.strptime(key, "%d-%m-%Y").replace(tzinfo=UTC)
-    except ValueError:
-        return None
-
-
-def _return_state(
-    order: Mapping[str, Any], statuses: Sequence[str], request: Mapping[str, Any] | None
-) -> tuple[CaseStatus | None, Outcome | None] | None:
-    """The return's status, or ``None`` when nothing says this order has a return."""
-    raw = order.get("status")
-    evidence = raw in statuses or raw in RETURN_FOLLOW_UP_STATUSES or request is not None
-    if not evidence:
-        return None
-    if fully_refunded(order):  # the buyer has their money back, whatever the status says
-        return CaseStatus.RESOLVED, Outcome.BUYER_FAVOR
-    if raw in statuses:
-        return CaseStatus.NEEDS_RESPONSE, None
-    if raw in RETURN_FOLLOW_UP_STATUSES:
-        return RETURN_FOLLOW_UP_STATUSES[raw]
-    return RETURN_REQUEST_STATUSES.get(str((request or {}).get("status")), (None, None))
-
-
-def return_snapshot(
-    order: Mapping[str, Any],
-    statuses: Sequence[str],
-    meta_keys: Sequence[str] = RETURN_META_KEYS,
-) -> CaseSnapshot | None:
-    """The order's return case (one per order), or ``None`` when it has no return."""
-    request = return_request(order, meta_keys)
-    state = _return_state(order, statuses, request)
-    if state is None:
-        return None
-    request = request or {}
-    subject, text = _clean(request.get("subject")), _clean(request.get("reason"))
-    currency = order.get("currency")
-    return CaseSnapshot(
-        platform=PLATFORM,
-        object_type=RETURN_OBJECT,
-        external_id=order_id(order),
-        kind=CaseKind.RETURN,
-        observed_at=observed_at(order),
-        status=state[0],
-        outcome=state[1],
-        category=return_category(subject, text),
-        platform_reason=subject,
-        platform_status=_clean(order.get("status")),
-        amount=money(request.get("amount"), currency) or money(order.get("total"), currency),
-        refunded=refunded_total(order),
-        order=order_value(order),
-        buyer=order_buyer(order),
-        opened_at=request.get("_date"),
-        messages=_buyer_message(order, request, text),
-    )
-
-
-def _clean(value: Any) -> str | None:
-    if isinstance(value, Decimal | int) and not isinstance(value, bool):
-        return str(value)
-    return (value.strip() or None) if isinstance(value, str) else None
-
-
-def _buyer_message(
-    order: Mapping[str, Any], request: Mapping[str, Any], text: str | None
-) -> tuple[Message, ...]:
-    """The buyer's own words with the request: heard, and kept on the case."""
-    if not text:
-        return ()
-    sent_at = request.get("_date") or observed_at(order)
-    key = request.get("_key") or "request"
-    return (Message(f"{order_id(order)}:return:{key}", Actor.BUYER, text, sent_at),)
-
-
 def may_hold_dispute(order: Mapping[str, Any], settings: Mapping[str, Any]) -> bool:
     """A WooPayments order in a status WooPayments sets around disputes (on-hold when one
     opens, completed when won, refunded when lost), or with a "Dispute lost." refund."""
@@ -238,3 +131,21 @@ def charge_of(order: Mapping[str, Any]) -> str | None:
     if isinstance(transaction, str) and transaction.startswith(("ch_", "py_")):
         return transaction
     return None
+
+
+def payment_extra(order: Mapping[str, Any]) -> dict[str, str]:
+    """What a payment provider's dispute of the same order carries, to link the two later:
+    the gateway (``payment_method``: ``stripe``, ``ppcp-gateway``, ``woocommerce_payments``),
+    its title, the gateway's ``transaction_id`` (a Stripe ``pi_``/``ch_`` id, a PayPal
+    capture id) and WooPayments' ``_charge_id`` / ``_intent_id`` meta."""
+    extra: dict[str, str] = {}
+    for field in ("payment_method", "payment_method_title", "transaction_id"):
+        value = order.get(field)
+        if isinstance(value, str) and value.strip():
+            extra[field] = value.strip()
+    for meta in order.get("meta_data") or ():
+        if isinstance(meta, Mapping) and meta.get("key") in ("_charge_id", "_intent_id"):
+            value = external_id(meta.get("value"))
+            if value is not None:
+                extra[str(meta["key"]).lstrip("_")] = value
+    return extra

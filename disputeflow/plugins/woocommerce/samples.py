@@ -1,6 +1,7 @@
 """Sample deliveries, signed as WooCommerce signs them, for ``disputeflow demo`` and the
 conformance kit: a return requested, the same return refunded, a return in a JPY store, a
-partial refund, and an order that concerns no case.
+partial refund, an order that concerns no case, and a return marked by order status only,
+requested then refunded (its closing order is an update-only snapshot).
 
 Orders follow the REST v3 order shape of the WooCommerce REST API docs (``_orders.md``), with
 the fields newer versions add, and the order meta the WPSwings returns plugin records.
@@ -66,16 +67,23 @@ def _billing(country: str) -> dict[str, str]:
 def return_request_meta(
     subject: str = "Product arrived damaged",
     reason: str = "The box was crushed and the mug is cracked.",
-    amount: str = "24.90",
+    amount: str | None = "24.90",
     status: str = "pending",
-    date: str = "05-11-2026",
+    date: str = "1793869200",
+    key: str = "wps_rma_return_product",
 ) -> list[dict[str, Any]]:
-    """WPSwings' ``mwb_rma_return_product`` meta: requests keyed by ``d-m-Y``."""
-    request = {
-        "products": [{"product_id": 93, "variation_id": 0, "item_id": 315, "qty": 1}],
-        "amount": amount, "subject": subject, "reason": reason, "status": status,
+    """The WPSwings returns plugin's request meta: ``wps_rma_return_product`` keyed by the
+    request's Unix time (4.3.7+; older versions: a date in the store's format, and older
+    meta keys). ``amount`` is there when the request came through the plugin's REST API."""
+    request: dict[str, Any] = {
+        "products": [
+            {"item_id": 315, "product_id": 93, "variation_id": 0, "qty": "1", "price": 24.9}
+        ],
+        "subject": subject, "reason": reason, "status": status,
     }  # fmt: skip
-    return [{"id": 9001, "key": "mwb_rma_return_product", "value": {date: request}}]
+    if amount is not None:
+        request["amount"] = amount
+    return [{"id": 9001, "key": key, "value": {date: request}}]
 
 
 def sample_payloads() -> list[tuple[str, str, dict[str, Any]]]:
@@ -96,12 +104,21 @@ def sample_payloads() -> list[tuple[str, str, dict[str, Any]]]:
         refunds=[{"id": 7311, "reason": "Late delivery: goodwill", "total": "-5.00"}],
     )  # fmt: skip
     plain = sample_order(7304, currency="GBP", total="12.00", country="GB")
+    # A returns extension that marks returns by order status only: once refunded, the order
+    # no longer says it had a return, so its snapshot is update-only.
+    by_status = sample_order(7305, status="return-requested", modified="2026-11-06T09:00:00")
+    by_status_refunded = sample_order(
+        7305, status="refunded", modified="2026-11-08T11:00:00",
+        refunds=[{"id": 7312, "reason": "Returned to the shop", "total": "-24.90"}],
+    )  # fmt: skip
     return [
         ("return_requested", "order.updated", requested),
         ("return_refunded", "order.updated", refunded),
         ("return_requested_jpy", "order.updated", jpy),
         ("order_partially_refunded", "order.updated", partial),
         ("order_created", "order.created", plain),
+        ("status_return_requested", "order.updated", by_status),
+        ("status_return_refunded", "order.updated", by_status_refunded),
     ]
 
 

@@ -68,12 +68,37 @@ class WooCommerceSettingsSchema(BaseSettingsSchema):
         load_default=True,
         metadata={"description": "Refund through the payment gateway (false: record only)."},
     )
+    query_string_auth = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Send the API keys as consumer_key/consumer_secret query parameters "
+            "(HTTPS only), for hosts that strip the Authorization header."
+        },
+    )
+    wpswings_secret_key = fields.String(
+        validate=validate.Length(min=1),
+        metadata={
+            "secret": True,
+            "description": "The WPSwings returns plugin's API secret key (its API settings): "
+            "approve and decline returns through its REST routes.",
+        },
+    )
 
     @validates_schema
     def _keys_together(self, data: dict[str, Any], **kwargs: Any) -> None:
         if bool(data.get("consumer_key")) != bool(data.get("consumer_secret")):
             missing = "consumer_secret" if data.get("consumer_key") else "consumer_key"
             raise ValidationError("set both API keys, or neither (install pending)", missing)
+
+    @validates_schema
+    def _query_string_over_https(self, data: dict[str, Any], **kwargs: Any) -> None:
+        base = data.get("api_base_url") or data.get("store_url") or ""
+        if data.get("query_string_auth") and urlsplit(str(base)).scheme != "https":
+            raise ValidationError(
+                "query-string authentication is for HTTPS stores only (over HTTP WooCommerce "
+                "accepts OAuth 1.0a, which is used there)",
+                "query_string_auth",
+            )
 
     @post_load
     def _normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

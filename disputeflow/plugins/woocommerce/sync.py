@@ -27,7 +27,7 @@ from disputeflow.plugins.woocommerce.disputes import (
     read_dispute,
 )
 from disputeflow.plugins.woocommerce.mapping import DEFAULT_RETURN_STATUSES, FINAL_DISPUTE_STATUSES
-from disputeflow.plugins.woocommerce.orders import return_snapshot
+from disputeflow.plugins.woocommerce.returns import return_snapshot
 from disputeflow.plugins.woocommerce.values import any_time, gmt_time
 
 FIRST_SYNC_WINDOW = timedelta(days=90)  # a first sync reads the orders of the last 90 days

@@ -93,12 +93,13 @@ def signed_request(
 
 def answer_ping(request: InboundRequest) -> ChallengeResponse | None:
     """The unsigned ``webhook_id=N`` form post WooCommerce sends when a webhook is created
-    (``WC_Webhook::deliver_ping``): exactly 200, nothing stored, the URL proven reachable."""
+    (``WC_Webhook::deliver_ping``): exactly 200, nothing stored. It is unsigned, so anyone
+    could send it: it never marks the connection's webhook verified."""
     if request.header(SIGNATURE) or request.header(TOPIC):
         return None
     if not PING_BODY.match(request.body.strip()):
         return None
-    return ChallengeResponse(b"", status=200, content_type="text/plain", webhook_verified=True)
+    return ChallengeResponse(b"", status=200, content_type="text/plain", webhook_verified=False)
 
 
 def verify(connection: Connection, request: InboundRequest) -> VerifiedDelivery:

@@ -18,7 +18,7 @@ from disputeflow.core.testing import minimal_case
 from disputeflow.plugins.woocommerce import plugin as wc_plugin
 from disputeflow.plugins.woocommerce.buyers import note_marker
 from disputeflow.plugins.woocommerce.mapping import DEFAULT_RETURN_STATUSES
-from disputeflow.plugins.woocommerce.orders import return_snapshot
+from disputeflow.plugins.woocommerce.returns import return_snapshot
 from disputeflow.plugins.woocommerce.samples import return_request_meta
 from tests.plugins.woocommerce.conftest import API, NOW, order, wc_settings
 from tests.servers import Mailbox

@@ -36,8 +36,14 @@ class TestWooCommerce(MarketplaceAdapterTests):
                     "refunded": None,
                     "order": {"external_id": "7301", "name": "#7301"},
                     "buyer": {"country": "DE", "name": "João Silva"},
-                    "opened_at": "2026-11-05T00:00:00Z",
+                    "opened_at": "2026-11-05T09:00:00Z",
                     "observed_at": "2026-11-05T10:00:00Z",
+                    "extra": {
+                        "payment_method": "stripe",
+                        "return_items": [
+                            {"item_id": "315", "product_id": "93", "variation_id": "0", "qty": "1"}
+                        ],
+                    },
                 }
             ],
             "return_refunded": [
@@ -67,12 +73,35 @@ class TestWooCommerce(MarketplaceAdapterTests):
             ],
             "order_partially_refunded": [
                 {
+                    "object_type": "return",
+                    "external_id": "7303",
+                    "status": "resolved",
+                    "outcome": "partial",
+                    "update_only": True,
+                    "category": None,
+                    "amount": None,
+                },
+                {
                     "effect": "order_refund",
                     "order_external_id": "7303",
                     "amount": {"value": "5.00", "currency": "USD"},
-                }
+                },
             ],
             "order_created": [],
+            "status_return_requested": [
+                {"external_id": "7305", "status": "needs_response", "category": "other"}
+            ],
+            "status_return_refunded": [
+                {
+                    "external_id": "7305",
+                    "status": "resolved",
+                    "outcome": "buyer_favor",
+                    "platform_status": "refunded",
+                    "update_only": True,
+                    "category": None,
+                },
+                {"effect": "order_refund", "refund_external_id": "7312"},
+            ],
         }
 
     @pytest.fixture

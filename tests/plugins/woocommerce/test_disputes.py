@@ -22,7 +22,9 @@ from tests.plugins.woocommerce.conftest import (
 )
 from tests.webhooks.conftest import drain
 
-LIST_QUERY = {"page": "1", "pagesize": "100", "sort": "created", "direction": "desc"}
+# The list's documented ``search`` filter (WooPayments ``List_Disputes::set_search``), by the
+# order number first: no paging through every dispute of the store.
+LIST_QUERY = {"search": "123", "pagesize": "100", "sort": "created", "direction": "desc"}
 
 
 def wcpay_order(status, *, modified="2023-04-06T04:20:00", **changes):
