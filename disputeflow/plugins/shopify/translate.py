@@ -8,6 +8,7 @@ follow are stored, acknowledged and translate to nothing.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -74,7 +75,12 @@ def translate(
         plain = returns.from_webhook(payload, topic)
         if fetch_return is not None and plain["id"] and returns.needs_details(plain, topic):
             plain = _with_details(connection, plain, fetch_return)
-        return [returns.snapshot(plain, observed_at)]
+        snapshot = returns.snapshot(plain, observed_at)
+        if topic != "returns/request" and not plain["line_items"]:
+            # a bare status change (no token, or the fetch failed): it updates a return we
+            # know and never opens a case without its order and items
+            snapshot = replace(snapshot, update_only=True)
+        return [snapshot]
     if topic == "refunds/create":
         return list(compliance.order_refund(payload, observed_at))
     if topic in app_events.TOPICS:

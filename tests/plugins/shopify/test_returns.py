@@ -75,6 +75,7 @@ def test_failed_fetch_still_applies_the_status(
     app_client, runtime, api_connection, api, sleeps, answer
 ):
     graphql_router(api, {"Return": [answer]})
+    deliver(app_client, runtime, api_connection, "returns/request", fixture("returns_request"))
     deliver(app_client, runtime, api_connection, "returns/decline", thin("declined"))
     case = load_case(runtime, RETURN_ID)
     assert (case.status, case.outcome, case.platform_status) == (
@@ -82,10 +83,17 @@ def test_failed_fetch_still_applies_the_status(
         "merchant_favor",
         "declined",
     )
-    assert case.amount is None
-    assert case.buyer is None
-    assert len(api.calls) == 1
+    assert case.order is not None  # kept from the request: the thin change only updates
+    assert len(api.calls) == 2  # one attempt per delivery, never retried
     assert sleeps == []
+
+
+def test_a_bare_status_change_of_an_unknown_return_opens_no_case(
+    app_client, runtime, connection, api
+):
+    deliver(app_client, runtime, connection, "returns/decline", thin("declined"))
+    assert load_case(runtime, RETURN_ID) is None  # update-only: the sync brings it whole
+    assert not api.calls
 
 
 def test_webhook_only_connection_never_calls_shopify(app_client, runtime, connection, api):
