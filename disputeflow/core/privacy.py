@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from disputeflow.core.case import Case
@@ -33,7 +33,7 @@ from disputeflow.core.effects import DataRequest, PersonalDataErasure, Subject
 from disputeflow.core.ids import new_id
 from disputeflow.core.privacy_scrub import ERASED, Needles, mentions, scrub, scrub_case_rows
 from disputeflow.core.store import cases
-from disputeflow.core.store.db import wipe_wal
+from disputeflow.core.store.db import after_commit, wipe_wal
 from disputeflow.core.store.tables import (
     CaseRow,
     CaseSnapshotRow,
@@ -144,13 +144,6 @@ def _needles(session: Session, subject: Subject, rows: list[CaseRow]) -> Needles
     return Needles.of(values, names, [subject.phone])
 
 
-def _after_commit_wipe_wal(session: Session) -> None:
-    """Once the erasure commits, checkpoint and truncate SQLite's WAL."""
-    if not session.info.get("disputeflow_wipe_wal"):
-        session.info["disputeflow_wipe_wal"] = True
-        event.listen(session, "after_commit", lambda s: wipe_wal(s.get_bind()), once=True)
-
-
 def erase(
     session: Session,
     connection_id: str,
@@ -161,7 +154,7 @@ def erase(
 ) -> list[Case]:
     """Apply an erasure; ``keep`` names the delivery being processed (blanked last),
     ``home`` the data directory holding buyers' files (``None``: rows only)."""
-    _after_commit_wipe_wal(session)
+    after_commit(session, "disputeflow_wipe_wal", lambda s: wipe_wal(s.get_bind()))  # type: ignore[arg-type]
     if erasure.everything:
         return _erase_everything(session, connection_id, erasure, keep, home)
     now = utcnow()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -114,3 +114,17 @@ def wipe_wal(engine: Engine) -> None:
         connection.close()
     if busy is not None and busy[0]:
         log.warning("the WAL checkpoint after an erasure was held back by a reader")
+
+
+def after_commit(session: Session, key: str, action: Callable[[Session], None]) -> None:
+    """Run ``action`` once the session's outermost transaction has committed (not when a
+    savepoint is released, and never after a rollback); once per ``key``."""
+    if key in session.info:
+        return
+    session.info[key] = True
+
+    def run(committed: Session) -> None:
+        if committed.get_nested_transaction() is None and committed.info.pop(key, None):
+            action(committed)
+
+    event.listen(session, "after_commit", run)

@@ -24,11 +24,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from disputeflow.core.errors import InvalidInputError, NotFoundError
-from disputeflow.core.store.db import READONLY_OPTION
+from disputeflow.core.store.db import READONLY_OPTION, after_commit
 from disputeflow.core.store.tables import EvidenceFileRow
 from disputeflow.core.taxonomy import Actor
 from disputeflow.core.values import Evidence
@@ -39,6 +39,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILES = 5
 FOLDER = "evidence"
 EVIDENCE_KIND = "buyer_file"
+REMOVED = "disputeflow_removed_files"  # session.info: file id -> stored name, to unlink
 ALLOWED = ("image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf")
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif",
                "image/webp": "webp", "application/pdf": "pdf"}  # fmt: skip
@@ -156,16 +157,14 @@ def remove(session: Session, home: Path, rows: Iterable[EvidenceFileRow]) -> int
     if not found:
         return 0
     session.execute(delete(EvidenceFileRow).where(EvidenceFileRow.id.in_(found)))
-    pending: dict[str, str] = session.info.setdefault("disputeflow_removed_files", {})
-    if not pending:
-        event.listen(session, "after_commit", lambda s: _unlink_removed(s, home), once=True)
-    pending.update(found)
+    session.info.setdefault(REMOVED, {}).update(found)
+    after_commit(session, "disputeflow_unlink_files", lambda s: _unlink_removed(s, home))
     return len(found)
 
 
 def _unlink_removed(session: Session, home: Path) -> None:
     """Unlink the files whose rows are gone (a savepoint rolled back may have kept some)."""
-    pending: dict[str, str] = session.info.pop("disputeflow_removed_files", {})
+    pending: dict[str, str] = session.info.pop(REMOVED, {})
     bind: Any = session.get_bind()
     with bind.execution_options(**{READONLY_OPTION: True}).connect() as connection:
         query = select(EvidenceFileRow.id).where(EvidenceFileRow.id.in_(pending))
