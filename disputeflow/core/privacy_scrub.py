@@ -5,7 +5,8 @@ Structured fields (the buyer, message bodies, evidence texts) are cleared by
 about them: an agent's note ("Called Zed Shaw at zed@example.com"), an action's message,
 a rule's explanation, a notice's recipient. Every string inside a value (JSON included) is
 searched, case-insensitively, for the person's e-mail, customer id, full name, each word of
-the name, and the phone number with any separators; each hit becomes ``[erased]``.
+the name, and the phone number with any separators and with or without its prefixes; each
+hit becomes ``[erased]``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from disputeflow.core.store.tables import (
 
 ERASED = "[erased]"
 MIN_LENGTH = 3  # shorter values (an id "7", a name "Al") would erase unrelated text
-MIN_PHONE_DIGITS = 6
+MIN_PHONE_DIGITS = 7  # a subscriber number without its area code
 _SEPARATORS = r"[\s().\-/]*"
 # Notices still owed to somebody: dropped, so nobody is written to about an erased person.
 QUEUED_NOTICES = ("pending", "running", "failed")
@@ -70,13 +71,22 @@ class Needles:
     def pattern(self) -> re.Pattern[str] | None:
         """One regular expression for all of them (longest first), or ``None``."""
         parts = [re.escape(v) for v in sorted(self.values, key=len, reverse=True)]
-        parts += [_SEPARATORS.join(re.escape(d) for d in p) for p in self.phones]
+        parts += [_phone(p) for p in sorted(self.phones, key=len, reverse=True)]
         parts += [rf"\b{re.escape(w)}\b" for w in sorted(self.words, key=len, reverse=True)]
         return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
     def raw(self) -> list[bytes]:
         """The values to look for in raw delivery bodies (whole values, not name words)."""
         return [v.encode() for v in self.values] + [p.encode() for p in self.phones]
+
+
+def _phone(digits: str) -> str:
+    """A phone number written any way: separators anywhere, with or without its country
+    or area prefix (every ending of at least ``MIN_PHONE_DIGITS`` digits, longest first),
+    never inside a longer number."""
+    endings = range(len(digits) - MIN_PHONE_DIGITS + 1)
+    spelled = "|".join(_SEPARATORS.join(digits[start:]) for start in endings)
+    return rf"(?<!\d)(?:{spelled})(?!\d)"
 
 
 def scrub(value: Any, pattern: re.Pattern[str] | None) -> Any:

@@ -151,16 +151,28 @@ def test_customers_redact_leaves_nothing_of_the_buyer(client, runtime, api):
               "customer": {"id": int(JOHN["id"]), "email": JOHN["email"], "phone": JOHN["phone"]},
               "orders_to_redact": [4783296544821]}  # fmt: skip
     shopify_post(client, connection, "customers/redact", redact, "wh-redact")
-    assert find_everywhere(runtime, _needles(JOHN)) == []
+    assert traces(runtime, _needles(JOHN)) == []
     kept = {column for _, column, _ in find_everywhere(runtime, _needles(JANE))}
     assert "buyer_email" in kept  # the other buyer's case is untouched
 
 
 def test_shop_redact_leaves_nothing_of_any_buyer(client, runtime, api):
     connection = shopify_returns(client, runtime, api)
+    request = {**fixture("customers_data_request"), "shop_domain": SHOP}
+    shopify_post(client, connection, "customers/data_request", request, "wh-data-request")
+    case_id = john_case(runtime)
+    url, _ = links.case_link(runtime.secrets, "", case_id)
+    form = {"csrf_token": csrf_of(client.get(url).get_data(as_text=True)),
+            "files": [(io.BytesIO(PDF), "John Smith receipt.pdf")]}  # fmt: skip
+    assert (
+        client.post(f"{url}/reply", data=form, content_type="multipart/form-data").status_code
+        == 303
+    )
+    assert raw_hits(stored_files(runtime), [JOHN["name"]])  # the file is on disk
     redact = {"shop_id": 954889, "shop_domain": SHOP}
     shopify_post(client, connection, "shop/redact", redact, "wh-shop-redact")
-    assert find_everywhere(runtime, [*_needles(JOHN), *_needles(JANE)]) == []
+    assert traces(runtime, [*_needles(JOHN), *_needles(JANE)]) == []
+    assert list((runtime.settings.home / files.FOLDER).iterdir()) == []
 
 
 def test_ebay_account_deletion_leaves_nothing_of_the_user(client, runtime):
@@ -186,7 +198,7 @@ def test_ebay_account_deletion_leaves_nothing_of_the_user(client, runtime):
         assert drain(runtime)[1] == 0
         if n == 0:
             assert find_everywhere(runtime, [user["login"], user["name"]])  # the data is there
-    assert find_everywhere(runtime, [*user.values(), "nY+sHZ2PrBmdj6w"]) == []
+    assert traces(runtime, [*user.values(), "nY+sHZ2PrBmdj6w"]) == []
 
 
 # --- the whole footprint of one person ------------------------------------------------
