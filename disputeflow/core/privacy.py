@@ -95,22 +95,34 @@ def _scrub_snapshot_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _scrub_deliveries(
-    session: Session, connection_id: str, needles: list[bytes], keep: str | None
+    session: Session, connection_id: str, needles: Needles | None, keep: str | None
 ) -> int:
-    """Blank the raw bodies of this connection's deliveries that mention the subject (all of
-    them when ``needles`` is empty), except ``keep``: the request being processed, which
-    :func:`_scrub_request` blanks in the same transaction."""
+    """Blank the raw bodies of this connection's deliveries that mention the subject by a
+    whole value (all of them when ``needles`` is ``None``), and scrub their errors, except
+    ``keep``: the request being processed, which :func:`_scrub_request` blanks in the same
+    transaction."""
+    pattern = needles.whole_values().pattern() if needles is not None else None
     scrubbed = 0
     query = select(DeliveryRow).where(DeliveryRow.connection_id == connection_id)
     for row in session.scalars(query.execution_options(yield_per=500)):
         if row.id == keep:
             continue
-        body = bytes(row.body).lower()
-        if not needles or any(needle.lower() in body for needle in needles if needle):
+        body = bytes(row.body).decode("utf-8", "replace")
+        if needles is None or mentions([body, row.headers], pattern):
             row.body = json.dumps({"erased": True}).encode()
             row.headers = {}
+            row.last_error = scrub(row.last_error, pattern) if pattern else None
             scrubbed += 1
     return scrubbed
+
+
+def _scrub_refunds(session: Session, connection_id: str, needles: Needles) -> None:
+    """Scrub refund notes on the connection's orders that name the person."""
+    pattern = needles.pattern()
+    query = select(OrderRefundRow).where(OrderRefundRow.connection_id == connection_id)
+    for row in session.scalars(query):
+        if mentions(row.data, pattern):
+            row.data = scrub(dict(row.data), pattern)
 
 
 def _scrub_request(session: Session, keep: str | None, reason: str) -> None:
@@ -162,7 +174,8 @@ def erase(
     needles = _needles(session, erasure.subject, rows)
     changed = [_erase_case(session, row, needles, erasure.reason, now, home) for row in rows]
     if needles:
-        _scrub_deliveries(session, connection_id, needles.raw(), keep)
+        _scrub_deliveries(session, connection_id, needles, keep)
+        _scrub_refunds(session, connection_id, needles)
         _retire_exports(session, connection_id, needles)
     _scrub_request(session, keep, erasure.reason)
     named = _named(erasure.subject)
@@ -217,7 +230,7 @@ def _erase_everything(
     _remove_files(session, case_ids, home)
     removed = session.execute(delete(CaseRow).where(CaseRow.connection_id == connection_id))
     session.execute(delete(OrderRefundRow).where(OrderRefundRow.connection_id == connection_id))
-    _scrub_deliveries(session, connection_id, [], keep)
+    _scrub_deliveries(session, connection_id, None, keep)
     _retire_exports(session, connection_id, None)
     _scrub_request(session, keep, erasure.reason)
     count = int(removed.rowcount or 0)  # type: ignore[attr-defined]

@@ -75,9 +75,10 @@ class Needles:
         parts += [rf"\b{re.escape(w)}\b" for w in sorted(self.words, key=len, reverse=True)]
         return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
-    def raw(self) -> list[bytes]:
-        """The values to look for in raw delivery bodies (whole values, not name words)."""
-        return [v.encode() for v in self.values] + [p.encode() for p in self.phones]
+    def whole_values(self) -> Needles:
+        """Without the words of the name: what may decide that a whole raw delivery is
+        about the person (a first name alone may be another buyer's)."""
+        return Needles(self.values, frozenset(), self.phones)
 
 
 def _phone(digits: str) -> str:
