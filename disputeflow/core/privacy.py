@@ -210,11 +210,11 @@ def _erase_case(
 
 def _remove_files(session: Session, case_ids: list[str], home: Path | None) -> None:
     """Remove the buyer files of these cases: rows now, files on disk after the commit."""
-    rows = session.scalars(select(EvidenceFileRow).where(EvidenceFileRow.case_id.in_(case_ids)))
     if home is None:
         session.execute(delete(EvidenceFileRow).where(EvidenceFileRow.case_id.in_(case_ids)))
         return
-    files.remove(session, home, list(rows))
+    query = select(EvidenceFileRow).where(EvidenceFileRow.case_id.in_(case_ids))
+    files.remove(session, home, list(session.scalars(query)))
 
 
 def _erase_everything(

@@ -6,7 +6,8 @@ about them: an agent's note ("Called Zed Shaw at zed@example.com"), an action's 
 a rule's explanation, a notice's recipient. Every string inside a value (JSON included) is
 searched, case-insensitively, for the person's e-mail, customer id, full name, each word of
 the name, and the phone number with any separators and with or without its prefixes; each
-hit becomes ``[erased]``.
+hit becomes ``[erased]``. A word of the name never erases a whole lower-case identifier (a
+buyer called "Will Open" leaves the status ``open`` alone).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ ERASED = "[erased]"
 MIN_LENGTH = 3  # shorter values (an id "7", a name "Al") would erase unrelated text
 MIN_PHONE_DIGITS = 7  # a subscriber number without its area code
 _SEPARATORS = r"[\s().\-/]*"
+# A lower-case identifier ("open", "will_call") is a vocabulary value, not free text.
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 # Notices still owed to somebody: dropped, so nobody is written to about an erased person.
 QUEUED_NOTICES = ("pending", "running", "failed")
 
@@ -72,7 +75,9 @@ class Needles:
         """One regular expression for all of them (longest first), or ``None``."""
         parts = [re.escape(v) for v in sorted(self.values, key=len, reverse=True)]
         parts += [_phone(p) for p in sorted(self.phones, key=len, reverse=True)]
-        parts += [rf"\b{re.escape(w)}\b" for w in sorted(self.words, key=len, reverse=True)]
+        words = [re.escape(w) for w in sorted(self.words, key=len, reverse=True)]
+        if words:
+            parts.append(rf"(?P<word>\b(?:{'|'.join(words)})\b)")
         return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
     def whole_values(self) -> Needles:
@@ -95,6 +100,8 @@ def scrub(value: Any, pattern: re.Pattern[str] | None) -> Any:
     if pattern is None:
         return value
     if isinstance(value, str):
+        if _IDENTIFIER.fullmatch(value):  # a status, a kind: a name's word never erases it
+            return pattern.sub(lambda m: m[0] if m.groupdict().get("word") else ERASED, value)
         return pattern.sub(ERASED, value)
     if isinstance(value, dict):
         return {scrub(k, pattern): scrub(v, pattern) for k, v in value.items()}

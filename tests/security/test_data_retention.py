@@ -103,17 +103,18 @@ def test_files_without_a_row_are_swept_once_old(runtime):
 
 
 def test_the_sqlite_file_is_private_and_overwrites_what_it_deletes(tmp_path):
-    database = Database.from_url(f"sqlite:///{tmp_path / 'data' / 'store.sqlite3'}")
+    folder = tmp_path / "data"
+    database = Database.from_url(f"sqlite:///{folder / 'store.sqlite3'}")
     with database.engine.connect() as connection:
         assert connection.execute(text("PRAGMA secure_delete")).scalar() == 1
         connection.execute(text("CREATE TABLE t (x TEXT)"))
         connection.execute(text("INSERT INTO t VALUES ('ada@example.org')"))
         connection.commit()
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
     database.dispose()
-    for name in ("store.sqlite3", "store.sqlite3-wal"):
-        path = tmp_path / "data" / name
-        if path.exists():
-            assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
+    assert modes == dict.fromkeys(
+        ["store.sqlite3", "store.sqlite3-wal", "store.sqlite3-shm"], 0o600
+    )
 
 
 def test_an_existing_loose_file_is_reported(tmp_path, caplog):
@@ -133,3 +134,6 @@ def test_free_text_is_scrubbed_by_value():
     }
     assert scrub("Zedekiah and customer 42", pattern) == "Zedekiah and customer 42"  # words only
     assert not Needles.of(["a"], ["Al"], ["123"])  # too short to scrub safely
+    opener = Needles.of(names=["Will Open"]).pattern()
+    status = {"status": "open", "note": "Will Open called", "queue": "will"}
+    assert scrub(status, opener) == {"status": "open", "note": f"{ERASED} called", "queue": "will"}
