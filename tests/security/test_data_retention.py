@@ -137,3 +137,34 @@ def test_free_text_is_scrubbed_by_value():
     opener = Needles.of(names=["Will Open"]).pattern()
     status = {"status": "open", "note": "Will Open called", "queue": "will"}
     assert scrub(status, opener) == {"status": "open", "note": f"{ERASED} called", "queue": "will"}
+
+
+def test_files_are_unlinked_only_when_their_removal_commits(runtime):
+    home = runtime.settings.home
+    with runtime.database.session() as session:
+        rows = [files.store(session, home, files.Upload(f"{n}.pdf", b"%PDF-1.4 " + n.encode()),
+                            case_id=None, now=utcnow()) for n in ("a", "b", "c")]  # fmt: skip
+    on_disk = {row.id: files.folder(home) / row.stored_name for row in rows}
+    a, b, c = (row.id for row in rows)
+
+    def failed_erasure():
+        with runtime.database.session() as session:
+            files.remove(session, home, [session.get(EvidenceFileRow, a)])
+            raise RuntimeError("the erasure failed")
+
+    with pytest.raises(RuntimeError):
+        failed_erasure()
+    assert on_disk[a].exists()  # rolled back: the row is back, the file stays
+
+    with runtime.database.session() as session:
+        try:
+            with session.begin_nested():  # as processing applies a delivery
+                files.remove(session, home, [session.get(EvidenceFileRow, b)])
+                raise RuntimeError("this delivery failed")
+        except RuntimeError:
+            pass
+        files.remove(session, home, [session.get(EvidenceFileRow, c)])
+    assert on_disk[b].exists()  # its savepoint rolled back, though the transaction committed
+    assert not on_disk[c].exists()
+    with runtime.database.session() as session:
+        assert {r.id for r in session.scalars(select(EvidenceFileRow))} == {a, b}
