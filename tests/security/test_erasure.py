@@ -292,7 +292,12 @@ def test_customers_redact_leaves_no_trace_anywhere_the_service_writes(client, ru
         case_id, file_id, url, agent = seed_john_everywhere(client, runtime, connection, mailbox)
     needles = [JOHN["name"], JOHN["email"], JOHN["phone"], "555 625 1199", "(555) 625-1199",
                JOHN["id"], "John Smith receipt"]  # fmt: skip
-    assert len({n for *_, n in traces(runtime, needles)}) == len(needles)  # seeded everywhere
+    assert len({n for *_, n in traces(runtime, needles)}) == len(needles)  # each is there
+    seeded = {table for table, _, _ in find_everywhere(runtime, needles)}
+    assert seeded >= {"cases", "case_snapshots", "deliveries", "messages", "evidence",
+                      "evidence_files", "timeline_entries", "actions", "notices",
+                      "privacy_requests"}  # fmt: skip
+    assert raw_hits(list((runtime.settings.home / files.FOLDER).iterdir()), [JOHN["name"]])
     redact = {**fixture("customers_redact"), "shop_domain": SHOP,
               "orders_to_redact": [4783296544821]}  # fmt: skip
     shopify_post(client, connection, "customers/redact", redact, "wh-redact-everything")
