@@ -5,14 +5,14 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint bench check-python clean
+.PHONY: run test install lint audit bench check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "disputeflow needs Python 3.11 or newer; set PYTHON=python3.11")'
 
 $(STAMP): pyproject.toml | check-python
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 	$(BIN)/python -m pip install --quiet -e '.[postgres,dev]'
 	touch $(STAMP)
 
@@ -32,6 +32,13 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_sizes.py
+
+## Known vulnerabilities in the runtime dependencies (not dev): fails when one has a fix.
+## AUDIT_FLAGS=--if-reachable says so and passes where the vulnerability data cannot be
+## reached (CI); AUDIT_SERVICE=osv asks OSV instead of PyPI (docs/security.md).
+AUDIT_FLAGS ?=
+audit: install
+	$(BIN)/python scripts/audit.py $(AUDIT_FLAGS)
 
 ## Benchmarks (figures go to docs/benchmarks.md). Each runs on SQLite and, when
 ## BENCH_POSTGRES_URL (or DISPUTEFLOW_TEST_POSTGRES_URL) is set, on PostgreSQL in a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from disputeflow.core.errors import ConfigurationError
 from disputeflow.core.notices.settings import NoticeSettings
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # platforms send kilobytes; a megabyte is generous
+DEFAULT_EXPORT_RETENTION_DAYS = 30  # long enough to send a data request's answer
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,8 @@ class Settings:
     (it prefixes each connection's ``webhook_url``); ``DISPUTEFLOW_SECRET_KEY`` encrypts
     connection secrets (comma-separated keys rotate: the first encrypts, all decrypt);
     ``DISPUTEFLOW_RULES`` names the merchant's rules file (routing, automation, deadlines;
-    see docs/handling.md).
+    see docs/handling.md); ``DISPUTEFLOW_EXPORT_RETENTION_DAYS`` is how long a data
+    request's export is kept (docs/security.md).
     """
 
     home: Path
@@ -34,6 +37,7 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     rules_path: Path | None = None
     notices: NoticeSettings = field(default_factory=NoticeSettings)  # docs/transparency.md
+    export_retention_days: int = DEFAULT_EXPORT_RETENTION_DAYS
 
     @property
     def is_embedded(self) -> bool:
@@ -72,6 +76,9 @@ class Settings:
             max_body_bytes=int(max_body),
             rules_path=_path(rules_path or env.get("DISPUTEFLOW_RULES")),
             notices=NoticeSettings.from_env(env),
+            export_retention_days=_positive(
+                env, "DISPUTEFLOW_EXPORT_RETENTION_DAYS", DEFAULT_EXPORT_RETENTION_DAYS
+            ),
         )
 
     def webhook_url(self, platform: str, connection_id: str) -> str:
@@ -81,3 +88,10 @@ class Settings:
 
 def _path(value: str | Path | None) -> Path | None:
     return Path(value).expanduser() if value else None
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, str(default)).strip()
+    if not value.isdigit() or int(value) <= 0:
+        raise ConfigurationError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)

@@ -53,18 +53,26 @@ class OrderRefund:
 
 @dataclass(frozen=True)
 class Subject:
-    """Whose personal data: any of a platform customer id, an e-mail, or their orders."""
+    """Whose personal data: any of a platform customer id, an e-mail, or their orders.
+
+    ``phone``, ``name`` and ``address`` (one line of text) find nobody's cases; where the
+    platform names them, an erasure also scrubs them from free text (notes, messages)."""
 
     customer_external_id: str | None = None
     email: str | None = None
     order_external_ids: tuple[str, ...] = ()
+    phone: str | None = None
+    name: str | None = None
+    address: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "customer_external_id": self.customer_external_id,
             "email": self.email,
             "order_external_ids": list(self.order_external_ids),
         }
+        extra = {"phone": self.phone, "name": self.name, "address": self.address}
+        return found | {k: v for k, v in extra.items() if v}
 
 
 @dataclass(frozen=True)

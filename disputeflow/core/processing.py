@@ -142,7 +142,7 @@ def _apply(
     if isinstance(item, OrderRefund):
         return order_refunds.record(session, row.connection_id, item)
     if isinstance(item, PersonalDataErasure):
-        privacy.erase(session, row.connection_id, item, keep=row.id)
+        privacy.erase(session, row.connection_id, item, keep=row.id, home=runtime.settings.home)
         return []
     if isinstance(item, DataRequest):
         privacy.export(session, row.connection_id, item)

@@ -18,6 +18,7 @@ from disputeflow.core.handling.automation import run_automation
 from disputeflow.core.handling.policies import refresh_policies
 from disputeflow.core.notices.outbox import process_notices
 from disputeflow.core.processing import RetryPolicy, process_deliveries
+from disputeflow.core.retention import apply_retention
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.sync import run_due_syncs
 
@@ -61,14 +62,15 @@ class Worker:
         return handled
 
     def housekeeping(self, *, force: bool = False) -> None:
-        """Raise approaching deadlines and re-read store policies, at most once per
-        ``housekeeping_interval``; a failure is logged and the round goes on."""
+        """Raise approaching deadlines, re-read store policies and drop expired personal
+        data, at most once per ``housekeeping_interval``; a failure is logged and the round
+        goes on."""
         started = time.monotonic()
         last = self._housekept_at
         if not force and last is not None and started - last < self.options.housekeeping_interval:
             return
         self._housekept_at = started
-        for step in (raise_approaching, refresh_policies):
+        for step in (raise_approaching, refresh_policies, apply_retention):
             try:
                 step(self.runtime)
             except Exception:

@@ -1,9 +1,12 @@
 """Engines and sessions: SQLite tuned for a single host (WAL, busy timeout, immediate
-transactions), PostgreSQL as it is."""
+transactions, deleted content overwritten, a file only its owner reads), PostgreSQL as it is."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import os
+import stat
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -11,6 +14,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READONLY_OPTION = "disputeflow_readonly"
@@ -27,6 +32,8 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # deleted and overwritten content is zeroed, not left in free pages (erasure)
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -35,12 +42,24 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file 0600 before SQLite does (its -wal and -shm files copy the
+    mode), like the secret key file; warn when an existing one is readable by others."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            log.warning("database file %s is readable by others (mode %o)", path, mode)
+
+
 def create_db_engine(url: str, **options: Any) -> Engine:
-    """An engine for ``url``; an SQLite file's folder is created when missing."""
+    """An engine for ``url``; an SQLite file (and its folder) is created when missing."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(Path(parsed.database).expanduser())
         engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
         _tune_sqlite(engine)
         return engine
@@ -77,3 +96,35 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def wipe_wal(engine: Engine) -> None:
+    """After an erasure, copy SQLite's WAL into the database file and truncate it, so the
+    erased values are left in neither (``secure_delete`` zeroes them in the file). A
+    checkpoint a reader holds back is logged. A no-op elsewhere: PostgreSQL's autovacuum
+    reclaims dead row versions on its own."""
+    if engine.dialect.name != "sqlite":
+        return
+    connection = engine.raw_connection()  # outside any transaction (a checkpoint must be)
+    try:
+        cursor = connection.cursor()
+        busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if busy is not None and busy[0]:
+        log.warning("the WAL checkpoint after an erasure was held back by a reader")
+
+
+def after_commit(session: Session, key: str, action: Callable[[Session], None]) -> None:
+    """Run ``action`` once the session's outermost transaction has committed (not when a
+    savepoint is released, and never after a rollback); once per ``key``."""
+    if key in session.info:
+        return
+    session.info[key] = True
+
+    def run(committed: Session) -> None:
+        if committed.get_nested_transaction() is None and committed.info.pop(key, None):
+            action(committed)
+
+    event.listen(session, "after_commit", run)

@@ -5,30 +5,41 @@ WebP, PDF): the name and the browser's declared type are ignored, so an HTML pag
 ``photo.png`` is refused. Files are written to ``DISPUTEFLOW_HOME/evidence`` (0600, folder
 0700) under a random name; the original name is kept as metadata only. They are served back
 only as downloads (``Content-Disposition: attachment``, ``nosniff``, the detected type).
+An erasure removes them (:func:`remove`): the rows in its transaction, the files once it
+has committed; :func:`sweep_orphans` removes any file a crash left without its row.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import secrets
+import time
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from disputeflow.core.errors import InvalidInputError, NotFoundError
+from disputeflow.core.store.db import READONLY_OPTION, after_commit
 from disputeflow.core.store.tables import EvidenceFileRow
 from disputeflow.core.taxonomy import Actor
 from disputeflow.core.values import Evidence
+
+log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILES = 5
 FOLDER = "evidence"
 EVIDENCE_KIND = "buyer_file"
+REMOVED = "disputeflow_removed_files"  # session.info: file id -> stored name, to unlink
 ALLOWED = ("image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf")
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif",
                "image/webp": "webp", "application/pdf": "pdf"}  # fmt: skip
@@ -137,3 +148,45 @@ def find(session: Session, case_id: str, file_id: str) -> EvidenceFileRow:
 
 def read(home: Path, row: EvidenceFileRow) -> bytes:
     return (folder(home) / row.stored_name).read_bytes()
+
+
+def remove(session: Session, home: Path, rows: Iterable[EvidenceFileRow]) -> int:
+    """Delete these files' rows now and the files themselves after the commit (a rolled
+    back erasure keeps both); how many."""
+    found = {row.id: row.stored_name for row in rows}
+    if not found:
+        return 0
+    session.execute(delete(EvidenceFileRow).where(EvidenceFileRow.id.in_(found)))
+    session.info.setdefault(REMOVED, {}).update(found)
+    after_commit(session, "disputeflow_unlink_files", lambda s: _unlink_removed(s, home))
+    return len(found)
+
+
+def _unlink_removed(session: Session, home: Path) -> None:
+    """Unlink the files whose rows are gone (a savepoint rolled back may have kept some)."""
+    pending: dict[str, str] = session.info.pop(REMOVED, {})
+    bind: Any = session.get_bind()
+    with bind.execution_options(**{READONLY_OPTION: True}).connect() as connection:
+        query = select(EvidenceFileRow.id).where(EvidenceFileRow.id.in_(pending))
+        kept = set(connection.scalars(query))
+    for file_id, stored_name in pending.items():
+        if file_id not in kept:
+            (folder(home) / stored_name).unlink(missing_ok=True)
+
+
+def sweep_orphans(session: Session, home: Path, older_than: timedelta) -> int:
+    """Unlink files older than ``older_than`` that no row names (a crash between an
+    erasure's commit and its unlink, or between a write and its record); how many."""
+    path = home / FOLDER
+    if not path.is_dir():
+        return 0
+    known = set(session.scalars(select(EvidenceFileRow.stored_name)))
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    for item in path.iterdir():
+        if item.name not in known and item.is_file() and item.stat().st_mtime < cutoff:
+            item.unlink(missing_ok=True)
+            removed += 1
+    if removed:
+        log.info("removed %d evidence files no row names", removed)
+    return removed

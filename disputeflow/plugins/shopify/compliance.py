@@ -92,11 +92,12 @@ def _subject(payload: dict[str, Any], orders_key: str) -> Subject:
     found = payload.get("customer")
     customer: dict[str, Any] = found if isinstance(found, dict) else {}
     orders = tuple(o for o in map(numeric_id, payload.get(orders_key) or ()) if o)
-    email = customer.get("email")
+    email, phone = customer.get("email"), customer.get("phone")
     return Subject(
         customer_external_id=numeric_id(customer.get("id")),
         email=str(email) if email else None,
         order_external_ids=orders,
+        phone=str(phone) if phone else None,
     )
 
 
