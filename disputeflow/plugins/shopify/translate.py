@@ -8,9 +8,9 @@ follow are stored, acknowledged and translate to nothing.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from disputeflow import Connection, MarketplaceError, SnapshotError, StoredDelivery
