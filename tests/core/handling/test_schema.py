@@ -50,10 +50,12 @@ def test_the_migration_fills_the_buyer_of_existing_cases(database_url):
             rows = connection.execute(
                 text("SELECT id, buyer_email, buyer_external_id FROM cases ORDER BY id")
             ).all()
+            states = connection.execute(text("SELECT state FROM connections")).scalars().all()
         assert [tuple(row) for row in rows] == [
             ("case_1", "ada@example.org", "cust-1"),
             ("case_2", None, None),
         ]
+        assert states == ["active"]  # 0005: existing connections need nothing new
         assert migrate.is_up_to_date(database)
     finally:
         database.dispose()

@@ -21,16 +21,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("connections") as batch:
-        batch.add_column(
-            sa.Column("state", sa.String(length=20), nullable=False, server_default="active")
-        )
-        batch.add_column(sa.Column("state_reason", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("state_changed_at", sa.DateTime(timezone=True), nullable=True))
+    # Plain ADD COLUMNs, never a batch: on SQLite a batch rebuilds the table, and dropping
+    # the old connections table would cascade to every case (foreign keys are on).
+    op.add_column(
+        "connections",
+        sa.Column("state", sa.String(length=20), nullable=False, server_default="active"),
+    )
+    op.add_column("connections", sa.Column("state_reason", sa.Text(), nullable=True))
+    op.add_column(
+        "connections", sa.Column("state_changed_at", sa.DateTime(timezone=True), nullable=True)
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("connections") as batch:
-        batch.drop_column("state_changed_at")
-        batch.drop_column("state_reason")
-        batch.drop_column("state")
+    for column in ("state_changed_at", "state_reason", "state"):
+        op.drop_column("connections", column)  # SQLite 3.35+ drops a column in place
