@@ -9,6 +9,7 @@ from pathlib import Path
 import platformdirs
 
 from disputeflow.core.errors import ConfigurationError
+from disputeflow.core.outbound import env_allows as outbound_env_allows
 from disputeflow.core.notices.settings import NoticeSettings
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # platforms send kilobytes; a megabyte is generous
@@ -34,6 +35,9 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     rules_path: Path | None = None
     notices: NoticeSettings = field(default_factory=NoticeSettings)  # docs/transparency.md
+    # DISPUTEFLOW_ALLOW_PRIVATE_URLS: platform and notice URLs may reach internal addresses
+    # (local development, the demo, tests); off in production (docs/security.md).
+    allow_private_urls: bool = field(default_factory=outbound_env_allows)
 
     @property
     def is_embedded(self) -> bool:
@@ -72,6 +76,7 @@ class Settings:
             max_body_bytes=int(max_body),
             rules_path=_path(rules_path or env.get("DISPUTEFLOW_RULES")),
             notices=NoticeSettings.from_env(env),
+            allow_private_urls=outbound_env_allows(env),
         )
 
     def webhook_url(self, platform: str, connection_id: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from disputeflow.core import outbound
 from disputeflow.core.capabilities import Capabilities
 from disputeflow.core.case import Case
 from disputeflow.core.config import Settings
@@ -46,6 +47,7 @@ class Runtime:
         the rules (``settings.rules_path`` unless ``rules`` given; a bad file stops here)."""
         if rules is None:
             rules = load_rules(settings.rules_path) if settings.rules_path else Rules()
+        outbound.set_private_allowed(settings.allow_private_urls)
         return cls(
             settings=settings,
             database=Database.from_url(settings.database_url, **engine_options),
@@ -80,6 +82,7 @@ class Runtime:
         """Validate ``settings`` with the marketplace's schema, store them, describe the result."""
         marketplace = self.plugins.marketplace(platform)
         validated = marketplace.validate_settings(settings)
+        outbound.check_settings(validated, allowed=self.settings.allow_private_urls)
         with self.database.session() as session:
             row = connections.create(
                 session,
@@ -99,6 +102,7 @@ class Runtime:
             marketplace = self.marketplace_of(row)
             current = dict(self.connection(row).settings)
             validated = marketplace.validate_settings({**current, **changes})
+            outbound.check_settings(validated, allowed=self.settings.allow_private_urls)
             connections.store_settings(row, self.secrets, validated, marketplace.secret_fields())
 
     def fill_allowed_actions(self, case: Case) -> Case:
@@ -110,5 +114,6 @@ class Runtime:
         return case
 
     def close(self) -> None:
-        """Release database connections."""
+        """Release database connections (and the process's outbound policy)."""
         self.database.dispose()
+        outbound.set_private_allowed(None)
