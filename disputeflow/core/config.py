@@ -38,6 +38,9 @@ class Settings:
     # DISPUTEFLOW_ALLOW_PRIVATE_URLS: platform and notice URLs may reach internal addresses
     # (local development, the demo, tests); off in production (docs/security.md).
     allow_private_urls: bool = field(default_factory=outbound_env_allows)
+    # DISPUTEFLOW_TRUSTED_PROXIES: how many proxies in front set X-Forwarded-For (ProxyFix);
+    # 0 (the default): the socket's peer is the client, forwarded headers are ignored.
+    trusted_proxies: int = 0
 
     @property
     def is_embedded(self) -> bool:
@@ -62,6 +65,11 @@ class Settings:
         if not url:
             url = f"sqlite:///{home_path / 'disputeflow.sqlite3'}"
         max_body = env.get("DISPUTEFLOW_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))
+        proxies = env.get("DISPUTEFLOW_TRUSTED_PROXIES", "0").strip() or "0"
+        if not (proxies.isascii() and proxies.isdigit()) or int(proxies) > 10:
+            raise ConfigurationError(
+                f"DISPUTEFLOW_TRUSTED_PROXIES must be a number from 0 to 10, got {proxies!r}"
+            )
         if not max_body.isdigit() or int(max_body) <= 0:
             raise ConfigurationError(
                 f"DISPUTEFLOW_MAX_BODY_BYTES must be a positive integer, got {max_body!r}"
@@ -77,6 +85,7 @@ class Settings:
             rules_path=_path(rules_path or env.get("DISPUTEFLOW_RULES")),
             notices=NoticeSettings.from_env(env),
             allow_private_urls=outbound_env_allows(env),
+            trusted_proxies=int(proxies),
         )
 
     def webhook_url(self, platform: str, connection_id: str) -> str:

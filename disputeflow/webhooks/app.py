@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from disputeflow.core.runtime import Runtime
-from disputeflow.webhooks import audit_views, errors, health, intake, json_depth
+from disputeflow.webhooks import audit_views, auth_limits, errors, health, intake, json_depth
 from disputeflow.webhooks.api import init_api
 from disputeflow.webhooks.buyer import init_buyer
 from disputeflow.webhooks.web import init_web
@@ -32,6 +32,7 @@ def create_app(runtime: Runtime, config: dict[str, Any] | None = None) -> Flask:
     init_buyer(app)
     audit_views.init_app(app)  # views of a buyer's personal data go on the audit trail
     errors.init_app(app)  # after the API, so the common error shape wins everywhere
+    auth_limits.trust_proxies(app, runtime.settings.trusted_proxies)  # docs/deploy.md
     return app
 
 

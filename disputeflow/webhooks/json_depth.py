@@ -2,8 +2,10 @@
 
 Python's ``json`` recurses once per level, so ``[[[[...]]]]`` a hundred thousand deep ends
 in ``RecursionError`` (a 500) wherever a body is parsed: webargs, the intake's plugins, the
-install callbacks. Every request body that is not a form is checked here first and
-answered 400 in the common error shape when it nests deeper than :data:`MAX_DEPTH`. The
+install callbacks. Every request body that is not a form is checked before it is parsed
+and answered 400 in the common error shape when it nests deeper than :data:`MAX_DEPTH`:
+on the JSON API right after the token is checked (an unauthenticated body is never
+read: 401 first), everywhere else before any view runs. The
 check is one C-speed count of brackets for ordinary bodies; only a body with more opening
 brackets than the limit is scanned byte by byte (strings skipped).
 """
@@ -43,13 +45,22 @@ def depth_exceeds(body: bytes, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def _guard() -> None:
+API_PREFIX = "/api/v1/"  # checked by the API's authorization, after the token
+
+
+def check_body() -> None:
+    """400 when this request's body nests deeper than :data:`MAX_DEPTH` (forms skipped)."""
     if request.mimetype in _FORMS:
         return
     if depth_exceeds(request.get_data(cache=True)):
         raise BadRequest(f"the JSON body is nested more than {MAX_DEPTH} levels deep")
 
 
+def _guard() -> None:
+    if not request.path.startswith(API_PREFIX):
+        check_body()
+
+
 def init_app(app: Flask) -> None:
-    """Check every request body before any blueprint (or its authentication) sees it."""
+    """Check request bodies before any view (the API's after its token check)."""
     app.before_request(_guard)

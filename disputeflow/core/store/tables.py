@@ -81,6 +81,7 @@ class ConnectionRow(Base):
     # read by the worker outside any transaction; None: not read (or not offered).
     return_policy: Mapped[dict[str, Any] | None]
     return_policy_checked_at: Mapped[datetime | None]
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # `demo`
 
 
 class CaseRow(Base):
@@ -387,3 +388,4 @@ class RateLimitRow(Base):
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from disputeflow.core.clock import utcnow
@@ -48,3 +48,15 @@ def hit(
         cutoff = now - max(KEEP, 2 * window)
         session.execute(delete(RateLimitRow).where(RateLimitRow.window_start < cutoff))
     return count <= limit
+
+
+def count(database: Database, key: str, *, window: timedelta, now: datetime | None = None) -> int:
+    """How often ``key`` was used in the current window (without counting this look)."""
+    start = window_start(now or utcnow(), window)
+    with database.session(readonly=True) as session:
+        found = session.scalar(
+            select(RateLimitRow.count)
+            .where(RateLimitRow.key == key[:300])
+            .where(RateLimitRow.window_start == start)
+        )
+    return int(found or 0)

@@ -21,10 +21,11 @@ from disputeflow.webhooks.api import (
     docs_page,
     rights,
     schemas,
+    sessions,
     tokens,
 )
 
-BLUEPRINTS = (cases.blp, connections.blp, deliveries.blp, rights.blp, tokens.blp)
+BLUEPRINTS = (cases.blp, connections.blp, deliveries.blp, rights.blp, tokens.blp, sessions.blp)
 
 SECURITY_SCHEME = "bearerAuth"
 
