@@ -57,7 +57,8 @@ def list_(state: CliState, platform: str | None, as_json: bool) -> None:
     if not items:
         click.echo("no connections yet: disputeflow connections add PLATFORM --name NAME ...")
     for item in items:
-        click.echo(f"{item['id']}  {item['platform']:<12} {item['name']}")
+        demo = "  [demo]" if item.get("demo") else ""
+        click.echo(f"{item['id']}  {item['platform']:<12} {item['name']}{demo}")
 
 
 @connections_group.command("show")

@@ -78,8 +78,11 @@ class Runtime:
         url = self.settings.webhook_url(row.platform, row.id)
         return connections.describe(row, secret_fields, url)
 
-    def add_connection(self, platform: str, name: str, settings: dict[str, Any]) -> dict[str, Any]:
-        """Validate ``settings`` with the marketplace's schema, store them, describe the result."""
+    def add_connection(
+        self, platform: str, name: str, settings: dict[str, Any], *, demo: bool = False
+    ) -> dict[str, Any]:
+        """Validate ``settings`` with the marketplace's schema, store them, describe the result
+        (``demo``: made by ``disputeflow demo``, marked so in every listing)."""
         marketplace = self.plugins.marketplace(platform)
         validated = marketplace.validate_settings(settings)
         outbound.check_settings(validated, allowed=self.settings.allow_private_urls)
@@ -91,6 +94,7 @@ class Runtime:
                 name=name,
                 settings=validated,
                 secret_fields=marketplace.secret_fields(),
+                demo=demo,
             )
             return self.describe_connection(row)
 

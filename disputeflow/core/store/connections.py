@@ -26,6 +26,7 @@ def create(
     name: str,
     settings: Mapping[str, Any],
     secret_fields: frozenset[str],
+    demo: bool = False,
 ) -> ConnectionRow:
     """Store a connection whose ``settings`` are already validated by its marketplace."""
     if session.scalar(select(ConnectionRow.id).where(ConnectionRow.name == name)):
@@ -33,7 +34,7 @@ def create(
             f"a connection named {name!r} already exists", errors={"name": ["already exists"]}
         )
     now = utcnow()
-    row = ConnectionRow(id=new_id("con"), platform=platform, name=name, created_at=now)
+    row = ConnectionRow(id=new_id("con"), platform=platform, name=name, created_at=now, demo=demo)
     store_settings(row, box, settings, secret_fields)
     session.add(row)
     try:
@@ -107,4 +108,5 @@ def describe(row: ConnectionRow, secret_fields: frozenset[str], webhook_url: str
         else None,
         "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
         "policy": connection_policy(row),
+        "demo": bool(row.demo),  # made by `disputeflow demo`, with random secrets
     }

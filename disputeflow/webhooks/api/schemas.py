@@ -284,6 +284,7 @@ class ConnectionSchema(Schema):
     webhook_verified_at = stamp(nullable=True)
     created_at = stamp()
     policy = fields.Dict(metadata={"description": "Return policy; below_statutory_in flags it."})
+    demo = fields.Boolean(metadata={"description": "Made by `disputeflow demo` (sample data)."})
 
 
 class ConnectionCreateSchema(Schema):
