@@ -13,6 +13,8 @@ from disputeflow.core.outbound import env_allows as outbound_env_allows
 from disputeflow.core.notices.settings import NoticeSettings
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # platforms send kilobytes; a megabyte is generous
+CASE_FILES = 20  # a buyer's uploads per case, over its whole life (besides the hourly rate)
+CASE_FILE_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class Settings:
     # DISPUTEFLOW_TRUSTED_PROXIES: how many proxies in front set X-Forwarded-For (ProxyFix);
     # 0 (the default): the socket's peer is the client, forwarded headers are ignored.
     trusted_proxies: int = 0
+    # DISPUTEFLOW_CASE_FILES / _CASE_FILE_BYTES: lifetime caps on a buyer's uploads per case.
+    case_files: int = CASE_FILES
+    case_file_bytes: int = CASE_FILE_BYTES
 
     @property
     def is_embedded(self) -> bool:
@@ -86,11 +91,22 @@ class Settings:
             notices=NoticeSettings.from_env(env),
             allow_private_urls=outbound_env_allows(env),
             trusted_proxies=int(proxies),
+            case_files=_positive(env, "DISPUTEFLOW_CASE_FILES", CASE_FILES),
+            case_file_bytes=_positive(env, "DISPUTEFLOW_CASE_FILE_BYTES", CASE_FILE_BYTES),
         )
 
     def webhook_url(self, platform: str, connection_id: str) -> str:
         """The URL a platform posts a connection's deliveries to."""
         return f"{self.public_url}/webhooks/{platform}/{connection_id}"
+
+
+def _positive(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or int(value) <= 0:
+        raise ConfigurationError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
 
 
 def _path(value: str | Path | None) -> Path | None:
