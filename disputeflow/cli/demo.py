@@ -24,7 +24,6 @@ from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import connections
 from disputeflow.core.store.tables import ConnectionRow, DeliveryRow
 
-
 _ALPHABETS = (string.digits, "abcdef", "ghijklmnopqrstuvwxyz", "ABCDEF", "GHIJKLMNOPQRSTUVWXYZ")
 
 

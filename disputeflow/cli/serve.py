@@ -73,10 +73,20 @@ def _announce_first_token(runtime: Runtime, url: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
-@click.option("--connection-limit", default=CONNECTION_LIMIT, show_default=True,
-              type=click.IntRange(10, 10_000), help="Open sockets at most (then new ones wait).")
-@click.option("--channel-timeout", default=CHANNEL_TIMEOUT, show_default=True,
-              type=click.IntRange(1, 3600), help="Seconds before an idle socket is closed.")
+@click.option(
+    "--connection-limit",
+    default=CONNECTION_LIMIT,
+    show_default=True,
+    type=click.IntRange(10, 10_000),
+    help="Open sockets at most (then new ones wait).",
+)
+@click.option(
+    "--channel-timeout",
+    default=CHANNEL_TIMEOUT,
+    show_default=True,
+    type=click.IntRange(1, 3600),
+    help="Seconds before an idle socket is closed.",
+)
 @click.option("--no-worker", is_flag=True, help="Do not process work here (run `worker`s).")
 @pass_state
 def serve(state: CliState, host: str, port: int, threads: int, connection_limit: int,

@@ -89,9 +89,14 @@ def list_sessions(state: CliState, as_json: bool) -> None:
     """Live sessions, most recently active first."""
     with state.runtime().database.session(readonly=True) as session:
         items = [
-            {"id": r.id, "token_id": r.token_id, "client": r.client,
-             "user_agent": r.user_agent, "created_at": to_rfc3339(r.created_at),
-             "last_seen_at": to_rfc3339(r.last_seen_at)}  # fmt: skip
+            {
+                "id": r.id,
+                "token_id": r.token_id,
+                "client": r.client,
+                "user_agent": r.user_agent,
+                "created_at": to_rfc3339(r.created_at),
+                "last_seen_at": to_rfc3339(r.last_seen_at),
+            }
             for r in sessions.list_live(session)
         ]
     if as_json:

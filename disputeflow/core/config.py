@@ -9,8 +9,8 @@ from pathlib import Path
 import platformdirs
 
 from disputeflow.core.errors import ConfigurationError
-from disputeflow.core.outbound import env_allows as outbound_env_allows
 from disputeflow.core.notices.settings import NoticeSettings
+from disputeflow.core.outbound import env_allows as outbound_env_allows
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # platforms send kilobytes; a megabyte is generous
 CASE_FILES = 20  # a buyer's uploads per case, over its whole life (besides the hourly rate)

@@ -60,7 +60,7 @@ def env_allows(env: Mapping[str, str] = os.environ) -> bool:
 
 def set_private_allowed(value: bool | None) -> None:
     """The installation's choice for this process (``None`` falls back to the environment)."""
-    global _allowed  # noqa: PLW0603  # one policy per process, set by its runtime
+    global _allowed  # one policy per process, set by its runtime
     _allowed = value
 
 

@@ -10,8 +10,8 @@ servers on 127.0.0.1 stand in for the inside of the network.
 from __future__ import annotations
 
 import threading
-from types import SimpleNamespace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import pytest
 import responses
@@ -53,7 +53,7 @@ class Inside:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = _answer  # noqa: N815
+            do_GET = do_POST = _answer
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -202,8 +202,11 @@ def test_the_installation_can_allow_internal_addresses(tmp_path, fake_plugins, m
     runtime = Runtime.create(settings, plugins=fake_plugins)
     runtime.upgrade()
     try:
-        added = runtime.add_connection("fake", "dev", {"signing_secret": "s", "shop": "eu",
-                                                       "api_base_url": "http://127.0.0.1:9/"})
+        added = runtime.add_connection(
+            "fake",
+            "dev",
+            {"signing_secret": "s", "shop": "eu", "api_base_url": "http://127.0.0.1:9/"},
+        )
         assert added["settings"]["api_base_url"] == "http://127.0.0.1:9/"
     finally:
         runtime.close()

@@ -30,8 +30,7 @@ def app(runtime):
 
 def _token(runtime, role, name=None):
     with runtime.database.session() as session:
-        issued = tokens.create(session, name=name or f"{role}-person", role=Role(role))
-    return issued
+        return tokens.create(session, name=name or f"{role}-person", role=Role(role))
 
 
 def _cookie(client):
@@ -63,7 +62,8 @@ def test_admins_list_and_end_sessions(app, runtime):
     api = app.test_client()
     listed = api.get("/api/v1/sessions", headers=admin).get_json()["items"]
     assert [(s["token_id"], s["token_name"]) for s in listed] == [(agent.id, "ana")]
-    assert "token" not in listed[0] and listed[0]["id"].startswith("ses_")
+    assert "token" not in listed[0]
+    assert listed[0]["id"].startswith("ses_")
     agent_bearer = {"Authorization": f"Bearer {agent.token}"}
     assert api.get("/api/v1/sessions", headers=agent_bearer).status_code == 403
     assert api.delete(f"/api/v1/sessions/{listed[0]['id']}", headers=admin).status_code == 204
@@ -104,7 +104,10 @@ def test_failed_api_authentications_are_limited_per_client(app, runtime, monkeyp
     good = {"Authorization": f"Bearer {_token(runtime, 'viewer').token}"}
     api = app.test_client()
     for _ in range(3):
-        assert api.get("/api/v1/cases", headers={"Authorization": "Bearer dft_wrong"}).status_code == 401
+        assert (
+            api.get("/api/v1/cases", headers={"Authorization": "Bearer dft_wrong"}).status_code
+            == 401
+        )
     limited = api.get("/api/v1/cases", headers={"Authorization": "Bearer dft_wrong"})
     assert limited.status_code == 429
     assert int(limited.headers["Retry-After"]) > 0
@@ -130,8 +133,10 @@ def test_x_forwarded_for_is_ignored_without_trusted_proxies(app, runtime, monkey
     monkeypatch.setattr(auth_limits, "FAILURES", 2)
     api = app.test_client()
     for n in range(3):  # a new forged address each time changes nothing
-        answer = api.get("/api/v1/cases", headers={"Authorization": "Bearer dft_wrong",
-                                                   "X-Forwarded-For": f"203.0.113.{n}"})
+        answer = api.get(
+            "/api/v1/cases",
+            headers={"Authorization": "Bearer dft_wrong", "X-Forwarded-For": f"203.0.113.{n}"},
+        )
     assert answer.status_code == 429
 
 
@@ -142,11 +147,14 @@ def test_x_forwarded_for_names_the_client_behind_a_trusted_proxy(runtime, monkey
     wrong = {"Authorization": "Bearer dft_wrong"}
     for _ in range(2):
         api.get("/api/v1/cases", headers={**wrong, "X-Forwarded-For": "198.51.100.7"})
-    assert api.get("/api/v1/cases",
-                   headers={**wrong, "X-Forwarded-For": "198.51.100.7"}).status_code == 429
+    assert (
+        api.get("/api/v1/cases", headers={**wrong, "X-Forwarded-For": "198.51.100.7"}).status_code
+        == 429
+    )
     other = api.get("/api/v1/cases", headers={**wrong, "X-Forwarded-For": "198.51.100.8"})
     assert other.status_code == 401  # another client behind the same proxy
     # only the last (trusted) hop counts: a client cannot prepend its way out
-    spoofed = api.get("/api/v1/cases",
-                      headers={**wrong, "X-Forwarded-For": "1.2.3.4, 198.51.100.7"})
+    spoofed = api.get(
+        "/api/v1/cases", headers={**wrong, "X-Forwarded-For": "1.2.3.4, 198.51.100.7"}
+    )
     assert spoofed.status_code == 429

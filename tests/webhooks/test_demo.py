@@ -6,7 +6,6 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from sqlalchemy import select
 
 from disputeflow.cli import cli
@@ -93,5 +92,6 @@ def test_random_secrets_keep_the_shape_of_the_examples():
     for example in ("ck_0123456789abcdef0123456789abcdef01234567", "shpss_demo_secret_0123",
                     "SBX-0a1b2c3d4e5f-6a7b", "wc-demo-webhook-secret"):  # fmt: skip
         made = random_like(example)
-        assert made != example and len(made) == len(example)
+        assert made != example
+        assert len(made) == len(example)
         assert made[:3] == example[:3]

@@ -138,8 +138,11 @@ class ApiBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]  # flask-smor
                 for method in view.methods or ():
                     function = getattr(view, method.lower())
                     doc = self.doc(
-                        responses={"401": "UNAUTHORIZED", "403": "FORBIDDEN",
-                                   "429": "TOO_MANY_REQUESTS"},  # fmt: skip
+                        responses={
+                            "401": "UNAUTHORIZED",
+                            "403": "FORBIDDEN",
+                            "429": "TOO_MANY_REQUESTS",
+                        },
                         **{"x-required-role": str(self.role_for(method))},
                     )
                     setattr(view, method.lower(), doc(function))

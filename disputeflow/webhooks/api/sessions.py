@@ -52,11 +52,14 @@ class SessionList(MethodView):
             names = {row.id: row.name for row in db.query(TokenRow)}
             items = [
                 {
-                    "id": row.id, "token_id": row.token_id,
-                    "token_name": names.get(row.token_id), "client": row.client,
-                    "user_agent": row.user_agent, "created_at": to_rfc3339(row.created_at),
+                    "id": row.id,
+                    "token_id": row.token_id,
+                    "token_name": names.get(row.token_id),
+                    "client": row.client,
+                    "user_agent": row.user_agent,
+                    "created_at": to_rfc3339(row.created_at),
                     "last_seen_at": to_rfc3339(row.last_seen_at),
-                }  # fmt: skip
+                }
                 for row in sessions.list_live(db)
             ]
         return {"items": items, "next_cursor": None}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0009"
 down_revision = "0004"
 branch_labels = None
@@ -37,9 +36,7 @@ def upgrade() -> None:
         op.f("ix_workspace_sessions_token_id"), "workspace_sessions", ["token_id"], unique=False
     )
     with op.batch_alter_table("connections") as batch:
-        batch.add_column(
-            sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+        batch.add_column(sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
