@@ -75,7 +75,7 @@ class Settings:
             raise ConfigurationError(
                 f"DISPUTEFLOW_TRUSTED_PROXIES must be a number from 0 to 10, got {proxies!r}"
             )
-        if not max_body.isdigit() or int(max_body) <= 0:
+        if not (max_body.isascii() and max_body.isdigit()) or int(max_body) <= 0:
             raise ConfigurationError(
                 f"DISPUTEFLOW_MAX_BODY_BYTES must be a positive integer, got {max_body!r}"
             )

@@ -10,6 +10,7 @@ servers on 127.0.0.1 stand in for the inside of the network.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
@@ -212,3 +213,17 @@ def test_the_installation_can_allow_internal_addresses(tmp_path, fake_plugins, m
         runtime.close()
     monkeypatch.setenv(outbound.ALLOW_ENV, "0")
     assert Settings.from_env(home=tmp_path).allow_private_urls is False
+
+
+def test_an_internal_notice_webhook_url_stops_the_start(tmp_path):
+    from disputeflow.core.errors import ConfigurationError
+    from disputeflow.core.notices import builtin
+    from disputeflow.core.notices.settings import NoticeSettings
+
+    notices = NoticeSettings(webhook_url="http://169.254.169.254/hook", webhook_secret=SECRET)
+    strict_settings = Settings(home=tmp_path, database_url="sqlite://", public_url="http://x",
+                               secret_key=None, notices=notices, allow_private_urls=False)  # fmt: skip
+    with pytest.raises(ConfigurationError, match="DISPUTEFLOW_NOTICE_WEBHOOK_URL"):
+        builtin.disputeflow_register_notifiers(settings=strict_settings)
+    allowed = replace(strict_settings, allow_private_urls=True)
+    assert [n.name for n in builtin.disputeflow_register_notifiers(settings=allowed)] == ["webhook"]
