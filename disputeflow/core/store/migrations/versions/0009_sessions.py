@@ -35,12 +35,14 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_workspace_sessions_token_id"), "workspace_sessions", ["token_id"], unique=False
     )
-    with op.batch_alter_table("connections") as batch:
-        batch.add_column(sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # A plain ADD COLUMN, never a batch: on SQLite a batch rebuilds the table, and dropping
+    # the old connections table would cascade to every case (foreign keys are on).
+    op.add_column(
+        "connections", sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("connections") as batch:
-        batch.drop_column("demo")
+    op.drop_column("connections", "demo")  # SQLite 3.35+ drops a column in place
     op.drop_index(op.f("ix_workspace_sessions_token_id"), table_name="workspace_sessions")
     op.drop_table("workspace_sessions")
