@@ -221,8 +221,14 @@ def test_an_internal_notice_webhook_url_stops_the_start(tmp_path):
     from disputeflow.core.notices.settings import NoticeSettings
 
     notices = NoticeSettings(webhook_url="http://169.254.169.254/hook", webhook_secret=SECRET)
-    strict_settings = Settings(home=tmp_path, database_url="sqlite://", public_url="http://x",
-                               secret_key=None, notices=notices, allow_private_urls=False)  # fmt: skip
+    strict_settings = Settings(
+        home=tmp_path,
+        database_url="sqlite://",
+        public_url="http://x",
+        secret_key=None,
+        notices=notices,
+        allow_private_urls=False,
+    )
     with pytest.raises(ConfigurationError, match="DISPUTEFLOW_NOTICE_WEBHOOK_URL"):
         builtin.disputeflow_register_notifiers(settings=strict_settings)
     allowed = replace(strict_settings, allow_private_urls=True)

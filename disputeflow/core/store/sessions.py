@@ -47,8 +47,10 @@ def create(session: Session, token_id: str, *, client: str, user_agent: str) -> 
     return row.id
 
 
-def live(session: Session, session_id: str, now: datetime | None = None) -> TokenRow | None:
-    """The token behind a live session, or ``None`` (unknown, revoked, expired, or its
+def live(
+    session: Session, session_id: str, now: datetime | None = None
+) -> tuple[WorkspaceSessionRow, TokenRow] | None:
+    """The live session and its token, or ``None`` (unknown, revoked, expired, or its
     token revoked)."""
     row = session.get(WorkspaceSessionRow, session_id)
     now = now or utcnow()
@@ -57,7 +59,12 @@ def live(session: Session, session_id: str, now: datetime | None = None) -> Toke
     token = session.get(TokenRow, row.token_id)
     if token is None or token.revoked_at is not None:
         return None
-    return token
+    return row, token
+
+
+def needs_touch(row: WorkspaceSessionRow, now: datetime) -> bool:
+    """Whether the last activity is old enough to be written again."""
+    return row.last_seen_at < now - TOUCH_EVERY
 
 
 def touch(session: Session, session_id: str, now: datetime) -> None:

@@ -75,16 +75,19 @@ def _load_user() -> None:
     session_id = session.get(_SESSION_KEY)
     if not isinstance(session_id, str):
         return
-    runtime, now = current_runtime(), utcnow()
+    runtime, now, stale = current_runtime(), utcnow(), False
     with runtime.database.session(readonly=True) as db:
-        row = sessions.live(db, session_id, now)
-        if row is not None:
-            g.workspace_user = Caller(row.id, row.name, Role(row.role))
+        found = sessions.live(db, session_id, now)
+        if found is not None:
+            token = found[1]
+            g.workspace_user = Caller(token.id, token.name, Role(token.role))
+            stale = sessions.needs_touch(found[0], now)
     if g.workspace_user is None:
         session.pop(_SESSION_KEY, None)
         return
-    with runtime.database.session() as db:
-        sessions.touch(db, session_id, now)
+    if stale:  # a write at most once a minute, not on every page
+        with runtime.database.session() as db:
+            sessions.touch(db, session_id, now)
 
 
 def current_user() -> Caller | None:
