@@ -158,3 +158,20 @@ def test_x_forwarded_for_names_the_client_behind_a_trusted_proxy(runtime, monkey
         "/api/v1/cases", headers={**wrong, "X-Forwarded-For": "1.2.3.4, 198.51.100.7"}
     )
     assert spoofed.status_code == 429
+
+
+def test_a_session_unused_for_its_lifetime_ends(app, runtime):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from disputeflow.core.clock import utcnow
+    from disputeflow.core.store import sessions
+
+    browser = app.test_client()
+    sign_in(browser, _token(runtime, "viewer").token)
+    assert browser.get("/workspace/").status_code == 200
+    idle = utcnow() - sessions.LIFETIME - timedelta(minutes=1)
+    with runtime.database.session() as db:
+        db.execute(update(sessions.WorkspaceSessionRow).values(last_seen_at=idle))
+    assert browser.get("/workspace/").status_code == 302

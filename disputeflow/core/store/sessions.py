@@ -19,7 +19,7 @@ from disputeflow.core.errors import NotFoundError
 from disputeflow.core.store.tables import Base, TokenRow
 
 TOUCH_EVERY = timedelta(minutes=1)
-LIFETIME = timedelta(days=31)  # matches Flask's permanent session lifetime
+LIFETIME = timedelta(hours=12)  # idle time after which a session ends (the cookie's too)
 
 
 class WorkspaceSessionRow(Base):
