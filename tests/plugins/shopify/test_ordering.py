@@ -1,8 +1,8 @@
 """Only signed data decides a Shopify case's order (issue 16).
 
 ``X-Shopify-Triggered-At`` and ``X-Shopify-Webhook-Id`` are not covered by the HMAC (it is
-over the body alone: https://shopify.dev/docs/apps/build/webhooks/subscribe/https, "Verify
-the webhook", checked 2026-12-04), so anyone who once saw a delivery can send its body
+over the raw body alone: https://shopify.dev/docs/apps/build/webhooks/verify-deliveries,
+checked 2026-12-04), so anyone who once saw a delivery can send its body
 again with new headers. The body from ``fixtures/disputes_create.json`` (Shopify's own
 example) is replayed here.
 """
