@@ -18,9 +18,11 @@ $(STAMP): pyproject.toml | check-python
 
 install: $(STAMP)
 
-## Start the service on the embedded SQLite store (http://127.0.0.1:8000).
+## Start the service on the embedded SQLite store (http://127.0.0.1:8000), for local
+## development: platforms and notice receivers on this machine are allowed
+## (DISPUTEFLOW_ALLOW_PRIVATE_URLS, docs/security.md; leave it unset in production).
 run: install
-	$(BIN)/disputeflow serve
+	DISPUTEFLOW_ALLOW_PRIVATE_URLS=$${DISPUTEFLOW_ALLOW_PRIVATE_URLS:-1} $(BIN)/disputeflow serve
 
 ## Lint, type-check, check the layering, then run the whole test suite.
 test: install lint

@@ -29,6 +29,10 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 WORKER_SITE = ROOT / "tests" / "data" / "worker_site"
 
+# The benchmarks' platforms are servers on 127.0.0.1: allow internal addresses, as local
+# development does (docs/security.md), here and in the child processes started from here.
+os.environ.setdefault("DISPUTEFLOW_ALLOW_PRIVATE_URLS", "1")
+
 
 def postgres_url_from_env() -> str | None:
     return os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("DISPUTEFLOW_TEST_POSTGRES_URL")

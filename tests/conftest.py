@@ -22,6 +22,11 @@ from disputeflow.core.runtime import Runtime
 
 POSTGRES_URL_ENV = "DISPUTEFLOW_TEST_POSTGRES_URL"
 
+# The suite's platforms and notice receivers live on 127.0.0.1 (or on names that do not
+# resolve here, mocked with responses): allow internal addresses, as local development
+# does. tests/security/test_outbound.py turns it off to show the refusals.
+os.environ.setdefault("DISPUTEFLOW_ALLOW_PRIVATE_URLS", "1")
+
 
 @pytest.fixture
 def plugin_manager() -> PluginManager:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import pty
 import re
+import select
 import socket
 import subprocess
 import sys
@@ -28,7 +30,7 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> reque
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"serve exited early: {process.stdout.read()}")
+            raise AssertionError(f"serve exited early ({process.returncode})")
         try:
             return requests.get(url, timeout=1)
         except requests.ConnectionError:
@@ -36,15 +38,32 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> reque
     raise AssertionError(f"{url} did not answer within {seconds}s")
 
 
-def test_serve_on_a_fresh_home_prints_a_working_admin_token(tmp_path: Path):
-    port = _free_port()
-    home = tmp_path / "home"
+def _read_all(fd: int) -> str:
+    chunks = []
+    while select.select([fd], [], [], 0.5)[0]:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def _serve(home: Path, port: int, stdout: int) -> subprocess.Popen:
     env = {**os.environ, "DISPUTEFLOW_HOME": str(home), "PYTHONUNBUFFERED": "1"}
     env.pop("DISPUTEFLOW_DATABASE_URL", None)
     command = [sys.executable, "-m", "disputeflow", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    return subprocess.Popen(command, env=env, stdout=stdout, stderr=subprocess.STDOUT)
+
+
+def test_serve_on_a_fresh_home_prints_a_working_admin_token(tmp_path: Path):
+    port = _free_port()
+    home = tmp_path / "home"
+    terminal, child_side = pty.openpty()  # the token is shown on a terminal only
+    process = _serve(home, port, child_side)
+    os.close(child_side)
     try:
         response = _wait_for(f"http://127.0.0.1:{port}/healthz", process)
         assert response.status_code == 200
@@ -52,8 +71,10 @@ def test_serve_on_a_fresh_home_prints_a_working_admin_token(tmp_path: Path):
         assert response.json()["schema_current"] is True
         assert response.headers["Server"] == "disputeflow"
     finally:
+        output = _read_all(terminal)
         process.terminate()
-        output, _ = process.communicate(timeout=10)
+        process.wait(timeout=10)
+        os.close(terminal)
     token = re.search(r"\b(dft_[A-Za-z0-9_-]{40,})\b", output)
     assert token, output
     assert f"http://127.0.0.1:{port}" in output
@@ -61,5 +82,28 @@ def test_serve_on_a_fresh_home_prints_a_working_admin_token(tmp_path: Path):
     try:
         with runtime.database.session() as session:
             assert tokens.authenticate(session, token.group(1)).role == "admin"
+    finally:
+        runtime.close()
+
+
+def test_without_a_terminal_no_token_is_made_or_printed(tmp_path: Path):
+    """Output that is not a terminal may be a log file or a journal: no secret goes there."""
+    port = _free_port()
+    home = tmp_path / "home"
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        process = _serve(home, port, sink.fileno())
+        try:
+            assert _wait_for(f"http://127.0.0.1:{port}/healthz", process).status_code == 200
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    written = log.read_text()
+    assert "dft_" not in written
+    assert "disputeflow tokens create --name admin --role admin" in written
+    runtime = Runtime.create(Settings.from_env(home=home), plugins=get_plugin_manager())
+    try:
+        with runtime.database.session() as session:
+            assert tokens.count_active(session) == 0  # nobody could know it: none was made
     finally:
         runtime.close()

@@ -60,7 +60,8 @@ def list_(state: CliState, platform: str | None, as_json: bool) -> None:
         click.echo("no connections yet: disputeflow connections add PLATFORM --name NAME ...")
     for item in items:
         flag = "" if item["state"] == "active" else f"  [{item['state']}]"
-        click.echo(f"{item['id']}  {item['platform']:<12} {item['name']}{flag}")
+        demo = "  [demo]" if item.get("demo") else ""
+        click.echo(f"{item['id']}  {item['platform']:<12} {item['name']}{demo}{flag}")
 
 
 @connections_group.command("show")

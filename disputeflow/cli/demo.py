@@ -1,8 +1,17 @@
-"""``disputeflow demo``: real cases in a minute, through the service's own webhook intake."""
+"""``disputeflow demo``: real cases in a minute, through the service's own webhook intake.
+
+The demo's connections get random secrets (a plugin's example secrets are public, in its
+source: anyone could sign deliveries for them), are marked ``demo`` in every listing, and
+the demo refuses to run against an installation that has real connections unless
+``--alongside-real-connections`` says so.
+"""
 
 from __future__ import annotations
 
+import secrets
+import string
 import time
+from typing import Any
 
 import click
 import requests
@@ -15,14 +24,51 @@ from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import connections
 from disputeflow.core.store.tables import ConnectionRow, DeliveryRow
 
+_ALPHABETS = (string.digits, "abcdef", "ghijklmnopqrstuvwxyz", "ABCDEF", "GHIJKLMNOPQRSTUVWXYZ")
+
+
+def random_like(value: str) -> str:
+    """A fresh random value shaped like ``value``: its prefix (``ck_``, ``shpss_``, up to
+    the first ``_`` or ``-`` in the first seven characters) kept, every other letter or
+    digit replaced by a random one of the same kind, so a plugin's format checks pass."""
+    cut = max(value.find("_", 0, 7), value.find("-", 0, 7)) + 1
+    head, tail = value[:cut], value[cut:]
+    out = []
+    for char in tail:
+        alphabet = next((a for a in _ALPHABETS if char in a), None)
+        out.append(secrets.choice(alphabet) if alphabet else char)
+    return head + "".join(out)
+
+
+def demo_settings(marketplace: Marketplace) -> dict[str, Any]:
+    """The example settings with every secret one replaced by a random value."""
+    hidden = marketplace.secret_fields()
+    return {
+        key: random_like(value) if key in hidden and isinstance(value, str) else value
+        for key, value in marketplace.example_settings().items()
+    }
+
+
+def _refuse_real_connections(runtime: Runtime) -> None:
+    with runtime.database.session(readonly=True) as session:
+        real = session.scalar(
+            select(func.count()).select_from(ConnectionRow).where(ConnectionRow.demo.is_(False))
+        )
+    if real:
+        raise DisputeflowError(
+            f"this installation has {real} real connection(s): the demo adds sample stores "
+            "and cases beside them. Run it on a fresh DISPUTEFLOW_HOME, or pass "
+            "--alongside-real-connections if that is really what you want"
+        )
+
 
 def _demo_connection(runtime: Runtime, marketplace: Marketplace) -> Connection:
-    """The marketplace's demo connection, created with its example settings if missing."""
+    """The marketplace's demo connection, created with random secrets if missing."""
     name = f"demo-{marketplace.name}"
     with runtime.database.session() as session:
         existing = session.scalar(select(ConnectionRow).where(ConnectionRow.name == name))
     if existing is None:
-        runtime.add_connection(marketplace.name, name, marketplace.example_settings())
+        runtime.add_connection(marketplace.name, name, demo_settings(marketplace), demo=True)
         with runtime.database.session() as session:
             existing = connections.get_row(session, name)
     return runtime.connection(existing)
@@ -63,10 +109,14 @@ def _wait_for_processing(runtime: Runtime, seconds: float) -> int:
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True,
               help="The running service (as `make run` starts it).")  # fmt: skip
 @click.option("--wait", default=15.0, show_default=True, help="Seconds to wait for processing.")
+@click.option("--alongside-real-connections", "alongside", is_flag=True,
+              help="Run even though the installation has real (non-demo) connections.")  # fmt: skip
 @pass_state
-def demo(state: CliState, url: str, wait: float) -> None:
+def demo(state: CliState, url: str, wait: float, alongside: bool) -> None:
     """Create a demo connection per installed marketplace and send its signed samples."""
     runtime = state.runtime()
+    if not alongside:
+        _refuse_real_connections(runtime)
     markets = runtime.plugins.marketplaces()
     if not markets:
         raise DisputeflowError("no marketplaces are installed: see `disputeflow plugins list`")

@@ -1,6 +1,17 @@
-"""``disputeflow serve``: the HTTP service on waitress, a production WSGI server."""
+"""``disputeflow serve``: the HTTP service on waitress, a production WSGI server.
+
+waitress reads each request whole before a thread sees it, so slow clients cost sockets,
+not threads; but it stops accepting once ``connection_limit`` sockets are open, and an
+idle socket is closed only after ``channel_timeout``. The defaults here (500 sockets, 20
+seconds) keep a few hundred idle or half-open connections from locking out ``/healthz``
+and real clients (``tests/security/test_slow_clients.py``); behind a proxy, let the proxy
+absorb slow clients too (docs/deploy.md).
+"""
 
 from __future__ import annotations
+
+import sys
+from typing import Any
 
 import click
 import waitress
@@ -12,6 +23,20 @@ from disputeflow.core.taxonomy import Role
 from disputeflow.core.worker import Worker
 from disputeflow.webhooks.app import create_app
 
+CONNECTION_LIMIT = 500
+CHANNEL_TIMEOUT = 20
+
+
+def waitress_options(threads: int, connection_limit: int, channel_timeout: int) -> dict[str, Any]:
+    """What ``serve`` hands to waitress (also used by the tests' real servers)."""
+    return {
+        "threads": threads,
+        "connection_limit": connection_limit,
+        "channel_timeout": channel_timeout,
+        "cleanup_interval": max(1, min(channel_timeout, 10)),  # how often idle ones are shut
+        "ident": "disputeflow",
+    }
+
 
 def _first_admin_token(runtime: Runtime) -> str | None:
     """On an empty store, issue the first admin token (printed once)."""
@@ -21,13 +46,51 @@ def _first_admin_token(runtime: Runtime) -> str | None:
         return tokens.create(session, name="first admin", role=Role.ADMIN).token
 
 
+def _announce_first_token(runtime: Runtime, url: str) -> None:
+    """The first admin token, on a terminal only: never into a log file or a journal.
+
+    When standard output is not a terminal (systemd, a pipe, a redirect) no token is made;
+    the hint says how to make one at a terminal (``disputeflow tokens create``).
+    """
+    if not sys.stdout.isatty():
+        with runtime.database.session(readonly=True) as session:
+            if tokens.count_active(session):
+                return
+        click.echo(
+            "No API token exists yet. It is not created here because this output is not a "
+            "terminal (it may be logged): run `disputeflow tokens create --name admin "
+            "--role admin` in a terminal."
+        )
+        return
+    token = _first_admin_token(runtime)
+    if token:
+        click.echo("First start: an admin API token was created. It is shown only once:")
+        click.echo(f"  {token}")
+        click.echo(f"  curl -H 'Authorization: Bearer {token}' {url}/api/v1/cases")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option(
+    "--connection-limit",
+    default=CONNECTION_LIMIT,
+    show_default=True,
+    type=click.IntRange(10, 10_000),
+    help="Open sockets at most (then new ones wait).",
+)
+@click.option(
+    "--channel-timeout",
+    default=CHANNEL_TIMEOUT,
+    show_default=True,
+    type=click.IntRange(1, 3600),
+    help="Seconds before an idle socket is closed.",
+)
 @click.option("--no-worker", is_flag=True, help="Do not process work here (run `worker`s).")
 @pass_state
-def serve(state: CliState, host: str, port: int, threads: int, no_worker: bool) -> None:
+def serve(state: CliState, host: str, port: int, threads: int, connection_limit: int,
+          channel_timeout: int, no_worker: bool) -> None:  # fmt: skip
     """Serve webhooks, the API and /healthz, with a worker thread unless --no-worker.
 
     The embedded SQLite store upgrades its own schema.
@@ -35,11 +98,7 @@ def serve(state: CliState, host: str, port: int, threads: int, no_worker: bool) 
     runtime = state.runtime()
     url = f"http://{host}:{port}"
     click.echo(f"disputeflow serving {url} (store: {runtime.database.dialect})")
-    token = _first_admin_token(runtime)
-    if token:
-        click.echo("First start: an admin API token was created. It is shown only once:")
-        click.echo(f"  {token}")
-        click.echo(f"  curl -H 'Authorization: Bearer {token}' {url}/healthz")
+    _announce_first_token(runtime, url)
     click.echo(f"health: {url}/healthz")
     app = create_app(runtime)
     if not no_worker:
@@ -47,7 +106,8 @@ def serve(state: CliState, host: str, port: int, threads: int, no_worker: bool) 
         app.extensions["disputeflow.wake"] = worker.wake_event
         worker.start_thread()
         click.echo("worker: running in this process")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="disputeflow")
+    options = waitress_options(threads, connection_limit, channel_timeout)
+    waitress.serve(app, host=host, port=port, **options)
 
 
 def register(cli: click.Group) -> None:

@@ -6,6 +6,7 @@ import click
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
 from disputeflow.core.clock import to_rfc3339
+from disputeflow.core.store import sessions
 from disputeflow.core.store import tokens as store
 from disputeflow.core.taxonomy import Role
 
@@ -76,5 +77,45 @@ def revoke(state: CliState, token_id: str) -> None:
     click.echo(f"token {row.id} ({row.name}) revoked")
 
 
+@click.group("sessions")
+def sessions_group() -> None:
+    """List and end the workspace's signed-in sessions."""
+
+
+@sessions_group.command("list")
+@json_option
+@pass_state
+def list_sessions(state: CliState, as_json: bool) -> None:
+    """Live sessions, most recently active first."""
+    with state.runtime().database.session(readonly=True) as session:
+        items = [
+            {
+                "id": r.id,
+                "token_id": r.token_id,
+                "client": r.client,
+                "user_agent": r.user_agent,
+                "created_at": to_rfc3339(r.created_at),
+                "last_seen_at": to_rfc3339(r.last_seen_at),
+            }
+            for r in sessions.list_live(session)
+        ]
+    if as_json:
+        emit_json({"items": items, "next_cursor": None})
+        return
+    for item in items:
+        click.echo(f"{item['id']}  {item['token_id']}  {item['client']:<15} {item['last_seen_at']}")
+
+
+@sessions_group.command("revoke")
+@click.argument("session_id")
+@pass_state
+def revoke_session(state: CliState, session_id: str) -> None:
+    """End a session: that browser is signed out at once."""
+    with state.runtime().database.session() as session:
+        sessions.revoke(session, session_id)
+    click.echo(f"session {session_id} ended")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(tokens_group)
+    cli.add_command(sessions_group)

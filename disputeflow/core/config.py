@@ -11,9 +11,12 @@ import platformdirs
 
 from disputeflow.core.errors import ConfigurationError
 from disputeflow.core.notices.settings import NoticeSettings
+from disputeflow.core.outbound import env_allows as outbound_env_allows
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # platforms send kilobytes; a megabyte is generous
 DEFAULT_EXPORT_RETENTION_DAYS = 30  # long enough to send a data request's answer
+CASE_FILES = 20  # a buyer's uploads per case, over its whole life (besides the hourly rate)
+CASE_FILE_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,15 @@ class Settings:
     rules_path: Path | None = None
     notices: NoticeSettings = field(default_factory=NoticeSettings)  # docs/transparency.md
     export_retention_days: int = DEFAULT_EXPORT_RETENTION_DAYS
+    # DISPUTEFLOW_ALLOW_PRIVATE_URLS: platform and notice URLs may reach internal addresses
+    # (local development, the demo, tests); off in production (docs/security.md).
+    allow_private_urls: bool = field(default_factory=outbound_env_allows)
+    # DISPUTEFLOW_TRUSTED_PROXIES: how many proxies in front set X-Forwarded-For (ProxyFix);
+    # 0 (the default): the socket's peer is the client, forwarded headers are ignored.
+    trusted_proxies: int = 0
+    # DISPUTEFLOW_CASE_FILES / _CASE_FILE_BYTES: lifetime caps on a buyer's uploads per case.
+    case_files: int = CASE_FILES
+    case_file_bytes: int = CASE_FILE_BYTES
 
     @property
     def is_embedded(self) -> bool:
@@ -61,11 +73,6 @@ class Settings:
         url = database_url or env.get("DISPUTEFLOW_DATABASE_URL")
         if not url:
             url = f"sqlite:///{home_path / 'disputeflow.sqlite3'}"
-        max_body = env.get("DISPUTEFLOW_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))
-        if not max_body.isdigit() or int(max_body) <= 0:
-            raise ConfigurationError(
-                f"DISPUTEFLOW_MAX_BODY_BYTES must be a positive integer, got {max_body!r}"
-            )
         return cls(
             home=home_path,
             database_url=url,
@@ -73,12 +80,16 @@ class Settings:
                 public_url or env.get("DISPUTEFLOW_PUBLIC_URL") or "http://127.0.0.1:8000"
             ).rstrip("/"),
             secret_key=env.get("DISPUTEFLOW_SECRET_KEY") or None,
-            max_body_bytes=int(max_body),
+            max_body_bytes=_positive(env, "DISPUTEFLOW_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             rules_path=_path(rules_path or env.get("DISPUTEFLOW_RULES")),
             notices=NoticeSettings.from_env(env),
             export_retention_days=_positive(
                 env, "DISPUTEFLOW_EXPORT_RETENTION_DAYS", DEFAULT_EXPORT_RETENTION_DAYS
             ),
+            allow_private_urls=outbound_env_allows(env),
+            trusted_proxies=_proxies(env),
+            case_files=_positive(env, "DISPUTEFLOW_CASE_FILES", CASE_FILES),
+            case_file_bytes=_positive(env, "DISPUTEFLOW_CASE_FILE_BYTES", CASE_FILE_BYTES),
         )
 
     def webhook_url(self, platform: str, connection_id: str) -> str:
@@ -86,12 +97,24 @@ class Settings:
         return f"{self.public_url}/webhooks/{platform}/{connection_id}"
 
 
-def _path(value: str | Path | None) -> Path | None:
-    return Path(value).expanduser() if value else None
-
-
 def _positive(env: Mapping[str, str], name: str, default: int) -> int:
-    value = env.get(name, str(default)).strip()
-    if not value.isdigit() or int(value) <= 0:
+    """A positive whole number from ``env`` (ASCII digits only: ``²`` is no number here)."""
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or int(value) <= 0:
         raise ConfigurationError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def _proxies(env: Mapping[str, str]) -> int:
+    proxies = env.get("DISPUTEFLOW_TRUSTED_PROXIES", "0").strip() or "0"
+    if not (proxies.isascii() and proxies.isdigit()) or int(proxies) > 10:
+        raise ConfigurationError(
+            f"DISPUTEFLOW_TRUSTED_PROXIES must be a number from 0 to 10, got {proxies!r}"
+        )
+    return int(proxies)
+
+
+def _path(value: str | Path | None) -> Path | None:
+    return Path(value).expanduser() if value else None

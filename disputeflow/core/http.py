@@ -5,6 +5,11 @@ timeouts, connection errors, 429 and 5xx with exponential backoff that honours
 ``Retry-After`` (capped, so an action never sleeps for an hour inside a worker), and one
 error type at the end: :class:`~disputeflow.core.errors.MarketplaceError`, ``transient``
 when a later retry may succeed, with the platform's own message when it gave one.
+
+Redirects are never followed (a 3xx is an answer, and an error where JSON was expected),
+and every connection is checked against internal addresses on the peer it reached
+(:mod:`disputeflow.core.outbound`): a platform URL cannot be turned against the service's
+own network.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 
 import requests
 
+from disputeflow.core import outbound
 from disputeflow.core.errors import MarketplaceError
 
 log = logging.getLogger(__name__)
@@ -78,7 +84,7 @@ class PlatformClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.session = session or requests.Session()
+        self.session = outbound.guard(session or requests.Session())
         self.session.headers.update(headers or {})
         self.timeout = timeout
         self.retries = retries
@@ -93,8 +99,11 @@ class PlatformClient:
         return f"{self.base_url}/{path.lstrip('/')}"
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """Send with retries; return a 2xx/3xx/4xx (non-429) response, or raise."""
+        """Send with retries; return a 2xx/3xx/4xx (non-429) response, or raise.
+
+        A 3xx is returned as it is: redirects are never followed."""
         kwargs.setdefault("timeout", self.timeout)
+        kwargs["allow_redirects"] = False
         url = self.url(path)
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
@@ -121,6 +130,13 @@ class PlatformClient:
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send and return the JSON body of a 2xx answer; a 4xx is a permanent error."""
         response = self.request(method, path, **kwargs)
+        if 300 <= response.status_code < 400:
+            raise MarketplaceError(
+                f"{method} {self.url(path)}: HTTP {response.status_code} redirect to "
+                f"{response.headers.get('Location', '(none)')!r} (redirects are not followed)",
+                transient=False,
+                platform_status=response.status_code,
+            )
         if response.status_code >= 400:
             raise MarketplaceError(
                 f"{method} {self.url(path)}: HTTP {response.status_code}: "

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from disputeflow.core import install_links
+from disputeflow.core import install_links, outbound
 from disputeflow.core.capabilities import Capabilities
 from disputeflow.core.case import Case
 from disputeflow.core.config import Settings
@@ -50,6 +50,7 @@ class Runtime:
         the rules (``settings.rules_path`` unless ``rules`` given; a bad file stops here)."""
         if rules is None:
             rules = load_rules(settings.rules_path) if settings.rules_path else Rules()
+        outbound.set_private_allowed(settings.allow_private_urls)
         return cls(
             settings=settings,
             database=Database.from_url(settings.database_url, **engine_options),
@@ -110,10 +111,14 @@ class Runtime:
         )
         return url
 
-    def add_connection(self, platform: str, name: str, settings: dict[str, Any]) -> dict[str, Any]:
-        """Validate ``settings`` with the marketplace's schema, store them, describe the result."""
+    def add_connection(
+        self, platform: str, name: str, settings: dict[str, Any], *, demo: bool = False
+    ) -> dict[str, Any]:
+        """Validate ``settings`` with the marketplace's schema, store them, describe the result
+        (``demo``: made by ``disputeflow demo``, marked so in every listing)."""
         marketplace = self.plugins.marketplace(platform)
         validated = marketplace.validate_settings(settings)
+        outbound.check_settings(validated, allowed=self.settings.allow_private_urls)
         with self.database.session() as session:
             row = connections.create(
                 session,
@@ -122,6 +127,7 @@ class Runtime:
                 name=name,
                 settings=validated,
                 secret_fields=marketplace.secret_fields(),
+                demo=demo,
             )
             return self.describe_connection(row)
 
@@ -136,6 +142,7 @@ class Runtime:
             marketplace = self.marketplace_of(row)
             current = {k: v for k, v in self.connection(row).settings.items() if k not in remove}
             validated = marketplace.validate_settings({**current, **changes})
+            outbound.check_settings(validated, allowed=self.settings.allow_private_urls)
             connections.store_settings(row, self.secrets, validated, marketplace.secret_fields())
 
     def fill_allowed_actions(self, case: Case) -> Case:
@@ -147,5 +154,6 @@ class Runtime:
         return case
 
     def close(self) -> None:
-        """Release database connections."""
+        """Release database connections (and the process's outbound policy)."""
         self.database.dispose()
+        outbound.set_private_allowed(None)

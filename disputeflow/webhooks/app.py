@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from disputeflow.core.runtime import Runtime
-from disputeflow.webhooks import audit_views, errors, health, intake
+from disputeflow.webhooks import audit_views, auth_limits, errors, health, intake, json_depth
 from disputeflow.webhooks.api import init_api
 from disputeflow.webhooks.buyer import init_buyer
 from disputeflow.webhooks.web import init_web
@@ -21,6 +21,7 @@ def create_app(runtime: Runtime, config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the model's field order
     app.config.update(config or {})
     app.extensions["disputeflow"] = runtime
+    json_depth.init_app(app)  # first: nothing parses a body nested beyond any real payload
     app.register_blueprint(health.blueprint)
     app.register_blueprint(intake.blueprint)
     for blueprints in runtime.plugins.hook.disputeflow_register_blueprints():
@@ -31,6 +32,7 @@ def create_app(runtime: Runtime, config: dict[str, Any] | None = None) -> Flask:
     init_buyer(app)
     audit_views.init_app(app)  # views of a buyer's personal data go on the audit trail
     errors.init_app(app)  # after the API, so the common error shape wins everywhere
+    auth_limits.trust_proxies(app, runtime.settings.trusted_proxies)  # docs/deploy.md
     return app
 
 

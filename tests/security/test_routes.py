@@ -24,6 +24,7 @@ PUBLIC = {
     ("GET", "/healthz"),
     ("GET", "/api/openapi.json"),
     ("GET", "/api/docs"),
+    ("GET", "/api/docs/assets/<name>"),  # Swagger UI's files, from the package
     ("GET", "/static/<path:filename>"),
     ("POST", "/webhooks/<platform>/<connection_id>"),  # signed by the platform
     ("POST", "/webhooks/<platform>/app"),  # signed with the app's secret (Shopify compliance)

@@ -6,9 +6,13 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from disputeflow.cli import cli
+from disputeflow.cli.demo import random_like
+from disputeflow.core.store.tables import ConnectionRow
 from disputeflow.core.worker import Worker, WorkerOptions
+from tests.fakes.marketplace import FakeMarketplace
 
 
 @pytest.fixture
@@ -49,3 +53,45 @@ def test_demo_without_a_running_service_says_so(runtime, fake_plugins):
     result = run(runtime, fake_plugins, "demo", "--url", "http://127.0.0.1:9", "--wait", "0")
     assert result.exit_code == 1
     assert "start the service first" in result.output
+
+
+def test_demo_connections_have_random_secrets_and_say_demo(live_server, runtime, fake_plugins,
+                                                           worker):  # fmt: skip
+    assert run(runtime, fake_plugins, "demo", "--url", live_server, "--wait", "5").exit_code == 0
+    with runtime.database.session() as session:
+        row = session.scalar(select(ConnectionRow).where(ConnectionRow.name == "demo-fake"))
+        connection = runtime.connection(row)
+        described = runtime.describe_connection(row)
+    example = FakeMarketplace().example_settings()["signing_secret"]
+    assert connection.settings["signing_secret"] != example  # the public one would sign
+    assert len(connection.settings["signing_secret"]) == len(example)
+    assert described["demo"] is True
+    listed = run(runtime, fake_plugins, "connections", "list")
+    assert "demo-fake  [demo]" in listed.output
+    as_json = json.loads(run(runtime, fake_plugins, "connections", "list", "--json").output)
+    assert [item["demo"] for item in as_json["items"]] == [True]
+
+
+def test_demo_refuses_an_installation_with_real_connections(runtime, fake_plugins):
+    runtime.add_connection("fake", "real-store", {"signing_secret": "s", "shop": "real"})
+    refused = CliRunner().invoke(
+        cli, ["--database-url", runtime.settings.database_url, "--home",
+              str(runtime.settings.home), "demo", "--url", "http://127.0.0.1:9", "--wait", "0"],
+        obj=fake_plugins,
+    )  # fmt: skip
+    assert refused.exit_code == 1
+    assert "real connection" in refused.output
+    with runtime.database.session() as session:
+        assert session.scalar(select(ConnectionRow).where(ConnectionRow.demo.is_(True))) is None
+    told = run(runtime, fake_plugins, "demo", "--alongside-real-connections",
+               "--url", "http://127.0.0.1:9", "--wait", "0")  # fmt: skip
+    assert "start the service first" in told.output  # it went on (and found no service)
+
+
+def test_random_secrets_keep_the_shape_of_the_examples():
+    for example in ("ck_0123456789abcdef0123456789abcdef01234567", "shpss_demo_secret_0123",
+                    "SBX-0a1b2c3d4e5f-6a7b", "wc-demo-webhook-secret"):  # fmt: skip
+        made = random_like(example)
+        assert made != example
+        assert len(made) == len(example)
+        assert made[:3] == example[:3]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from disputeflow.core import outbound
 from disputeflow.core.config import Settings
+from disputeflow.core.errors import ConfigurationError, InvalidInputError
 from disputeflow.core.hookspecs import hookimpl
 from disputeflow.core.notices.email import EmailNotifier
 from disputeflow.core.notices.model import Notifier
@@ -20,5 +22,9 @@ def disputeflow_register_notifiers(settings: Settings) -> Iterable[Notifier]:
     if notices.smtp_host:
         found.append(EmailNotifier(notices))
     if notices.webhook_url and notices.webhook_secret:
+        try:
+            outbound.check_url(notices.webhook_url, allowed=settings.allow_private_urls)
+        except InvalidInputError as error:
+            raise ConfigurationError(f"DISPUTEFLOW_NOTICE_WEBHOOK_URL: {error.message}") from None
         found.append(WebhookNotifier(notices.webhook_url, notices.webhook_secret))
     return found

@@ -4,6 +4,8 @@ Each notice is one ``POST`` of its JSON payload with ``webhook-id`` (the notice'
 idempotency key: the same on every retry, so the receiver can drop duplicates),
 ``webhook-timestamp`` (unix seconds) and ``webhook-signature`` = ``v1,`` + base64 of
 HMAC-SHA256 over ``id.timestamp.body`` keyed with the base64 secret after ``whsec_``.
+A redirect is a refusal (never followed), and the receiver must not be an internal
+address unless the installation allows it (:mod:`disputeflow.core.outbound`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import ClassVar
 
 import requests
 
+from disputeflow.core import outbound
 from disputeflow.core.errors import ConfigurationError
 from disputeflow.core.notices.model import Audience, Notice, NoticeError, NoticeResult, Notifier
 
@@ -53,6 +56,7 @@ class WebhookNotifier(Notifier):
     def __init__(self, url: str, secret: str, *, clock: Callable[[], float] = time.time) -> None:
         secret_bytes(secret)  # refuse a bad secret at start, not at the first notice
         self.url, self.secret, self.clock = url, secret, clock
+        self.session = outbound.guard(requests.Session())
 
     def send(self, notice: Notice) -> NoticeResult | None:
         body = json.dumps(notice.payload, separators=(",", ":"), ensure_ascii=False).encode()
@@ -66,7 +70,11 @@ class WebhookNotifier(Notifier):
             "User-Agent": "disputeflow-notices",
         }
         try:
-            response = requests.post(self.url, data=body, headers=headers, timeout=TIMEOUT)
+            response = self.session.post(
+                self.url, data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False
+            )
+        except outbound.InternalAddressError as error:
+            raise NoticeError(str(error), transient=False) from None
         except requests.RequestException as error:
             raise NoticeError(
                 f"webhook unreachable: {type(error).__name__}", transient=True

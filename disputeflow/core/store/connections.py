@@ -27,6 +27,7 @@ def create(
     name: str,
     settings: Mapping[str, Any],
     secret_fields: frozenset[str],
+    demo: bool = False,
 ) -> ConnectionRow:
     """Store a connection whose ``settings`` are already validated by its marketplace."""
     if session.scalar(select(ConnectionRow.id).where(ConnectionRow.name == name)):
@@ -34,7 +35,7 @@ def create(
             f"a connection named {name!r} already exists", errors={"name": ["already exists"]}
         )
     now = utcnow()
-    row = ConnectionRow(id=new_id("con"), platform=platform, name=name, created_at=now)
+    row = ConnectionRow(id=new_id("con"), platform=platform, name=name, created_at=now, demo=demo)
     store_settings(row, box, settings, secret_fields)
     session.add(row)
     try:
@@ -128,4 +129,5 @@ def describe(row: ConnectionRow, secret_fields: frozenset[str], webhook_url: str
         if row.state_changed_at
         else None,
         "install_url": None,  # the runtime signs one when the connection is not active
+        "demo": bool(row.demo),  # made by `disputeflow demo`, with random secrets
     }

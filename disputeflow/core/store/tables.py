@@ -85,6 +85,7 @@ class ConnectionRow(Base):
     state: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
     state_reason: Mapped[str | None] = mapped_column(Text)
     state_changed_at: Mapped[datetime | None]
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # `demo`
 
 
 class CaseRow(Base):

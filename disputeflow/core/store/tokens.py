@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from disputeflow.core.clock import utcnow
-from disputeflow.core.errors import NotFoundError
+from disputeflow.core.errors import ActionNotAllowedError, NotFoundError
 from disputeflow.core.ids import new_id
 from disputeflow.core.store.tables import TokenRow
 from disputeflow.core.taxonomy import Role
@@ -88,9 +88,20 @@ def list_rows(session: Session) -> list[TokenRow]:
 
 
 def revoke(session: Session, token_id: str) -> TokenRow:
-    """Revoke a token by id; it stops working at once."""
+    """Revoke a token by id; it stops working at once. The last active admin token is
+    kept (409): without it nobody could manage the installation through the API."""
     row = session.get(TokenRow, token_id)
     if row is None:
         raise NotFoundError(f"no token {token_id!r}")
+    if row.revoked_at is None and row.role == Role.ADMIN:
+        admins = session.scalar(
+            select(func.count())
+            .where(TokenRow.revoked_at.is_(None))
+            .where(TokenRow.role == str(Role.ADMIN))
+        )
+        if int(admins or 0) <= 1:
+            raise ActionNotAllowedError(
+                "this is the last admin token: create another admin token before revoking it"
+            )
     row.revoked_at = row.revoked_at or utcnow()
     return row

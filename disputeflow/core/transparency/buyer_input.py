@@ -66,6 +66,9 @@ def _store_files(
         raise InvalidInputError(f"at most {files.MAX_FILES} files", errors={"files": ["too_many"]})
     for upload in uploads:  # every file is checked before any is written
         files.check(upload)
+    if case_id is not None and uploads:
+        files.check_case_caps(session, case_id, uploads, runtime.settings.case_files,
+                              runtime.settings.case_file_bytes)  # fmt: skip
     home = runtime.settings.home
     return [files.store(session, home, u, case_id=case_id, now=now) for u in uploads]
 

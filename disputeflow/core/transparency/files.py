@@ -18,13 +18,13 @@ import re
 import secrets
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from disputeflow.core.errors import InvalidInputError, NotFoundError
@@ -92,6 +92,24 @@ def check(upload: Upload) -> str:
             errors={"files": ["type_not_allowed"]},
         )
     return found
+
+
+def check_case_caps(
+    session: Session, case_id: str, uploads: Sequence[Upload], max_files: int, max_bytes: int
+) -> None:
+    """Refuse uploads beyond a case's lifetime caps (files and bytes a buyer sent to it)."""
+    count, size = session.execute(
+        select(func.count(), func.coalesce(func.sum(EvidenceFileRow.size), 0))
+        .where(EvidenceFileRow.case_id == case_id)
+        .where(EvidenceFileRow.party == str(Actor.BUYER))
+    ).one()
+    adding = sum(len(u.data) for u in uploads)
+    if int(count) + len(uploads) > max_files or int(size) + adding > max_bytes:
+        raise InvalidInputError(
+            f"this case takes at most {max_files} files and {max_bytes // (1024 * 1024)} MB "
+            "from the buyer",
+            errors={"files": ["case_limit"]},
+        )
 
 
 def folder(home: Path) -> Path:

@@ -57,7 +57,8 @@ class Signer:
     def check(self, values: tuple[str, ...], token: str, now: datetime | None = None) -> datetime:
         """The expiry of a valid token; :class:`LinkError` or :class:`LinkExpiredError`."""
         stamp, _, mac = (token or "").partition(".")
-        if not stamp.isdigit() or len(stamp) > 12 or not mac:
+        # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+        if not (stamp.isascii() and stamp.isdigit()) or len(stamp) > 12 or not mac.isascii():
             raise LinkError("this link is not valid")
         expected = self._mac(values, int(stamp))
         if not hmac.compare_digest(expected.encode(), mac.encode()):

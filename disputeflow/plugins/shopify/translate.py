@@ -1,7 +1,8 @@
 """Stored webhook deliveries -> snapshots and effects, by topic.
 
-The platform's clock for a delivery is ``X-Shopify-Triggered-At`` (when Shopify fired it;
-retries keep it), else the time the delivery was received. Topics this plugin does not
+The platform's clock for a delivery is :func:`~disputeflow.plugins.shopify.webhooks.observed_time`:
+the body's own time where it states one, else ``X-Shopify-Triggered-At`` (when Shopify
+fired it; retries keep it) no later than the delivery was received. Topics this plugin does not
 follow are stored, acknowledged and translate to nothing.
 """
 
@@ -17,7 +18,7 @@ from disputeflow import Connection, MarketplaceError, SnapshotError, StoredDeliv
 from disputeflow.core.effects import Translation
 from disputeflow.plugins.shopify import app_events, compliance, disputes, returns
 from disputeflow.plugins.shopify.settings import DEFAULT_API_VERSION
-from disputeflow.plugins.shopify.webhooks import API_VERSION, triggered_at
+from disputeflow.plugins.shopify.webhooks import API_VERSION, observed_time
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def translate(
     if topic not in TOPICS:
         return []
     payload = payload_of(delivery)
-    observed_at = triggered_at(delivery.headers) or delivery.received_at
+    observed_at = observed_time(delivery.headers, delivery.received_at, payload)
     if topic in DISPUTE_TOPICS:
         return [disputes.snapshot(payload, observed_at)]
     if topic in RETURN_TOPICS:

@@ -2,8 +2,14 @@
 
 ``X-Shopify-Hmac-Sha256`` is base64(HMAC-SHA256(client secret, raw body)); it is compared in
 constant time with the current secret and, during a rotation, the previous one.
-``X-Shopify-Shop-Domain`` must be the connection's shop; ``X-Shopify-Webhook-Id`` is the
-dedup key (one per delivery, kept across Shopify's retries).
+``X-Shopify-Shop-Domain`` must be the connection's shop.
+
+Only the body is signed: ``X-Shopify-Webhook-Id``, ``X-Shopify-Topic`` and
+``X-Shopify-Triggered-At`` can be sent again with any value alongside a body once seen. So
+the dedup key is the body's SHA-256 (a replayed body is a duplicate, whatever its headers;
+a retry by Shopify is the same body, as before), and :func:`observed_time` orders a
+snapshot by the body's own times where it has them, by the header time only when it is not
+after the delivery was received.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from disputeflow import AppDelivery, Connection, InboundRequest, SignatureError, VerifiedDelivery
-from disputeflow.core.clock import parse_rfc3339
+from disputeflow.core.clock import parse_rfc3339, utcnow
 from disputeflow.core.errors import InvalidInputError
 from disputeflow.plugins.shopify.settings import DEFAULT_API_VERSION, secrets_of
 
@@ -68,6 +74,11 @@ def signed_request(
     return InboundRequest(method="POST", headers=headers, body=body)
 
 
+def body_key(body: bytes) -> str:
+    """The dedup key: the signed body's digest (the headers are not signed)."""
+    return f"sha256:{hashlib.sha256(body).hexdigest()}"
+
+
 def _signed_with(request: InboundRequest, keys: Sequence[str]) -> str | None:
     """The key among ``keys`` that signed the body (every key tried: no early exit)."""
     given = (request.header(HMAC) or "").strip().encode("ascii", "replace")
@@ -99,10 +110,10 @@ def verify(connection: Connection, request: InboundRequest) -> VerifiedDelivery:
         raise SignatureError(f"missing {TOPIC} or {WEBHOOK_ID} header")
     kept = {name: value for name in KEPT if (value := request.header(name))}
     return VerifiedDelivery(
-        dedup_key=webhook_id.strip(),
+        dedup_key=body_key(request.body),
         topic=topic.strip().lower(),
         headers=kept,
-        occurred_at=triggered_at(kept),
+        occurred_at=observed_time(kept, utcnow(), {}),
     )
 
 
@@ -128,7 +139,7 @@ def verify_app(
     topic, webhook_id = request.header(TOPIC), request.header(WEBHOOK_ID)
     if not shop or not topic or not webhook_id:
         raise SignatureError(f"missing {SHOP}, {TOPIC} or {WEBHOOK_ID}")
-    verified = VerifiedDelivery(dedup_key=webhook_id.strip(), topic=topic.strip().lower())
+    verified = VerifiedDelivery(dedup_key=body_key(request.body), topic=topic.strip().lower())
     return AppDelivery(verified, shop, None)
 
 
@@ -142,12 +153,36 @@ def _shop_in(body: bytes) -> str:
     return shop.strip().lower() if isinstance(shop, str) else ""
 
 
-def triggered_at(headers: dict[str, str] | Any) -> datetime | None:
-    """``X-Shopify-Triggered-At`` as an aware time, or ``None`` when absent or unreadable."""
-    value = next((v for k, v in dict(headers).items() if k.lower() == TRIGGERED_AT.lower()), None)
-    if not value:
+# Times a body states about itself (signed); a snapshot is never older than the newest.
+SIGNED_TIMES = ("updated_at", "finalized_on", "evidence_sent_on", "processed_at", "created_at",
+                "initiated_at")  # fmt: skip
+
+
+def observed_time(headers: Any, received_at: datetime, payload: Any) -> datetime:
+    """When the platform saw what the body says: its ``updated_at`` when it has one; else
+    ``X-Shopify-Triggered-At`` bounded by the receipt time (an unsigned header cannot put
+    a snapshot in the future), and never before the newest time the body states."""
+    body = payload if isinstance(payload, dict) else {}
+    updated = _time(body.get("updated_at"))
+    if updated is not None:
+        return updated
+    header = triggered_at(headers)
+    bounded = min(header, received_at) if header is not None else received_at
+    stated = [t for key in SIGNED_TIMES if (t := _time(body.get(key))) is not None]
+    floor = min(max(stated), received_at) if stated else bounded
+    return max(bounded, floor)
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
         return None
     try:
         return parse_rfc3339(value)
     except InvalidInputError:
         return None
+
+
+def triggered_at(headers: dict[str, str] | Any) -> datetime | None:
+    """``X-Shopify-Triggered-At`` as an aware time, or ``None`` when absent or unreadable."""
+    value = next((v for k, v in dict(headers).items() if k.lower() == TRIGGERED_AT.lower()), None)
+    return _time(value)

@@ -25,6 +25,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, request
 from markupsafe import escape
+from werkzeug.exceptions import Forbidden
 
 from disputeflow import (
     ActionNotAllowedError,
@@ -65,13 +66,17 @@ def make_state(connection_id: str, secret: str, now: datetime) -> str:
     return f"{connection_id}.{expires}.{_signature(connection_id, expires, secret)}"
 
 
+def _ascii_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 12  # "²".isdigit() is True
+
+
 def check_state(state: Any, connection_id: str, secret: str, now: datetime) -> None:
     """Refuse a ``user_id`` not made for this connection, or made too long ago."""
     parts = state.split(".") if isinstance(state, str) else []
-    if len(parts) != 3 or parts[0] != connection_id or not parts[1].isdigit():
+    if len(parts) != 3 or parts[0] != connection_id or not _ascii_number(parts[1]):
         raise SignatureError("the callback's user_id was not issued for this connection")
     expected = _signature(connection_id, int(parts[1]), secret)
-    if not hmac.compare_digest(expected.encode(), parts[2].encode()):
+    if not hmac.compare_digest(expected.encode(), parts[2].encode(errors="replace")):
         raise SignatureError("the callback's user_id does not carry a valid signature")
     if int(parts[1]) < now.timestamp():
         raise SignatureError("the install link has expired: start the install again")
@@ -129,7 +134,7 @@ def _require_admin(runtime: Runtime) -> None:
     if role is None:
         raise SignatureError("an admin API token is needed to start an install")
     if role != Role.ADMIN:
-        raise ActionNotAllowedError("only an admin token can connect a store")
+        raise Forbidden("only an admin token can connect a store")
 
 
 @blueprint.post("")

@@ -119,17 +119,18 @@ def verify(connection: Connection, request: InboundRequest) -> VerifiedDelivery:
     if not topic or not delivery:
         raise SignatureError(f"missing {TOPIC} or {DELIVERY_ID}")
     kept = {name: value for name in KEPT_HEADERS if (value := request.header(name)) is not None}
-    return VerifiedDelivery(dedup_key=dedup_key(delivery, request.body), topic=topic, headers=kept)
+    return VerifiedDelivery(dedup_key=dedup_key(request.body), topic=topic, headers=kept)
 
 
-def dedup_key(delivery: str, body: bytes) -> str:
-    """The delivery id plus a digest of the body.
+def dedup_key(body: bytes) -> str:
+    """The SHA-256 of the body: the only part of a delivery the signature covers.
 
-    ``wp_hash($webhook_id . time)`` does not name the order, so one webhook delivering two
-    orders within a second sends one id twice; the body tells those two apart, and a repeat
-    of the same delivery (same id, same bytes) still gets the same key.
+    ``X-WC-Webhook-Delivery-ID`` (``wp_hash($webhook_id . time)``) is not signed, so a body
+    sent again under a new id is still the same delivery; two orders delivered within one
+    second under one id differ in their bodies. Ordering comes from the body's own times
+    (``date_modified_gmt``), never from a header.
     """
-    return f"{delivery}:{hashlib.sha256(body).hexdigest()[:16]}"
+    return f"sha256:{hashlib.sha256(body).hexdigest()}"
 
 
 def parse_body(body: bytes) -> Any:

@@ -14,9 +14,18 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from disputeflow.webhooks import errors
-from disputeflow.webhooks.api import cases, connections, deliveries, rights, schemas, tokens
+from disputeflow.webhooks.api import (
+    cases,
+    connections,
+    deliveries,
+    docs_page,
+    rights,
+    schemas,
+    sessions,
+    tokens,
+)
 
-BLUEPRINTS = (cases.blp, connections.blp, deliveries.blp, rights.blp, tokens.blp)
+BLUEPRINTS = (cases.blp, connections.blp, deliveries.blp, rights.blp, tokens.blp, sessions.blp)
 
 SECURITY_SCHEME = "bearerAuth"
 
@@ -38,9 +47,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "OPENAPI_VERSION": "3.0.3",
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "openapi.json",
-    # The documentation page loads Swagger UI from a CDN in the reader's browser.
-    "OPENAPI_SWAGGER_UI_PATH": "docs",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+    # /api/docs is served by docs_page, from the installed package (no CDN).
     "API_SPEC_OPTIONS": {
         "info": {"description": DESCRIPTION},
         "security": [{SECURITY_SCHEME: []}],
@@ -69,4 +76,5 @@ def init_api(app: Flask) -> DisputeflowApi:
     )
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    docs_page.init_app(app)
     return api

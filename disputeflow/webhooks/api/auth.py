@@ -22,6 +22,7 @@ from disputeflow.core.clock import utcnow
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.store import tokens
 from disputeflow.core.taxonomy import Role
+from disputeflow.webhooks import auth_limits, json_depth
 from disputeflow.webhooks.errors import error_response
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -76,6 +77,12 @@ def authorize(needed: Role) -> tuple[Response, int] | None:
         message = "this route needs a token: send Authorization: Bearer <token>"
         return _unauthorized("unauthorized", message, f'Bearer realm="{REALM}"')
     runtime = current_runtime()
+    if auth_limits.blocked(runtime):
+        response, status = error_response(
+            429, "too_many_requests", "too many failed authentications from this client"
+        )
+        response.headers["Retry-After"] = auth_limits.retry_after()
+        return response, status
     now = utcnow()
     with runtime.database.session(readonly=True) as session:
         row = tokens.authenticate(session, token)
@@ -85,6 +92,7 @@ def authorize(needed: Role) -> tuple[Response, int] | None:
         with runtime.database.session() as session:
             tokens.touch(session, caller.token_id, now)
     if caller is None:
+        auth_limits.failed(runtime)
         header = f'Bearer realm="{REALM}", error="invalid_token"'
         return _unauthorized("invalid_token", "the token is unknown or revoked", header)
     g.disputeflow_caller = caller
@@ -117,7 +125,10 @@ class ApiBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]  # flask-smor
         return self.read_role if method.upper() in SAFE_METHODS else self.write_role
 
     def _authorize(self) -> tuple[Response, int] | None:
-        return authorize(self.role_for(request.method))
+        refused = authorize(self.role_for(request.method))
+        if refused is None:
+            json_depth.check_body()  # only now is the body read (400 when nested too deep)
+        return refused
 
     def route(self, rule: str, **options: Any) -> Callable[[F], F]:
         register = super().route(rule, **options)
@@ -127,7 +138,11 @@ class ApiBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]  # flask-smor
                 for method in view.methods or ():
                     function = getattr(view, method.lower())
                     doc = self.doc(
-                        responses={"401": "UNAUTHORIZED", "403": "FORBIDDEN"},
+                        responses={
+                            "401": "UNAUTHORIZED",
+                            "403": "FORBIDDEN",
+                            "429": "TOO_MANY_REQUESTS",
+                        },
                         **{"x-required-role": str(self.role_for(method))},
                     )
                     setattr(view, method.lower(), doc(function))

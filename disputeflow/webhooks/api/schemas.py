@@ -1,7 +1,6 @@
 """The JSON API's marshmallow schemas: what each route reads and what it answers.
 
-Response schemas mirror the core's JSON forms (``Case.to_dict``, ``deliveries.describe``,
-...) and document them in the OpenAPI document; request schemas validate input first.
+Responses mirror the core's JSON forms (``Case.to_dict``, ...); requests are validated first.
 """
 
 from __future__ import annotations
@@ -287,7 +286,8 @@ class ConnectionSchema(Schema):
     state = choice(ConnectionState, metadata={"description": "Only active ones sync and act."})
     state_reason = text(nullable=True)
     state_changed_at = stamp(nullable=True)
-    install_url = text(nullable=True, metadata={"description": "Fixes needs_reauth/uninstalled."})
+    install_url = text(nullable=True, metadata={"description": "Fixes needs_reauth, uninstalled."})
+    demo = fields.Boolean(metadata={"description": "Made by `disputeflow demo` (sample data)."})
 
 
 class ConnectionCreateSchema(Schema):

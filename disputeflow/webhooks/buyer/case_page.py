@@ -102,6 +102,8 @@ def problem_text(fmt: Formatter, error: InvalidInputError) -> str:
         return _("Only photos (JPEG, PNG, GIF, WebP) and PDF documents can be added.")
     if "too_many" in codes:
         return _("Please add at most 5 files.")
+    if "case_limit" in codes:
+        return _("No more files can be added to this case. Please contact the store.")
     if "too_long" in codes:
         return _("Your message is too long.")
     return _("Please write a message or add a file.")

@@ -5,7 +5,9 @@ the store through the marketplace plugin (``find_order``). Step two shows the st
 policy and the buyer's statutory rights, asks what happened, a description and evidence,
 and opens a case through the normal flow; the buyer lands on that case's own page. Both
 steps are rate-limited in the database (per IP address and per order number) and carry
-the form token.
+the form token. Each step asks the store (an outbound call) at most
+:data:`OUTBOUND_PER_MINUTE` times a minute per connection, whoever asks: a crowd of
+addresses cannot turn the form into a flood against the store's API.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from disputeflow.webhooks.buyer.case_page import problem_text, uploads_of
 PER_IP_PER_HOUR = 20
 PER_ORDER_PER_HOUR = 5
 ORDER_TOKEN_MINUTES = 60
+OUTBOUND_PER_MINUTE = 30  # order look-ups per connection, across every buyer
 HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 
 
 def _connection(runtime: Runtime, connection_id: str) -> tuple[Any, int | None]:
@@ -62,6 +66,17 @@ def _limited(runtime: Runtime, order_number: str | None, connection_id: str) -> 
         )
     if not allowed:
         abort(429)
+
+
+def _find_order(runtime: Runtime, connection: Any, number: str, email: str) -> FoundOrder | None:
+    """The store's answer, within the per-connection bound on outbound calls (else 429)."""
+    key = f"request:outbound:{connection.id}"
+    if not ratelimit.hit(runtime.database, key, limit=OUTBOUND_PER_MINUTE, window=MINUTE):
+        abort(429)
+    found: FoundOrder | None = runtime.plugins.marketplace(connection.platform).find_order(
+        connection, number, email
+    )
+    return found
 
 
 def _signer(runtime: Runtime) -> links.Signer:
@@ -100,8 +115,7 @@ def request_start(connection_id: str) -> Any:
     number = request.form.get("order_number", "").strip()[:64]
     email = request.form.get("email", "").strip()[:320]
     _limited(runtime, number, connection_id)
-    market = runtime.plugins.marketplace(connection.platform)
-    found = market.find_order(connection, number, email) if number and email else None
+    found = _find_order(runtime, connection, number, email) if number and email else None
     if found is None:
         error = fmt.gettext("We could not find an order with this number and e-mail address.")
         return render("buyer/request.html", fmt, 422, connection_id=connection_id, error=error,
@@ -119,8 +133,7 @@ def request_submit(connection_id: str) -> Any:
     number, email = form.get("order_number", ""), form.get("email", "")
     _signer(runtime).check((connection_id, number, email.lower()), form.get("order_token", ""))
     _limited(runtime, None, connection_id)
-    market = runtime.plugins.marketplace(connection.platform)
-    found = market.find_order(connection, number, email)
+    found = _find_order(runtime, connection, number, email)
     if found is None:
         abort(403)
     category = form.get("category", "")

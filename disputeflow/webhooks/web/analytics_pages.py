@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +16,7 @@ from disputeflow.core.ratios import evaluate_month, plugin_volume
 from disputeflow.webhooks.api.auth import current_runtime
 from disputeflow.webhooks.web.auth import signed_in
 from disputeflow.webhooks.web.blueprint import bp
+from disputeflow.webhooks.web.csv_export import csv_text
 from disputeflow.webhooks.web.report import charts_of, ratio_history
 
 DEFAULT_MONTHS = 6
@@ -82,13 +81,9 @@ def analytics_csv(name: str) -> Response:
         table = found.table(name)
     except KeyError:
         abort(404, f"No table {name!r}.")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.columns)
-    writer.writerows(["" if value is None else value for value in row] for row in table.rows)
     filename = f"disputeflow-{name}-{since:%Y%m%d}-{until:%Y%m%d}.csv"
     return Response(
-        out.getvalue(),
+        csv_text(table.columns, table.rows),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -1,9 +1,12 @@
 """Signing in to the workspace with an API token, and the forms' forgery protection.
 
-An agent pastes a token (``disputeflow tokens create``); the workspace keeps only the
-token's *id* in a signed session cookie (HttpOnly, SameSite=Lax, Secure behind https), and
-looks the token up on every request, so revoking it signs the browser out at once. Roles
-are the API's: viewer reads, agent acts on cases, admin does everything.
+An agent pastes a token (``disputeflow tokens create``); the workspace keeps a server-side
+session (:mod:`disputeflow.core.store.sessions`) and only its random id in a signed cookie
+(HttpOnly, SameSite=Lax, Secure behind https). Every request looks the session and its
+token up, so signing out, revoking the session or revoking the token ends it at once, and
+a cookie copied before sign-out is refused. Failed sign-ins are limited per client
+(:mod:`disputeflow.webhooks.auth_limits`). Roles are the API's: viewer reads, agent acts
+on cases, admin does everything.
 
 Every POST carries ``csrf_token``, a random value kept in the session and compared in
 constant time; a form without it, or from another session, is refused with 400.
@@ -11,6 +14,7 @@ constant time; a form without it, or from another session, is refused with 400.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import secrets
 from collections.abc import Callable
@@ -19,20 +23,20 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from disputeflow.core.clock import utcnow
-from disputeflow.core.store import tokens
-from disputeflow.core.store.tables import TokenRow
+from disputeflow.core.errors import NotFoundError
+from disputeflow.core.store import sessions, tokens
 from disputeflow.core.taxonomy import Role
+from disputeflow.webhooks import auth_limits
 from disputeflow.webhooks.api.auth import Caller, current_runtime
 from disputeflow.webhooks.web.blueprint import bp
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 CSRF_FIELD = "csrf_token"
-_USER_KEY = "token_id"
+_SESSION_KEY = "sid"
 _CSRF_KEY = "csrf"
 
 
@@ -68,15 +72,22 @@ def _check_forms() -> None:
 @bp.before_request
 def _load_user() -> None:
     g.workspace_user = None
-    token_id = session.get(_USER_KEY)
-    if not isinstance(token_id, str):
+    session_id = session.get(_SESSION_KEY)
+    if not isinstance(session_id, str):
         return
-    with current_runtime().database.session(readonly=True) as db:
-        row = db.scalar(select(TokenRow).where(TokenRow.id == token_id))
-        if row is not None and row.revoked_at is None:
-            g.workspace_user = Caller(row.id, row.name, Role(row.role))
+    runtime, now, stale = current_runtime(), utcnow(), False
+    with runtime.database.session(readonly=True) as db:
+        found = sessions.live(db, session_id, now)
+        if found is not None:
+            token = found[1]
+            g.workspace_user = Caller(token.id, token.name, Role(token.role))
+            stale = sessions.needs_touch(found[0], now)
     if g.workspace_user is None:
-        session.pop(_USER_KEY, None)
+        session.pop(_SESSION_KEY, None)
+        return
+    if stale:  # a write at most once a minute, not on every page
+        with runtime.database.session() as db:
+            sessions.touch(db, session_id, now)
 
 
 def current_user() -> Caller | None:
@@ -122,30 +133,43 @@ def sign_in() -> Any:
     if request.method == "GET":
         return render_template("workspace/sign_in.html", next_url=next_url, error=None)
     token = request.form.get("token", "").strip()
-    error = None
+    runtime = current_runtime()
     if not token:
-        error = "Paste your API token."
+        error, status = "Paste your API token.", 401
+    elif auth_limits.blocked(runtime):
+        error, status = "Too many failed sign-ins from here. Try again in a few minutes.", 429
     else:
-        runtime = current_runtime()
         with runtime.database.session(readonly=True) as db:
             row = tokens.authenticate(db, token)
             token_id = row.id if row else None
-        if token_id is None:
-            error = "That token is unknown or revoked."
-        else:
-            with runtime.database.session() as db:
-                tokens.touch(db, token_id, utcnow())
-            session.clear()  # a fresh session: no fixation
-            session[_USER_KEY] = token_id
-            session.permanent = True
-            csrf_token()
+        if token_id is not None:
+            _start_session(token_id)
             return redirect(next_url)
+        auth_limits.failed(runtime)
+        error, status = "That token is unknown or revoked.", 401
     page = render_template("workspace/sign_in.html", next_url=next_url, error=error)
-    return page, 401
+    headers = {"Retry-After": auth_limits.retry_after()} if status == 429 else {}
+    return page, status, headers
+
+
+def _start_session(token_id: str) -> None:
+    """A fresh server-side session (no fixation: the cookie is cleared first)."""
+    with current_runtime().database.session() as db:
+        tokens.touch(db, token_id, utcnow())
+        session_id = sessions.create(db, token_id, client=request.remote_addr or "",
+                                     user_agent=request.user_agent.string)  # fmt: skip
+    session.clear()
+    session[_SESSION_KEY] = session_id
+    session.permanent = True
+    csrf_token()
 
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
-    """Forget the session."""
+    """End the session on the server (a copy of the cookie is refused afterwards)."""
+    session_id = session.get(_SESSION_KEY)
+    if isinstance(session_id, str):
+        with contextlib.suppress(NotFoundError), current_runtime().database.session() as db:
+            sessions.revoke(db, session_id)
     session.clear()
     return redirect(url_for("workspace.sign_in"))

@@ -51,8 +51,13 @@ def _args() -> tuple[dict[str, str], dict[str, str]]:
 
 def _options(session: Session) -> tuple[dict[str, str], dict[str, list[str]]]:
     """The stores by id, and the values the select filters offer."""
-    named = select(ConnectionRow.id, ConnectionRow.name).order_by(ConnectionRow.name)
-    stores = {str(id_): str(name) for id_, name in session.execute(named)}
+    named = select(ConnectionRow.id, ConnectionRow.name, ConnectionRow.demo).order_by(
+        ConnectionRow.name
+    )
+    stores = {  # demo connections say so wherever a store is named
+        str(id_): f"{name} (demo)" if demo else str(name)
+        for id_, name, demo in session.execute(named)
+    }
     platforms = set(current_runtime().plugins.marketplaces())
     return stores, {
         "platform": sorted(platforms | set(_distinct(session, ConnectionRow.platform))),

@@ -94,7 +94,10 @@ def serve_webhook_creation(api, webhook_url, secret):
 
 def test_starting_needs_an_admin_token(client, runtime):
     assert start(client, runtime, role=None).status_code == 401
-    assert start(client, runtime, role=Role.AGENT).status_code == 409
+    for lower in (Role.AGENT, Role.VIEWER):  # a lower role is forbidden, not a conflict
+        refused = start(client, runtime, role=lower)
+        assert refused.status_code == 403
+        assert refused.get_json()["code"] == "forbidden"
     assert runtime.plugins.marketplace("woocommerce")  # nothing else changed
     with runtime.database.session() as session:
         assert session.query(ConnectionRow).count() == 0

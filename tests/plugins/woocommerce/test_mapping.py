@@ -195,7 +195,12 @@ def test_verification_keeps_routing_headers_only():
         "X-WC-Webhook-Source",
     }
     assert verified.headers["X-WC-Webhook-ID"] == "142"
-    assert verified.dedup_key.startswith(request.header("X-WC-Webhook-Delivery-ID") + ":")
+    # The delivery id is not signed: the same body under another id is the same delivery.
+    renamed = InboundRequest(
+        "POST", {**request.headers, "X-WC-Webhook-Delivery-ID": "attacker-chosen"}, request.body
+    )
+    assert verify(connection, renamed).dedup_key == verified.dedup_key
+    assert verified.dedup_key.startswith("sha256:")
     missing = InboundRequest(
         "POST",
         {k: v for k, v in request.headers.items() if k != "X-WC-Webhook-Delivery-ID"},

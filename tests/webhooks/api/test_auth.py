@@ -71,6 +71,8 @@ LEAST_ROLE = {
     ("POST", "/api/v1/tokens"): "admin",
     ("GET", "/api/v1/tokens/<token_id>"): "admin",
     ("DELETE", "/api/v1/tokens/<token_id>"): "admin",
+    ("GET", "/api/v1/sessions"): "admin",
+    ("DELETE", "/api/v1/sessions/<session_id>"): "admin",
 }
 BELOW = {"agent": "viewer", "admin": "agent"}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from disputeflow.core.store import sessions  # noqa: F401  # its table, in the metadata
 from disputeflow.core.store.tables import Base
 
 config = context.config
