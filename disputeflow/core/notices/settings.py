@@ -67,6 +67,6 @@ class NoticeSettings:
 def _int(value: str | None, name: str, default: int) -> int:
     if value is None:
         return default
-    if not value.isdigit() or int(value) <= 0:
+    if not (value.isascii() and value.isdigit()) or int(value) <= 0:
         raise ConfigurationError(f"DISPUTEFLOW_{name} must be a positive integer, got {value!r}")
     return int(value)

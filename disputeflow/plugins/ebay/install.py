@@ -52,11 +52,11 @@ def make_state(connection: Connection, issued: int) -> str:
 def check_state(connection: Connection, state: str, now: int) -> None:
     """Refuse a state this connection did not issue within the last hour."""
     _, issued_text, signature = [*state.rsplit(".", 2), "", ""][:3]
-    expected = _sign(connection.id, int(issued_text) if issued_text.isdigit() else -1,
+    expected = _sign(connection.id, int(issued_text) if _digits(issued_text) else -1,
                      str(connection.settings["client_secret"]))  # fmt: skip
     if not hmac.compare_digest(expected.encode(), signature.encode()):
         raise SignatureError("the install state was not issued for this connection")
-    if not issued_text.isdigit() or not 0 <= now - int(issued_text) <= STATE_MAX_AGE:
+    if not _digits(issued_text) or not 0 <= now - int(issued_text) <= STATE_MAX_AGE:
         raise SignatureError("the install link expired: start again")
 
 
@@ -127,3 +127,8 @@ def _keep_signing_key(runtime: Runtime, ebay: EbayMarketplace, connection: Conne
         log.warning("no eBay signing key for %s yet: %s", connection.id, error.message)
         return
     runtime.update_connection_settings(connection.id, settings)
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only (``²`` is a digit to ``str.isdigit`` but not to ``int``)."""
+    return text.isascii() and text.isdigit()

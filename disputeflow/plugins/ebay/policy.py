@@ -52,7 +52,7 @@ def read_policy(api: EbayApi) -> ReturnPolicy | None:
     if policy is None:
         return None
     fee = text(policy.get("restockingFeePercentage"))
-    digits = "".join(ch for ch in fee or "" if ch.isdigit())
+    digits = "".join(ch for ch in fee or "" if ch in "0123456789")
     return ReturnPolicy(
         window_days=window_days(policy),
         source=f"ebay return policy {text(policy.get('name')) or policy.get('returnPolicyId')}",

@@ -135,7 +135,13 @@ class ShopifyClient:
     def _respect_bucket(self, response: requests.Response) -> None:
         """Slow down when the leaky bucket is nearly full (Standard plans leak 2 calls/s)."""
         used, _, size = (response.headers.get(CALL_LIMIT) or "").partition("/")
-        if used.isdigit() and size.isdigit() and int(used) >= int(size) - 2:
+        if (
+            used.isascii()
+            and size.isascii()
+            and used.isdigit()
+            and size.isdigit()
+            and int(used) >= int(size) - 2
+        ):
             self._sleep(1.0)
 
 

@@ -49,7 +49,10 @@ def verify_query(params: Mapping[str, str], secret: str, now: datetime) -> None:
     if not hmac.compare_digest(expected.encode("ascii"), given.encode("ascii", "replace")):
         raise SignatureError("the hmac of this request does not match the app's secret")
     stamp = params.get("timestamp") or ""
-    if not stamp.isdigit() or abs(now.timestamp() - int(stamp)) > HMAC_TOLERANCE_SECONDS:
+    if (
+        not (stamp.isascii() and stamp.isdigit())
+        or abs(now.timestamp() - int(stamp)) > HMAC_TOLERANCE_SECONDS
+    ):
         raise SignatureError("the request's timestamp is missing or too far from now")
 
 
@@ -68,7 +71,7 @@ def check_state(state: str, shop: str, secret: str, now: datetime) -> None:
     """Refuse a state this app did not make for ``shop``, or made too long ago."""
     stamp, _, rest = state.partition(".")
     nonce, _, mac = rest.partition(".")
-    if not (stamp.isdigit() and nonce and mac):
+    if not (stamp.isascii() and stamp.isdigit() and nonce and mac):
         raise SignatureError("malformed state")
     expected = _state_mac(secret, shop, stamp, nonce)
     if not hmac.compare_digest(expected.encode("ascii"), mac.encode("ascii", "replace")):

@@ -31,7 +31,7 @@ def _same_email(order: Mapping[str, Any], email: str) -> bool:
 
 
 def _by_id(client: WooClient, number: str) -> Mapping[str, Any] | None:
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
         return None
     try:
         found = client.get_json(f"orders/{number}")

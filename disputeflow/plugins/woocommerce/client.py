@@ -195,7 +195,7 @@ def wp_json_url(api_base: str) -> str:
 
 def _has_next(response: requests.Response, page: int, count: int) -> bool:
     total = response.headers.get("X-WP-TotalPages", "").strip()
-    if total.isdigit():
+    if total.isascii() and total.isdigit():
         return page < int(total)
     if "Link" in response.headers:
         return 'rel="next"' in response.headers["Link"]

@@ -163,7 +163,7 @@ def order_id_of(dispute: Mapping[str, Any]) -> str | None:
     query = parse_qs(urlsplit(order["url"]).query)
     for name in ("post", "id"):
         values = query.get(name)
-        if values and values[0].isdigit():
+        if values and values[0].isascii() and values[0].isdigit():
             return values[0]
     return None
 

@@ -96,7 +96,7 @@ def test_the_callback_stores_the_refresh_token_and_uses_the_access_token(
     assert created_signing_key()["privateKey"] not in raw  # encrypted at rest
 
 
-@pytest.mark.parametrize("problem", ["forged", "expired", "other_connection"])
+@pytest.mark.parametrize("problem", ["forged", "expired", "other_connection", "superscript"])
 def test_the_callback_refuses_a_state_it_did_not_issue(client, runtime, shop, mocked, problem):
     connection = stored_connection(runtime, shop["id"])
     issued = int(time.time()) - (4000 if problem == "expired" else 0)
@@ -106,6 +106,8 @@ def test_the_callback_refuses_a_state_it_did_not_issue(client, runtime, shop, mo
     if problem == "other_connection":
         other = runtime.add_connection("ebay", "other", {**SETTINGS, "client_secret": "else"})
         state = other["id"] + state[len(shop["id"]) :]
+    if problem == "superscript":  # a digit to str.isdigit, not to int(): 401, never 500
+        state = f"{shop['id']}.\u00b2.{state.rsplit('.', 1)[1]}"
     response = client.get(f"/install/ebay/callback?code=abc&state={state}")
     assert response.status_code == 401
     assert mocked.token_forms == []
