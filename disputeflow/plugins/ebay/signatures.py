@@ -28,6 +28,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from disputeflow.core.json_limits import depth_exceeds
 from disputeflow.plugins.ebay.errors import KeyLookupsThrottled, KeyServiceError, SignatureMismatch
 
 SAMPLE_KID = "disputeflow-sample-v1"
@@ -94,26 +95,7 @@ def _digest_name(value: Any) -> str:
 def bounded(body: bytes, max_size: int = MAX_COMPACTED_BODY, max_depth: int = MAX_DEPTH) -> bool:
     """Whether a body is small and shallow enough to parse, by one scan of its bytes
     (brackets outside strings), so a hostile body never reaches the parser."""
-    if len(body) > max_size:
-        return False
-    depth, in_string, escaped = 0, False, False
-    for byte in body:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:  # quote
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            if depth > max_depth:
-                return False
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return True
+    return len(body) <= max_size and not depth_exceeds(body, max_depth)
 
 
 def compact(body: bytes) -> bytes | None:
