@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
 
+from disputeflow.cli import cli
 from disputeflow.core.config import Settings
 from disputeflow.core.plugins import PluginManager, get_plugin_manager
 from disputeflow.core.runtime import Runtime
@@ -92,3 +94,19 @@ def runtime(settings: Settings, fake_plugins: PluginManager) -> Iterator[Runtime
         yield runtime
     finally:
         runtime.close()
+
+
+@pytest.fixture
+def invoke(
+    tmp_path: Path, fake_plugins: PluginManager, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Result]:
+    """Run ``disputeflow ARGS`` through click's runner with an isolated home."""
+    monkeypatch.setenv("DISPUTEFLOW_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DISPUTEFLOW_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DISPUTEFLOW_SECRET_KEY", raising=False)
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(cli, list(args), obj=fake_plugins, catch_exceptions=False)
+
+    return run

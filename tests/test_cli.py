@@ -5,26 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from disputeflow.cli import cli
 from disputeflow.core.ingest import ingest_snapshot
 from disputeflow.core.runtime import Runtime
 from tests.builders import snapshot
-
-
-@pytest.fixture
-def invoke(tmp_path, fake_plugins, monkeypatch):
-    """Run ``disputeflow ARGS`` with an isolated home; returns the click result."""
-    monkeypatch.setenv("DISPUTEFLOW_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DISPUTEFLOW_DATABASE_URL", raising=False)
-    monkeypatch.delenv("DISPUTEFLOW_SECRET_KEY", raising=False)
-    runner = CliRunner()
-
-    def run(*args: str):
-        return runner.invoke(cli, list(args), obj=fake_plugins, catch_exceptions=False)
-
-    return run
 
 
 def add_connection(invoke, name="eu-shop"):

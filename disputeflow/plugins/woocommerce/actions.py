@@ -18,8 +18,6 @@ from disputeflow import ActionRequest, ActionResult, ActionType, Case, Marketpla
 from disputeflow.plugins.woocommerce import dispute_actions, return_actions
 from disputeflow.plugins.woocommerce.client import WooClient
 from disputeflow.plugins.woocommerce.disputes import dispute_snapshot, read_dispute
-from disputeflow.plugins.woocommerce.mapping import DEFAULT_RETURN_STATUSES
-from disputeflow.plugins.woocommerce.returns import return_snapshot
 from disputeflow.plugins.woocommerce.values import money
 
 META_KEY = "disputeflow_idempotency_key"
@@ -126,7 +124,7 @@ def _refund_result(
     refunded = money(made.get("amount"), asked.currency, absolute=True) or asked
     snapshot = None
     if case.object_type == "return":
-        snapshot = _fresh_return(client, settings, order_id)
+        snapshot = return_actions.fresh_return(client, settings, order_id)
     return ActionResult(
         external_id=str(made.get("id")) if made.get("id") is not None else None,
         message=f"refunded {refunded} on order {order_id}",
@@ -134,16 +132,6 @@ def _refund_result(
         snapshot=snapshot,
         data={"order_id": order_id, "recovered": recovered},
     )
-
-
-def _fresh_return(client: WooClient, settings: Mapping[str, Any], order_id: str) -> Any:
-    """The return as the order now stands (best effort: the refund is done either way)."""
-    try:
-        order = client.get_json(f"orders/{order_id}")
-    except MarketplaceError:
-        return None
-    statuses = settings.get("return_statuses") or DEFAULT_RETURN_STATUSES
-    return return_snapshot(order, statuses) if isinstance(order, Mapping) else None
 
 
 # -- notes to the customer ----------------------------------------------------------------

@@ -75,7 +75,7 @@ def perform(
     return ActionResult(
         external_id=order_id,
         message=f"return of order {order_id} {VERB[action.type]}",
-        snapshot=_fresh(client, settings, order_id),
+        snapshot=fresh_return(client, settings, order_id),
         data={"order_id": order_id, "recovered": recovered},
     )
 
@@ -87,7 +87,7 @@ def _request_status(client: WooClient, order_id: str) -> str | None:
     return str(status) if status is not None else None
 
 
-def _fresh(client: WooClient, settings: Mapping[str, Any], order_id: str) -> Any:
+def fresh_return(client: WooClient, settings: Mapping[str, Any], order_id: str) -> Any:
     """The return as the order now stands (best effort: the store has acted either way)."""
     try:
         order = client.get_json(f"orders/{order_id}")

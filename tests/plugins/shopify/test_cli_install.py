@@ -7,28 +7,13 @@ import json
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from click.testing import CliRunner
 
-from disputeflow.cli import cli
 from disputeflow.core import install_links
 from disputeflow.core.config import Settings
 from disputeflow.core.runtime import Runtime
 from disputeflow.core.taxonomy import ConnectionState
 from disputeflow.core.transparency.links import LinkError
 from tests.plugins.shopify.conftest import SECRET, SHOP
-
-
-@pytest.fixture
-def invoke(tmp_path, fake_plugins, monkeypatch):
-    monkeypatch.setenv("DISPUTEFLOW_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("DISPUTEFLOW_DATABASE_URL", raising=False)
-    monkeypatch.delenv("DISPUTEFLOW_SECRET_KEY", raising=False)
-    runner = CliRunner()
-
-    def run(*args: str):
-        return runner.invoke(cli, list(args), obj=fake_plugins, catch_exceptions=False)
-
-    return run
 
 
 def test_install_link_is_signed_for_that_shop_and_expires(invoke, tmp_path, fake_plugins):
