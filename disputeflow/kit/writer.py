@@ -52,7 +52,8 @@ class PluginNames:
 def _templates() -> list[tuple[str, Traversable]]:
     """(relative path, template) for every template shipped in the package."""
     found: list[tuple[str, Traversable]] = []
-    pending: list[tuple[str, Traversable]] = [("", resources.files("disputeflow.kit") / "templates")]
+    root = resources.files("disputeflow.kit") / "templates"
+    pending: list[tuple[str, Traversable]] = [("", root)]
     while pending:
         prefix, folder = pending.pop()
         for entry in folder.iterdir():
