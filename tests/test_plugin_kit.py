@@ -4,6 +4,7 @@ written, shows in ``plugins list`` and feeds ``disputeflow demo``."""
 from __future__ import annotations
 
 import ast
+import fnmatch
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import site
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -91,6 +93,20 @@ def test_generated_code_imports_only_the_public_api(tmp_path):
             for module in modules:
                 if module.split(".")[0] == "disputeflow":
                     assert module in ALLOWED_IMPORTS, f"{relative} imports {module}"
+
+
+def test_every_template_is_package_data_of_the_wheel():
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["disputeflow"]
+    templates = root / "disputeflow" / "kit" / "templates"
+    shipped = [path.relative_to(root / "disputeflow").as_posix() for path in templates.rglob("*")]
+    files = [name for name in shipped if (root / "disputeflow" / name).is_file()]
+    assert len(files) == len(render(PluginNames.of("acme"))) >= 12
+    for name in files:
+        assert any(
+            fnmatch.fnmatchcase(name, p) and name.count("/") == p.count("/") for p in patterns
+        )
 
 
 def test_generated_code_passes_ruff(tmp_path):
