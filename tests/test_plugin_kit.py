@@ -19,6 +19,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
+import disputeflow
 from disputeflow.cli import cli
 from disputeflow.kit.writer import PluginNames, render
 from tests.servers import free_port
@@ -116,6 +117,24 @@ def test_generated_code_passes_ruff(tmp_path):
             [str(BIN / "ruff"), *command], cwd=tmp_path / "acme", capture_output=True, text=True
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.slow  # about 8 s: mypy reads disputeflow's public API too
+def test_generated_package_passes_mypy_strict(tmp_path):
+    assert new_plugin("acme", "--directory", str(tmp_path / "acme")).exit_code == 0
+    env = dict(os.environ)
+    source_root = Path(disputeflow.__file__).resolve().parents[1]
+    if source_root.name != "site-packages":  # an editable install: mypy cannot follow its hook
+        env["MYPYPATH"] = str(source_root)
+    command = [str(BIN / "mypy"), "--strict", "--follow-imports=silent", "--no-incremental"]
+    done = subprocess.run(
+        [*command, "disputeflow_acme"],
+        cwd=tmp_path / "acme",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 # -- the whole path, as a plugin author takes it ------------------------------------------
