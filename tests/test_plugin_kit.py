@@ -77,6 +77,15 @@ def test_an_existing_non_empty_directory_is_refused(tmp_path):
     assert new_plugin("acme", "--directory", str(tmp_path / "empty")).exit_code == 0
 
 
+def test_the_name_of_an_installed_marketplace_is_refused(tmp_path, fake_plugins):
+    result = CliRunner().invoke(
+        cli, ["plugin", "new", "fake", "--directory", str(tmp_path / "out")], obj=fake_plugins
+    )
+    assert result.exit_code == 1
+    assert "a plugin or marketplace named 'fake' is already installed" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_default_directory_is_the_distribution_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert new_plugin("acme").exit_code == 0

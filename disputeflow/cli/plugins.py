@@ -72,9 +72,16 @@ def plugin_group() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write it (new or empty; default: ./disputeflow-NAME).",
 )
-def new(name: str, directory: Path | None) -> None:
+@pass_state
+def new(state: CliState, name: str, directory: Path | None) -> None:
     """Write an installable marketplace plugin NAME that passes the conformance kit."""
     names = PluginNames.of(name)
+    manager = state.manager()
+    if name in manager.marketplaces() or manager.get_plugin(name) is not None:
+        raise click.ClickException(
+            f"a plugin or marketplace named {name!r} is already installed "
+            "(see `disputeflow plugins list`): choose another name"
+        )
     target = directory if directory is not None else Path(names.dist)
     written = write_plugin(name, target)
     click.echo(f"wrote {len(written)} files to {target}/ ({names.dist}, marketplace {name!r})")
