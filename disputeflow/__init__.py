@@ -52,6 +52,7 @@ from disputeflow.core.notices.model import (
     Notifier,
     Step,
 )
+from disputeflow.core.plugins import get_plugin_manager
 from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.taxonomy import (
     ActionType,
@@ -120,6 +121,7 @@ __all__ = [
     "TimelineKind",
     "UnsupportedError",
     "VerifiedDelivery",
+    "get_plugin_manager",
     "hookimpl",
 ]
 

@@ -1,12 +1,15 @@
-"""``disputeflow plugins``: what is installed and what it can do."""
+"""``disputeflow plugins``: what is installed and what it can do; ``disputeflow plugin new``:
+a new marketplace plugin to start from (docs/writing-a-plugin.md)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
+from disputeflow.kit import PluginNames, write_plugin
 
 
 @click.group("plugins")
@@ -57,5 +60,35 @@ def list_(state: CliState, as_json: bool) -> None:
         click.echo(f"failed to load {error['name']}: {error['error']}", err=True)
 
 
+@click.group("plugin")
+def plugin_group() -> None:
+    """Write a new plugin."""
+
+
+@plugin_group.command("new")
+@click.argument("name")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write it (new or empty; default: ./disputeflow-NAME).",
+)
+@pass_state
+def new(state: CliState, name: str, directory: Path | None) -> None:
+    """Write an installable marketplace plugin NAME that passes the conformance kit."""
+    names = PluginNames.of(name)
+    manager = state.manager()
+    if name in manager.marketplaces() or manager.get_plugin(name) is not None:
+        raise click.ClickException(
+            f"a plugin or marketplace named {name!r} is already installed "
+            "(see `disputeflow plugins list`): choose another name"
+        )
+    target = directory if directory is not None else Path(names.dist)
+    written = write_plugin(name, target)
+    click.echo(f"wrote {len(written)} files to {target}/ ({names.dist}, marketplace {name!r})")
+    click.echo(f"next: pip install -e '{target}[test]' && pytest {target}")
+    click.echo("then: disputeflow plugins list   (see docs/writing-a-plugin.md)")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(plugins_group)
+    cli.add_command(plugin_group)
