@@ -146,7 +146,7 @@ class ShopifyClient:
 
 
 def _json_body(response: requests.Response, what: str) -> dict[str, Any]:
-    if response.status_code >= 400:
+    if response.status_code >= 300:  # a redirect is never followed: it is an error here
         hint = " (check access_token and scopes)" if response.status_code in (401, 403) else ""
         raise MarketplaceError(
             f"Shopify {what}: HTTP {response.status_code}: {error_message(response)}{hint}",

@@ -59,3 +59,11 @@ def test_errors_without_data_still_fail(api):
     client = ShopifyClient({"shop_domain": SHOP, "access_token": TOKEN}, sleep=lambda s: None)
     with pytest.raises(MarketplaceError, match="not approved"):
         client.graphql("query Return { shop { id } }")
+
+
+def test_a_redirect_is_an_error_and_is_not_followed(api):
+    api.post(GRAPHQL, status=302, headers={"Location": "http://169.254.169.254/latest/"})
+    client = ShopifyClient({"shop_domain": SHOP, "access_token": TOKEN}, sleep=lambda s: None)
+    with pytest.raises(MarketplaceError, match="HTTP 302"):
+        client.graphql("query Shop { shop { id } }")
+    assert [c.request.url for c in api.calls] == [GRAPHQL]
