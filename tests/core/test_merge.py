@@ -713,3 +713,18 @@ def test_fold_matches_merging_one_by_one():
     assert folded == run(*snapshots).case
     assert folded.status is CaseStatus.RESOLVED
     assert fold(reversed(snapshots), case_id="case_1", connection_id="conn_1") == folded
+
+
+# -- aimed at mutants that survived `make mutate` (docs/testing.md) ---------------------------
+
+
+def test_folding_no_snapshots_is_a_snapshot_error():
+    with pytest.raises(SnapshotError, match="^cannot fold an empty list of snapshots$"):
+        fold([], case_id="case_1", connection_id="conn_1")
+
+
+def test_a_category_change_keeps_old_and_new_values_in_the_entry():
+    result = run(snap(0, category=Category.FRAUD), snap(1, category=Category.NOT_RECEIVED))
+    (entry,) = [e for e in result.new_entries if e.kind is TimelineKind.CATEGORY_CHANGED]
+    assert entry.data == {"old": "fraud", "new": "not_received"}
+    assert entry.summary == "category fraud -> not_received"
