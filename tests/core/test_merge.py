@@ -719,7 +719,7 @@ def test_fold_matches_merging_one_by_one():
 
 
 def test_folding_no_snapshots_is_a_snapshot_error():
-    with pytest.raises(SnapshotError, match="^cannot fold an empty list of snapshots$"):
+    with pytest.raises(SnapshotError, match=r"^cannot fold an empty list of snapshots$"):
         fold([], case_id="case_1", connection_id="conn_1")
 
 
