@@ -106,7 +106,12 @@ def test_unknown_case_is_created_with_an_opened_entry():
     assert opened.at == at(-5)
     assert opened.actor is Actor.PLATFORM
     assert opened.derived
-    assert opened.data["status"] == "needs_response"
+    assert opened.data == {
+        "external_id": "42",
+        "object_type": "dispute",
+        "status": "needs_response",
+        "category": "fraud",
+    }
     assert result.new_entries == case.timeline
     assert case.updated_at == at(-5)
 
