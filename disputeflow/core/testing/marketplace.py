@@ -48,6 +48,14 @@ A test that cannot pass for a good reason is skipped by name, with the reason sh
 Naming a test that does not exist fails. The groups are mixins too (``BaseWebhookTests``,
 ``BaseUpdateOnlyTests`` ...), to adopt one at a time.
 
+Rules a plugin author meets (docs/testing.md has them in full): a setting named like a
+credential (``api_key``, ``access_token``, ``client_secret`` ...) states
+``metadata={"secret": True}`` (or ``False`` if it is not one); every sample verifies; the
+signature is refused truncated, altered or made with another HMAC algorithm; translation
+reads no clock (checked under two frozen clocks: install ``time-machine`` with the plugin's
+test dependencies, or that test is skipped with the reason); every declared action is
+implemented.
+
 Translation runs as in the host: verify, keep only the headers the adapter returned in
 :attr:`VerifiedDelivery.headers`, translate the stored delivery. No network: calls the
 contract says must be refused go to ``api_base_url`` = ``http://127.0.0.1:9``.
