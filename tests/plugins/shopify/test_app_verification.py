@@ -86,3 +86,12 @@ def test_the_topic_is_kept_lower_case():
     headers = {**upper.headers, "X-Shopify-Topic": "Products/Create"}
     delivery = webhooks.verify_app(type(upper)("POST", headers, upper.body), [], SECRET)
     assert delivery.verified.topic == "products/create"
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[]"], ids=["not JSON", "a JSON list"])
+def test_a_body_that_names_no_shop_leaves_the_delivery_unrouted(body):
+    signed = webhooks.signed_request(
+        body, secret=SECRET, shop=SHOP, topic="shop/redact", webhook_id="wh-2"
+    )
+    with pytest.raises(SignatureError, match="missing X-Shopify-Shop-Domain"):
+        webhooks.verify_app(without("X-Shopify-Shop-Domain", signed), [], SECRET)
