@@ -95,3 +95,27 @@ def test_a_body_that_names_no_shop_leaves_the_delivery_unrouted(body):
     )
     with pytest.raises(SignatureError, match="missing X-Shopify-Shop-Domain"):
         webhooks.verify_app(without("X-Shopify-Shop-Domain", signed), [], SECRET)
+
+
+def with_headers(changes, body=BODY):
+    signed = request(EXPECTED)
+    headers = {k: v for k, v in {**signed.headers, **changes}.items() if v is not None}
+    return type(signed)(method="POST", headers=headers, body=body)
+
+
+@pytest.mark.parametrize(
+    ("changes", "body", "message"),
+    [
+        ({"X-Shopify-Hmac-Sha256": None}, BODY, "^missing X-Shopify-Hmac-Sha256 header$"),
+        ({}, b"", "^empty body: nothing to verify$"),
+        ({"X-Shopify-Hmac-Sha256": "AAAA"}, BODY, "does not match the body for this app's secret"),
+        ({"X-Shopify-Shop-Domain": None}, BODY, r"Domain '\(missing\)' is not this connection's"),
+        ({"X-Shopify-Shop-Domain": "b.myshopify.com"}, BODY, "Domain 'b.myshopify.com' is not"),
+        ({"X-Shopify-Topic": None}, BODY, "^missing X-Shopify-Topic or X-Shopify-Webhook-Id"),
+    ],
+    ids=["no signature", "no body", "wrong signature", "no shop", "other shop", "no topic"],
+)
+def test_each_refusal_says_why(changes, body, message):
+    """The reason goes into the error answer and the log: it must name what is wrong."""
+    with pytest.raises(SignatureError, match=message):
+        webhooks.verify(connection(client_secret=SECRET), with_headers(changes, body))
