@@ -22,8 +22,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from disputeflow import Connection, InboundRequest
 from disputeflow.plugins.ebay.errors import KeyServiceError
 from disputeflow.plugins.ebay.signatures import compact, load_public_key
-from disputeflow.plugins.ebay.webhooks import answer_challenge
-from tests.plugins.ebay.conftest import EBAY_SIGNATURE_EXAMPLE
+from disputeflow.core.testing import make_connection
+from disputeflow.plugins.ebay.marketplace import EbayMarketplace
+from disputeflow.plugins.ebay.webhooks import _verify_platform_notification, answer_challenge
+from tests.plugins.ebay.conftest import EBAY_SIGNATURE_EXAMPLE, fixture_bytes
 
 
 def p256_pem():
@@ -96,3 +98,18 @@ def test_the_endpoint_check_answers_200_json():
         b"a8628072tok-1234567890-abcdefghij-klmnopqrsthttps://example.org/webhooks/ebay/c-1"
     ).hexdigest()
     assert json.loads(answer.body) == {"challengeResponse": expected}
+
+
+def test_a_documented_platform_notification_verifies_with_its_event_and_time():
+    """eBay's documented ReturnClosed sample (fixtures/README.md): without a dev id the
+    signature cannot be checked, and the message is a trigger for a signed fetch."""
+    body = fixture_bytes("platform_notification_return_closed.xml")
+    adapter = EbayMarketplace()
+    connection = make_connection(adapter, adapter.example_settings())
+    headers = {"Content-Type": "text/xml", "SOAPAction": '"ReturnClosed"'}
+    verified = _verify_platform_notification(connection, InboundRequest("POST", headers, body))
+    assert verified.dedup_key == f"platform:{hashlib.sha256(body).hexdigest()[:40]}"
+    assert verified.topic == "ReturnClosed"
+    assert verified.ack_status == 200
+    assert verified.occurred_at is not None
+    assert verified.occurred_at.tzinfo is not None
