@@ -20,10 +20,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from disputeflow import Connection, InboundRequest
-from disputeflow.plugins.ebay.errors import KeyServiceError
-from disputeflow.plugins.ebay.signatures import compact, load_public_key
 from disputeflow.core.testing import make_connection
+from disputeflow.plugins.ebay.errors import KeyServiceError
 from disputeflow.plugins.ebay.marketplace import EbayMarketplace
+from disputeflow.plugins.ebay.signatures import compact, load_public_key
 from disputeflow.plugins.ebay.webhooks import _verify_platform_notification, answer_challenge
 from tests.plugins.ebay.conftest import EBAY_SIGNATURE_EXAMPLE, fixture_bytes
 
