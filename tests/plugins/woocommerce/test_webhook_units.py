@@ -15,7 +15,12 @@ from decimal import Decimal
 import pytest
 
 from disputeflow import InboundRequest, SnapshotError
-from disputeflow.plugins.woocommerce.webhooks import answer_ping, parse_body, wp_json_encode
+from disputeflow.plugins.woocommerce.webhooks import (
+    answer_ping,
+    parse_body,
+    wp_json_encode,
+    wp_specialchars_decode,
+)
 
 
 def test_the_body_is_encoded_as_php_json_encode_does():
@@ -34,6 +39,7 @@ def test_the_ping_is_answered_200_with_an_empty_body():
     answer = answer_ping(InboundRequest("POST", {}, b"webhook_id=42"))
     assert answer is not None
     assert (answer.body, answer.status, answer.webhook_verified) == (b"", 200, False)
+    assert answer.content_type == "text/plain"
 
 
 @pytest.mark.parametrize(
@@ -54,3 +60,10 @@ def test_decimals_in_a_body_are_parsed_exactly():
 def test_a_body_that_is_not_json_is_a_snapshot_error():
     with pytest.raises(SnapshotError, match="not JSON"):
         parse_body(b"<html>")
+
+
+def test_a_stored_secret_is_decoded_as_wordpress_does():
+    """``wp_specialchars_decode``: ``&amp;`` last, so ``&amp;lt;`` stays ``&lt;``
+    (https://developer.wordpress.org/reference/functions/wp_specialchars_decode/,
+    checked 2026-12-04)."""
+    assert wp_specialchars_decode("a&amp;b&lt;c&amp;lt;") == "a&b<c&lt;"
