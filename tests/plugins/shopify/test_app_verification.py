@@ -13,6 +13,8 @@ plugin's signer, whose output the vector above pins.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from disputeflow import SignatureError
@@ -119,3 +121,17 @@ def test_each_refusal_says_why(changes, body, message):
     """The reason goes into the error answer and the log: it must name what is wrong."""
     with pytest.raises(SignatureError, match=message):
         webhooks.verify(connection(client_secret=SECRET), with_headers(changes, body))
+
+
+def test_a_signature_with_non_ascii_characters_is_refused_not_a_crash():
+    with pytest.raises(SignatureError, match="does not match"):
+        webhooks.verify(
+            connection(client_secret=SECRET),
+            with_headers({"X-Shopify-Hmac-Sha256": EXPECTED[:-2] + "é="}),
+        )
+
+
+def test_a_verified_delivery_occurred_when_shopify_triggered_it():
+    triggered = {"X-Shopify-Triggered-At": "2026-03-01T10:00:00.000000Z"}
+    verified = webhooks.verify(connection(client_secret=SECRET), with_headers(triggered))
+    assert verified.occurred_at == datetime(2026, 3, 1, 10, tzinfo=UTC)
