@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint audit bench check-python clean
+.PHONY: run test install lint audit bench mutate check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "disputeflow needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -55,5 +55,22 @@ bench: install
 	$(BIN)/python -m bench.backfill --objects $(BENCH_OBJECTS)
 	$(BIN)/python -m bench.merge
 
+## Mutation testing (docs/testing.md), never part of `make test` or CI: mutmut mutates
+## money, merge, flow and every plugin's webhook verification ([tool.mutmut] in
+## pyproject.toml), one module at a time, each run bounded by MUTATE_TIMEOUT seconds (a run
+## cut short keeps its results and the next `make mutate` goes on from there); then the
+## scores per module. MUTATE_MODULES picks modules; `mutmut show NAME` shows a mutant.
+MUTATE_MODULES ?= disputeflow.core.money disputeflow.core.merge disputeflow.core.flow \
+	disputeflow.plugins.shopify.webhooks disputeflow.plugins.woocommerce.webhooks \
+	disputeflow.plugins.ebay.webhooks disputeflow.plugins.ebay.signatures
+MUTATE_TIMEOUT ?= 600
+mutate: install
+	@for module in $(MUTATE_MODULES); do \
+		echo "== $$module (at most $(MUTATE_TIMEOUT) s)"; \
+		timeout $(MUTATE_TIMEOUT) $(BIN)/mutmut run --max-children 1 "$$module.*" >/dev/null \
+			|| echo "   stopped (time limit or error): the scores below say how far it got"; \
+	done
+	$(BIN)/python scripts/mutation_scores.py --survivors
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) mutants .pytest_cache .mypy_cache .ruff_cache .hypothesis

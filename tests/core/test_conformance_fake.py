@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -10,6 +11,7 @@ from typing import ClassVar
 import pytest
 import requests
 import responses
+from marshmallow import fields
 from responses import matchers
 
 from disputeflow import (
@@ -24,7 +26,15 @@ from disputeflow import (
     VerifiedDelivery,
 )
 from disputeflow.core.testing import MarketplaceAdapterTests, make_connection, minimal_case
-from tests.fakes.marketplace import FakeMarketplace, make_request, retry_after_seconds
+from disputeflow.core.testing.probes import looks_like_credential, no_network, with_header
+from disputeflow.core.testing.support import _is_aware
+from tests.fakes.marketplace import (
+    FakeMarketplace,
+    FakeSettingsSchema,
+    make_request,
+    retry_after_seconds,
+    sign,
+)
 
 pytest_plugins = ["pytester"]
 
@@ -205,6 +215,75 @@ class NoSecret(FakeMarketplace):
 FAILED = pytest.fail.Exception  # what pytest.raises and pytest.fail raise
 
 
+class ChecksPresenceOnly(FakeMarketplace):
+    """Refuses a delivery without X-Fake-Signature, but never compares its value."""
+
+    def verify_delivery(self, connection, request):
+        if not request.header("X-Fake-Signature"):
+            raise SignatureError("missing X-Fake-Signature header")
+        return AcceptsAnything.verify_delivery(self, connection, request)
+
+
+class AcceptsTruncated(FakeMarketplace):
+    """Compares only as much of the signature as was sent: a prefix passes."""
+
+    def verify_delivery(self, connection, request):
+        signature = request.header("X-Fake-Signature") or ""
+        expected = sign(request.body, connection.settings["signing_secret"])
+        if not signature or not expected.startswith(signature):
+            raise SignatureError("bad signature")
+        return super().verify_delivery(
+            connection, with_header(request, "X-Fake-Signature", expected)
+        )
+
+
+class AcceptsAnyAlgorithm(FakeMarketplace):
+    """Accepts an HMAC of the body under any hash algorithm, SHA-1 and MD5 included."""
+
+    def verify_delivery(self, connection, request):
+        signature = request.header("X-Fake-Signature") or ""
+        key = connection.settings["signing_secret"].encode()
+        for algorithm in ("md5", "sha1", "sha512"):
+            if hmac.compare_digest(hmac.new(key, request.body, algorithm).hexdigest(), signature):
+                expected = sign(request.body, connection.settings["signing_secret"])
+                request = with_header(request, "X-Fake-Signature", expected)
+        return super().verify_delivery(connection, request)
+
+
+class ApiKeyInTheClear(FakeMarketplace):
+    """Adds an ``api_key`` setting without marking it secret: it would be shown and stored
+    in the clear."""
+
+    class settings_schema(FakeSettingsSchema):
+        api_key = fields.String(metadata={"description": "API key."})
+
+
+class SignsOneSampleWrongly(FakeMarketplace):
+    """Signs its last sample delivery with another secret than the connection's."""
+
+    def sample_deliveries(self, connection):
+        other = replace(connection, settings={**connection.settings, "signing_secret": "other"})
+        samples = super().sample_deliveries(connection)
+        return [*samples[:-1], super().sample_deliveries(other)[-1]]
+
+
+class StampsWithTheClock(FakeMarketplace):
+    """Takes observed_at from the clock (to the second) instead of the delivery."""
+
+    def snapshot(self, payload):
+        now = datetime.now(UTC).replace(microsecond=0)
+        return replace(super().snapshot(payload), observed_at=now)
+
+
+class AdvertisesRefundOnly(FakeMarketplace):
+    """Declares refunds of returns, but its perform_action handles chargebacks only."""
+
+    def perform_action(self, connection, case, action):
+        if action.type == "refund":
+            raise UnsupportedError("refunds are not written yet")
+        return super().perform_action(connection, case, action)
+
+
 class UpdatesTheUnknown(FakeMarketplace):
     """Marks every return snapshot update-only: nothing in its samples opens a return."""
 
@@ -236,7 +315,25 @@ BROKEN = [
     (NoSecret, "test_secret_fields_exist_in_schema", AssertionError),
     (UpdatesTheUnknown, "test_update_only_snapshots_update_known_objects", AssertionError),
     (UpdatesWithoutStatus, "test_update_only_snapshots_update_known_objects", AssertionError),
+    (ChecksPresenceOnly, "test_forged_signature_rejected", AssertionError),
+    (AcceptsTruncated, "test_forged_signature_rejected", AssertionError),
+    (AcceptsAnyAlgorithm, "test_forged_signature_rejected", AssertionError),
+    (ApiKeyInTheClear, "test_credential_settings_marked_secret", AssertionError),
+    (SignsOneSampleWrongly, "test_sample_deliveries_verify", FAILED),
+    (StampsWithTheClock, "test_translation_ignores_wall_clock", AssertionError),
+    (AdvertisesRefundOnly, "test_declared_actions_implemented", FAILED),
 ]
+
+# The message each new named failure gives, so the right check is what caught it.
+NAMED_FAILURES = {
+    ChecksPresenceOnly: "still verify: no signature is checked",
+    AcceptsTruncated: "X-Fake-Signature truncated to half still verifies",
+    AcceptsAnyAlgorithm: r"X-Fake-Signature HMAC-MD5 \(hex\) still verifies",
+    ApiKeyInTheClear: "setting 'api_key' looks like a credential",
+    SignsOneSampleWrongly: "sample delivery 'return_refunded' does not verify",
+    StampsWithTheClock: "reads the wall clock",
+    AdvertisesRefundOnly: "refund is declared for return cases but not implemented",
+}
 
 
 def run_kit_test(adapter, test_name):
@@ -284,6 +381,55 @@ def test_kit_catches_broken_adapter(adapter_class, test_name, error):
     """Each broken adapter fails the kit test aimed at its defect (and passes the fake)."""
     with pytest.raises(error):
         run_kit_test(adapter_class(), test_name)
+
+
+@pytest.mark.parametrize("adapter_class", list(NAMED_FAILURES), ids=lambda a: a.__name__)
+def test_kit_names_the_failure(adapter_class):
+    test_name = next(name for adapter, name, _ in BROKEN if adapter is adapter_class)
+    with pytest.raises((AssertionError, FAILED), match=NAMED_FAILURES[adapter_class]):
+        run_kit_test(adapter_class(), test_name)
+
+
+@pytest.mark.parametrize(
+    ("name", "credential"),
+    [
+        ("api_key", True),
+        ("client_secret", True),
+        ("accessToken", True),
+        ("webhook-secret", True),
+        ("password", True),
+        ("credentials", True),
+        ("access_token_expires_at", False),
+        ("signing_key_id", False),
+        ("monkey", False),
+        ("keyword", False),
+        ("shop", False),
+    ],
+)
+def test_credential_names(name, credential):
+    assert looks_like_credential(name) is credential
+
+
+def test_credential_rule_accepts_explicit_not_secret():
+    """A credential-looking name marked {"secret": False} is declared not to be one."""
+
+    class KeyIdSettings(FakeMarketplace):
+        class settings_schema(FakeSettingsSchema):
+            public_key = fields.String(metadata={"secret": False})
+
+    run_kit_test(KeyIdSettings(), "test_credential_settings_marked_secret")
+
+
+def test_aware_check_refuses_none_and_naive():
+    assert not _is_aware(None)
+    assert not _is_aware(datetime(2026, 1, 1))  # noqa: DTZ001 - naive on purpose
+    assert _is_aware(datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_declared_actions_never_reach_the_network():
+    """The offline check of declared actions refuses even a direct connection."""
+    with no_network(), pytest.raises(requests.ConnectionError):
+        requests.get("http://example.org/", timeout=1)
 
 
 def test_kit_reports_translation_mismatch():

@@ -106,7 +106,12 @@ def test_unknown_case_is_created_with_an_opened_entry():
     assert opened.at == at(-5)
     assert opened.actor is Actor.PLATFORM
     assert opened.derived
-    assert opened.data["status"] == "needs_response"
+    assert opened.data == {
+        "external_id": "42",
+        "object_type": "dispute",
+        "status": "needs_response",
+        "category": "fraud",
+    }
     assert result.new_entries == case.timeline
     assert case.updated_at == at(-5)
 
@@ -713,3 +718,43 @@ def test_fold_matches_merging_one_by_one():
     assert folded == run(*snapshots).case
     assert folded.status is CaseStatus.RESOLVED
     assert fold(reversed(snapshots), case_id="case_1", connection_id="conn_1") == folded
+
+
+# -- aimed at mutants that survived `make mutate` (docs/testing.md) ---------------------------
+
+
+def test_folding_no_snapshots_is_a_snapshot_error():
+    with pytest.raises(SnapshotError, match=r"^cannot fold an empty list of snapshots$"):
+        fold([], case_id="case_1", connection_id="conn_1")
+
+
+def test_a_category_change_keeps_old_and_new_values_in_the_entry():
+    result = run(snap(0, category=Category.FRAUD), snap(1, category=Category.NOT_RECEIVED))
+    (entry,) = [e for e in result.new_entries if e.kind is TimelineKind.CATEGORY_CHANGED]
+    assert entry.data == {"old": "fraud", "new": "not_received"}
+    assert entry.summary == "category fraud -> not_received"
+
+
+def test_merging_never_changes_the_case_it_was_given():
+    """The store keeps the case it read until the merge commits: the merge works on a copy,
+    lists included (a shared list would change the stored case behind its back)."""
+    first = run(
+        snap(
+            0,
+            deadlines=(merchant_deadline(24),),
+            evidence=(Evidence("ev-1", Actor.BUYER, "photo", at(0)),),
+            messages=(Message("m-1", Actor.BUYER, "where is it?", at(0)),),
+        )
+    ).case
+    before = copy.deepcopy(first)
+    later = snap(
+        1,
+        deadlines=(merchant_deadline(48),),
+        evidence=(Evidence("ev-2", Actor.MERCHANT, "tracking", at(1)),),
+        messages=(Message("m-2", Actor.MERCHANT, "on its way", at(1)),),
+    )
+    merged = merge(first, later, [snap(0)]).case
+    assert first == before
+    assert [e.external_id for e in merged.evidence] == ["ev-1", "ev-2"]
+    assert len(merged.messages) == 2
+    assert len(merged.timeline) > len(first.timeline)

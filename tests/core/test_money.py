@@ -318,3 +318,25 @@ def test_addition_matches_integer_arithmetic(a, b, currency):
     assert total.minor == a + b
     assert (Money.from_minor(a, currency) - Money.from_minor(b, currency)).minor == a - b
     assert (Money.from_minor(a, currency) < Money.from_minor(b, currency)) == (a < b)
+
+
+# -- aimed at mutants that survived `make mutate` (docs/testing.md) ---------------------------
+
+
+def test_greater_than_is_strict():
+    assert not Money("1.00", "EUR") > Money("1.00", "EUR")
+    assert Money("1.01", "EUR") > Money("1.00", "EUR")
+    assert Money("1.00", "EUR") >= Money("1.00", "EUR")
+
+
+@pytest.mark.parametrize("other", [1, Decimal("1.00"), "1.00"])
+def test_combining_with_a_non_money_names_its_type(other):
+    with pytest.raises(TypeError, match=f"cannot combine Money with {type(other).__name__}$"):
+        Money("1.00", "EUR") + other
+
+
+def test_a_negative_amount_is_truthy():
+    """Only zero is falsy: a negative balance (a refund larger than the charge) is not."""
+    assert Money("-0.01", "EUR")
+    assert not Money("0.00", "EUR")
+    assert not Money("-0", "EUR")

@@ -14,6 +14,8 @@ pytest.register_assert_rewrite(
     "disputeflow.core.testing.marketplace",
     "disputeflow.core.testing.support",
     "disputeflow.core.testing.update_only",
+    "disputeflow.core.testing.webhooks",
+    "disputeflow.core.testing.probes",
 )
 
 from disputeflow.core.testing.marketplace import (  # noqa: E402
@@ -21,7 +23,6 @@ from disputeflow.core.testing.marketplace import (  # noqa: E402
     BaseIdentityTests,
     BaseSettingsTests,
     BaseTranslationTests,
-    BaseWebhookTests,
     MarketplaceAdapterTests,
 )
 from disputeflow.core.testing.support import (  # noqa: E402
@@ -33,6 +34,7 @@ from disputeflow.core.testing.support import (  # noqa: E402
     translate_request,
 )
 from disputeflow.core.testing.update_only import BaseUpdateOnlyTests  # noqa: E402
+from disputeflow.core.testing.webhooks import BaseWebhookTests  # noqa: E402
 
 __all__ = [
     "BaseCapabilityTests",

@@ -48,6 +48,14 @@ A test that cannot pass for a good reason is skipped by name, with the reason sh
 Naming a test that does not exist fails. The groups are mixins too (``BaseWebhookTests``,
 ``BaseUpdateOnlyTests`` ...), to adopt one at a time.
 
+Rules a plugin author meets (docs/testing.md has them in full): a setting named like a
+credential (``api_key``, ``access_token``, ``client_secret`` ...) states
+``metadata={"secret": True}`` (or ``False`` if it is not one); every sample verifies; the
+signature is refused truncated, altered or made with another HMAC algorithm; translation
+reads no clock (checked under two frozen clocks: install ``time-machine`` with the plugin's
+test dependencies, or that test is skipped with the reason); every declared action is
+implemented.
+
 Translation runs as in the host: verify, keep only the headers the adapter returned in
 :attr:`VerifiedDelivery.headers`, translate the stored delivery. No network: calls the
 contract says must be refused go to ``api_base_url`` = ``http://127.0.0.1:9``.
@@ -56,25 +64,24 @@ contract says must be refused go to ``api_base_url`` = ``http://127.0.0.1:9``.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from functools import partial
 from typing import Any
 
 import pytest
 
 from disputeflow.core.capabilities import Capabilities
-from disputeflow.core.errors import InvalidInputError, SignatureError
+from disputeflow.core.errors import InvalidInputError, UnsupportedError
 from disputeflow.core.marketplace import (
     NAME_PATTERN,
     Connection,
     InboundRequest,
     Marketplace,
     SampleDelivery,
-    VerifiedDelivery,
 )
 from disputeflow.core.money import Money
 from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.taxonomy import ActionType, CaseKind, CaseStatus, Category
+from disputeflow.core.testing.probes import WALL_CLOCKS, looks_like_credential, no_network
 from disputeflow.core.testing.support import (
     OPTIONAL_METHODS,
     UNREACHABLE_API,
@@ -82,17 +89,27 @@ from disputeflow.core.testing.support import (
     _action_request,
     _call_optional,
     _expect_unsupported,
-    _forge_one_byte,
     _is_aware,
     _is_text,
     _mismatches,
-    _perturb,
     make_connection,
     minimal_case,
     snapshots_of,
+    store_delivery,
     translate_request,
 )
 from disputeflow.core.testing.update_only import BaseUpdateOnlyTests
+from disputeflow.core.testing.webhooks import BaseWebhookTests
+
+__all__ = [
+    "BaseCapabilityTests",
+    "BaseIdentityTests",
+    "BaseSettingsTests",
+    "BaseTranslationTests",
+    "BaseUpdateOnlyTests",
+    "BaseWebhookTests",
+    "MarketplaceAdapterTests",
+]
 
 
 class BaseIdentityTests(MarketplaceFixtures):
@@ -158,6 +175,22 @@ class BaseSettingsTests(MarketplaceFixtures):
         if marketplace.capabilities.webhooks:
             assert secrets, 'webhook signatures need a setting marked metadata={"secret": True}'
 
+    def test_credential_settings_marked_secret(self, marketplace: Marketplace) -> None:
+        """A setting whose name ends with a credential word (secret, token, password,
+        passphrase, key, credential(s): ``api_key``, ``accessToken``) is marked
+        ``metadata={"secret": True}``, so it is encrypted at rest and never shown; a field
+        that only looks like one says so with ``metadata={"secret": False}``."""
+        for name, field in marketplace.settings_schema().fields.items():
+            key = field.data_key or name
+            if not (looks_like_credential(name) or looks_like_credential(key)):
+                continue
+            marked = field.metadata.get("secret")
+            assert marked is not None, (
+                f"setting {key!r} looks like a credential but is not marked "
+                'metadata={"secret": True} (or {"secret": False} if it is not one)'
+            )
+            assert isinstance(marked, bool), f"setting {key!r}: secret must be True or False"
+
     def test_api_base_url_accepted(
         self, marketplace: Marketplace, settings: dict[str, Any]
     ) -> None:
@@ -165,110 +198,6 @@ class BaseSettingsTests(MarketplaceFixtures):
         assert (
             marketplace.validate_settings({**settings, "api_base_url": url})["api_base_url"] == url
         )
-
-
-class BaseWebhookTests(MarketplaceFixtures):
-    """Sample deliveries and their verification: signatures, dedup keys, secrets."""
-
-    def test_has_sample_deliveries(self, samples: list[SampleDelivery]) -> None:
-        assert samples, "sample_deliveries must return at least one delivery"
-        names = [sample.name for sample in samples]
-        assert len(set(names)) == len(names), f"sample names must be unique: {names}"
-        for sample in samples:
-            assert isinstance(sample, SampleDelivery)
-            assert _is_text(sample.name)
-            assert isinstance(sample.request, InboundRequest)
-            assert sample.request.method.upper() == "POST"
-            assert isinstance(sample.request.body, bytes)
-            assert sample.request.body, f"{sample.name}: empty body"
-
-    def test_sample_deliveries_verify(
-        self, marketplace: Marketplace, connection: Connection, samples: list[SampleDelivery]
-    ) -> None:
-        for sample in samples:
-            verified = marketplace.verify_delivery(connection, sample.request)
-            assert isinstance(verified, VerifiedDelivery), sample.name
-            assert _is_text(verified.dedup_key), sample.name
-            assert _is_text(verified.topic), sample.name
-            assert all(
-                isinstance(k, str) and isinstance(v, str) for k, v in verified.headers.items()
-            )
-            assert _is_aware(verified.occurred_at), f"{sample.name}: occurred_at must be aware"
-
-    def test_forged_body_rejected(
-        self, marketplace: Marketplace, connection: Connection, samples: list[SampleDelivery]
-    ) -> None:
-        for sample in samples:
-            forged = replace(sample.request, body=_forge_one_byte(sample.request.body))
-            assert forged.body != sample.request.body
-            with pytest.raises(SignatureError):
-                marketplace.verify_delivery(connection, forged)
-
-    def test_wrong_secret_rejected(
-        self, marketplace: Marketplace, connection: Connection, samples: list[SampleDelivery]
-    ) -> None:
-        settings = dict(connection.settings)
-        replaced = [n for n in marketplace.secret_fields() if isinstance(settings.get(n), str)]
-        assert replaced, (
-            "no secret string setting to replace; see test_secret_fields_exist_in_schema"
-        )
-        for name in replaced:
-            settings[name] = _perturb(settings[name])
-        impostor = replace(connection, settings=settings)
-        for sample in samples:
-            with pytest.raises(SignatureError):
-                marketplace.verify_delivery(impostor, sample.request)
-
-    def test_forged_signature_rejected(
-        self, marketplace: Marketplace, connection: Connection, samples: list[SampleDelivery]
-    ) -> None:
-        """Removing any one header passes or raises SignatureError (never another error);
-        some header must matter, and a request without headers is always refused."""
-        for sample in samples:
-            headers = dict(sample.request.headers)
-            needed = []
-            for name in headers:
-                stripped = {key: value for key, value in headers.items() if key != name}
-                try:
-                    marketplace.verify_delivery(
-                        connection, replace(sample.request, headers=stripped)
-                    )
-                except SignatureError:
-                    needed.append(name)
-            assert needed, f"{sample.name}: verification needs none of the headers {list(headers)}"
-            with pytest.raises(SignatureError):
-                marketplace.verify_delivery(connection, replace(sample.request, headers={}))
-
-    def test_duplicate_delivery_same_dedup_key(
-        self, marketplace: Marketplace, connection: Connection, samples: list[SampleDelivery]
-    ) -> None:
-        for sample in samples:
-            first = marketplace.verify_delivery(connection, sample.request)
-            again = marketplace.verify_delivery(connection, sample.request)
-            assert first.dedup_key == again.dedup_key, sample.name
-
-    def test_distinct_deliveries_distinct_dedup_keys(
-        self, marketplace: Marketplace, connection: Connection, samples: list[SampleDelivery]
-    ) -> None:
-        keys = [marketplace.verify_delivery(connection, s.request).dedup_key for s in samples]
-        assert len(set(keys)) == len(keys), f"distinct samples share a dedup key: {keys}"
-
-    def test_secrets_not_kept(
-        self, marketplace: Marketplace, connection: Connection, samples: list[SampleDelivery]
-    ) -> None:
-        secrets = [
-            value
-            for name in marketplace.secret_fields()
-            if isinstance(value := connection.settings.get(name), str) and len(value) >= 4
-        ]
-        for sample in samples:
-            verified = marketplace.verify_delivery(connection, sample.request)
-            kept = json.dumps(dict(verified.headers)) + " ".join(
-                json.dumps(s.to_dict())
-                for s in translate_request(marketplace, connection, sample.request)
-            )
-            for secret in secrets:
-                assert secret not in kept, f"{sample.name}: a secret setting is kept in the store"
 
 
 class BaseTranslationTests(MarketplaceFixtures):
@@ -300,6 +229,28 @@ class BaseTranslationTests(MarketplaceFixtures):
             fingerprints = [s.fingerprint for s in snapshots_of(first)]
             assert fingerprints == [s.fingerprint for s in snapshots_of(again)], sample.name
 
+    def test_translation_ignores_wall_clock(
+        self, marketplace: Marketplace, connection: Connection, samples: list[SampleDelivery]
+    ) -> None:
+        """The same stored delivery translates the same under two frozen wall clocks years
+        apart: ``observed_at`` and every other time come from the delivery, never the clock
+        (else a redelivered or replayed message would look newer than it is)."""
+        time_machine = pytest.importorskip(
+            "time_machine", reason="install time-machine to check translation ignores the clock"
+        )
+        for sample in samples:
+            verified = marketplace.verify_delivery(connection, sample.request)
+            stored = store_delivery(marketplace, connection, verified, sample.request.body)
+            translations = []
+            for moment in WALL_CLOCKS:
+                with time_machine.travel(moment, tick=False):
+                    items = marketplace.translate_delivery(connection, stored)
+                    translations.append([item.to_dict() for item in items])
+            assert translations[0] == translations[1], (
+                f"{sample.name}: the translation reads the wall clock (observed_at and other "
+                "times must come from the delivery)"
+            )
+
     def test_snapshots_well_formed(
         self, marketplace: Marketplace, connection: Connection, samples: list[SampleDelivery]
     ) -> None:
@@ -318,12 +269,13 @@ class BaseTranslationTests(MarketplaceFixtures):
             assert _is_text(snapshot.external_id), snapshot.external_id
             assert _is_text(snapshot.object_type), snapshot.object_type
             assert _is_aware(snapshot.observed_at)
-            assert _is_aware(snapshot.opened_at)
+            assert snapshot.opened_at is None or _is_aware(snapshot.opened_at)
             for money in (snapshot.amount, snapshot.refunded):
                 assert money is None or isinstance(money, Money)
             if snapshot.order is not None:
                 assert snapshot.order.total is None or isinstance(snapshot.order.total, Money)
-                assert _is_aware(snapshot.order.placed_at)
+                placed = snapshot.order.placed_at
+                assert placed is None or _is_aware(placed)
             assert all(_is_aware(deadline.due_at) for deadline in snapshot.deadlines or ())
             data = snapshot.to_dict()
             json.dumps(data)
@@ -386,6 +338,29 @@ class BaseCapabilityTests(MarketplaceFixtures):
             assert adapter.perform_action is not Marketplace.perform_action, (
                 "actions are declared but perform_action is not implemented"
             )
+
+    def test_declared_actions_implemented(
+        self, marketplace: Marketplace, settings: dict[str, Any]
+    ) -> None:
+        """Every action declared in ``capabilities.actions`` reaches the platform: calling it
+        offline may fail any other way (the network is refused), never UnsupportedError."""
+        offline = make_connection(marketplace, {**settings, "api_base_url": UNREACHABLE_API})
+        tried: list[Exception] = []
+        for kind, actions in marketplace.capabilities.actions.items():
+            case = minimal_case(marketplace.name, kind, connection_id=offline.id)
+            for action in actions:
+                request = _action_request(action, case)
+                try:
+                    with no_network():
+                        marketplace.perform_action(offline, case, request)
+                except UnsupportedError as error:
+                    pytest.fail(
+                        f"{action} is declared for {kind} cases but not implemented: {error}"
+                    )
+                except NotImplementedError:
+                    pytest.fail(f"{action} is declared for {kind} cases but not implemented")
+                except Exception as error:  # offline: any other failure shows it was tried
+                    tried.append(error)
 
 
 class MarketplaceAdapterTests(

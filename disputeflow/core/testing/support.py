@@ -185,7 +185,10 @@ def _is_text(value: object) -> bool:
 
 
 def _is_aware(value: datetime | None) -> bool:
-    return value is None or (value.tzinfo is not None and value.utcoffset() is not None)
+    """A datetime with a UTC offset; ``None`` is not aware (optional fields say so themselves)."""
+    return (
+        isinstance(value, datetime) and value.tzinfo is not None and value.utcoffset() is not None
+    )
 
 
 # -- fixtures -------------------------------------------------------------------------------
