@@ -113,7 +113,10 @@ class TokenSource:
     def _exchange(self, current: Mapping[str, Any]) -> dict[str, Any]:
         """One call to the token endpoint; the settings to store from its answer."""
         body = token_request(current)
-        client = PlatformClient(api_root(current), retries=1, sleep=self._sleep or _no_wait)
+        # Short: this runs under the connection's lock (on SQLite, the one writer lock),
+        # so two tries of 10 s stay well inside the 30 s other writers wait for it.
+        sleep = self._sleep or _no_wait
+        client = PlatformClient(api_root(current), timeout=10.0, retries=1, sleep=sleep)
         response = client.request("POST", TOKEN_PATH, json=body)
         answer = _answer(response.status_code, _json(response))
         log.info("renewed the Shopify token of connection %s", self._connection.id)
