@@ -49,7 +49,7 @@ class ShopifyClient:
         tokens: TokenSource | None = None,
         connection_id: str | None = None,
     ) -> None:
-        if tokens is None and not settings.get("access_token"):
+        if not settings.get("access_token") and not (tokens and tokens.renewable):
             raise MarketplaceError(
                 "this Shopify connection has no access_token: install the app "
                 "(/install/shopify) or set access_token for a custom app"

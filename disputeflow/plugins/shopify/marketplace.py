@@ -83,12 +83,13 @@ class ShopifyMarketplace(Marketplace):
     def client(self, connection: Connection, *, retries: int = 2) -> ShopifyClient:
         """The shop's Admin API, its token renewed when it expires (raises when the
         connection has no token and cannot get one)."""
-        settings = connection.settings
         tokens = TokenSource(connection, clock=self.clock, sleep=self.sleep)
-        if not settings.get("access_token") and not tokens.renewable:
-            return ShopifyClient(settings, sleep=self.sleep, retries=retries)  # raises
         return ShopifyClient(
-            settings, sleep=self.sleep, retries=retries, tokens=tokens, connection_id=connection.id
+            connection.settings,
+            sleep=self.sleep,
+            retries=retries,
+            tokens=tokens,
+            connection_id=connection.id,
         )
 
     def has_api_access(self, connection: Connection) -> bool:
