@@ -32,10 +32,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from bench import support
 from disputeflow.core.clock import parse_rfc3339, to_rfc3339
-from disputeflow.core.config import Settings
 from disputeflow.core.plugins import get_plugin_manager
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.sync import sync_connection
+from disputeflow.engine.config import Settings
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.sync import sync_connection
 from tests.fakes import plugin as fake_plugin
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)

@@ -27,16 +27,16 @@ from sqlalchemy import event, insert, text
 
 from bench import support
 from disputeflow.core.case import Case
-from disputeflow.core.config import Settings
 from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money
 from disputeflow.core.plugins import get_plugin_manager
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import tokens
-from disputeflow.core.store.cases import _search_text
-from disputeflow.core.store.tables import CaseRow
 from disputeflow.core.taxonomy import Role
 from disputeflow.core.values import Deadline, Order, Party
+from disputeflow.engine.config import Settings
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import tokens
+from disputeflow.engine.store.cases import _search_text
+from disputeflow.engine.store.tables import CaseRow
 from disputeflow.webhooks.app import create_app
 
 PLATFORMS = (("shopify", 5), ("woocommerce", 3), ("ebay", 2))
@@ -270,7 +270,7 @@ def run(dialect: str, args: argparse.Namespace) -> None:
 
 def _connection(runtime: Runtime, platform: str) -> str:
     """A connection row for ``platform`` (settings are never read by the list)."""
-    from disputeflow.core.store import connections
+    from disputeflow.engine.store import connections
 
     with runtime.database.session() as session:
         row = connections.create(session, runtime.secrets, platform=platform, name=platform,

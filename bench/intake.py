@@ -34,9 +34,9 @@ import requests
 
 from bench import support
 from bench.intake_server import SECRET
-from disputeflow.core.config import Settings
 from disputeflow.core.plugins import get_plugin_manager
-from disputeflow.core.runtime import Runtime
+from disputeflow.engine.config import Settings
+from disputeflow.engine.runtime import Runtime
 from tests.fakes import plugin as fake_plugin
 from tests.fakes.marketplace import encode, sign
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import waitress
 from flask import request
 
-from disputeflow.core.config import Settings
 from disputeflow.core.plugins import get_plugin_manager
-from disputeflow.core.runtime import Runtime
+from disputeflow.engine.config import Settings
+from disputeflow.engine.runtime import Runtime
 from disputeflow.webhooks.app import create_app
 from tests.fakes import plugin as fake_plugin
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from bench import support
 from disputeflow import CaseSnapshot, Money
-from disputeflow.core.config import Settings
-from disputeflow.core.ingest import ingest_snapshot
 from disputeflow.core.merge import merge_snapshot
 from disputeflow.core.plugins import get_plugin_manager
-from disputeflow.core.runtime import Runtime
+from disputeflow.engine.config import Settings
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.runtime import Runtime
 
 STATUSES = ("needs_response", "under_review", "needs_response", "under_review", "resolved")
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -68,7 +68,7 @@ def through_store(per_case: list[list[CaseSnapshot]], url: str, home: Path) -> t
     settings = Settings(home=home, database_url=url, public_url="", secret_key=None)
     runtime = Runtime.create(settings, plugins=get_plugin_manager(load_entrypoints=False))
     runtime.upgrade()
-    from disputeflow.core.store import connections
+    from disputeflow.engine.store import connections
 
     with runtime.database.session() as session:
         connection_id = connections.create(

@@ -29,12 +29,12 @@ from sqlalchemy import func, insert, select
 
 from bench import support
 from disputeflow.core.clock import utcnow
-from disputeflow.core.config import Settings
 from disputeflow.core.ids import new_id
 from disputeflow.core.plugins import get_plugin_manager
-from disputeflow.core.processing import process_deliveries
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store.tables import DeliveryRow
+from disputeflow.engine.config import Settings
+from disputeflow.engine.processing import process_deliveries
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store.tables import DeliveryRow
 from tests.fakes import plugin as fake_plugin
 
 STATUSES = ("needs_response", "under_review", "won")

@@ -1,8 +1,9 @@
 """disputeflow: one case flow for cross-border disputes, returns and refunds.
 
 This module is the public API for plugin authors: import ``hookimpl``, the
-:class:`Marketplace` base class, the model and the errors from here, never from pluggy or
-from submodules.
+:class:`Marketplace` base class, the model, the errors, the HTTP client and the
+:class:`Runtime` an install flow works with from here (or the model's modules in
+``disputeflow.core``), never from pluggy, ``disputeflow.engine`` or ``disputeflow.features``.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from importlib import metadata
 from typing import Any
 
 from disputeflow.core.actions import ActionRequest, ActionResult
+from disputeflow.core.calendar import BusinessCalendar
 from disputeflow.core.capabilities import Capabilities
 from disputeflow.core.case import Case
 from disputeflow.core.errors import (
     ActionNotAllowedError,
+    ConfigurationError,
     DisputeflowError,
     DuplicateMarketplaceError,
     InvalidInputError,
@@ -27,7 +30,6 @@ from disputeflow.core.errors import (
     UnsupportedError,
 )
 from disputeflow.core.events import CaseChange, Classification
-from disputeflow.core.handling.calendar import BusinessCalendar
 from disputeflow.core.hookspecs import hookimpl
 from disputeflow.core.marketplace import (
     AppDelivery,
@@ -44,7 +46,7 @@ from disputeflow.core.marketplace import (
     VerifiedDelivery,
 )
 from disputeflow.core.money import Money
-from disputeflow.core.notices.model import (
+from disputeflow.core.notices import (
     Audience,
     Notice,
     NoticeError,
@@ -66,6 +68,9 @@ from disputeflow.core.taxonomy import (
     TimelineKind,
 )
 from disputeflow.core.values import Deadline, Evidence, Message, Order, Party, TimelineEntry
+from disputeflow.engine.http import PlatformClient, error_message
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.signed_tokens import LinkError
 
 __all__ = [
     "ActionNotAllowedError",
@@ -86,6 +91,7 @@ __all__ = [
     "Category",
     "ChallengeResponse",
     "Classification",
+    "ConfigurationError",
     "Connection",
     "Deadline",
     "DeadlineKind",
@@ -95,6 +101,7 @@ __all__ = [
     "FoundOrder",
     "InboundRequest",
     "InvalidInputError",
+    "LinkError",
     "Marketplace",
     "MarketplaceError",
     "Message",
@@ -107,9 +114,11 @@ __all__ = [
     "Order",
     "Outcome",
     "Party",
+    "PlatformClient",
     "PluginError",
     "ReauthorizationRequired",
     "ReturnPolicy",
+    "Runtime",
     "SampleDelivery",
     "SignatureError",
     "SnapshotError",
@@ -121,6 +130,7 @@ __all__ = [
     "TimelineKind",
     "UnsupportedError",
     "VerifiedDelivery",
+    "error_message",
     "get_plugin_manager",
     "hookimpl",
 ]

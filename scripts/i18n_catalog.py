@@ -3,8 +3,8 @@
     .venv/bin/python scripts/i18n_catalog.py          # update the .po files
     .venv/bin/python scripts/i18n_catalog.py --check  # list what is untranslated; exit 1
 
-Catalogues: disputeflow/core/i18n/locales/<lang>/LC_MESSAGES/disputeflow.po. They are
-compiled in memory when first used (disputeflow.core.i18n.translations).
+Catalogues: disputeflow/features/i18n/locales/<lang>/LC_MESSAGES/disputeflow.po. They are
+compiled in memory when first used (disputeflow.features.i18n.translations).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "disputeflow"
-LOCALES = PACKAGE / "core" / "i18n" / "locales"
+LOCALES = PACKAGE / "features" / "i18n" / "locales"
 SOURCES = (
-    PACKAGE / "core" / "i18n",
-    PACKAGE / "core" / "notices",
+    PACKAGE / "features" / "i18n",
+    PACKAGE / "features" / "notices",
     PACKAGE / "webhooks" / "buyer",
 )
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]

@@ -18,9 +18,9 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
 
 from disputeflow.cli import cli
-from disputeflow.core.config import Settings
 from disputeflow.core.plugins import PluginManager, get_plugin_manager
-from disputeflow.core.runtime import Runtime
+from disputeflow.engine.config import Settings
+from disputeflow.engine.runtime import Runtime
 
 POSTGRES_URL_ENV = "DISPUTEFLOW_TEST_POSTGRES_URL"
 

@@ -33,7 +33,7 @@ import requests
 from sqlalchemy import func, select
 from waitress.server import create_server
 
-from disputeflow.core.store.tables import CaseRow, CaseSnapshotRow, DeliveryRow, TimelineRow
+from disputeflow.engine.store.tables import CaseRow, CaseSnapshotRow, DeliveryRow, TimelineRow
 from tests.fakes.marketplace import encode, sign
 
 ROOT = Path(__file__).resolve().parents[1]

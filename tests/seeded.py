@@ -25,9 +25,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from disputeflow import CaseSnapshot, Evidence, Message, Money, Party
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.store import connections
 from disputeflow.core.taxonomy import Actor
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.store import connections
 
 SINCE = datetime(2026, 10, 1, tzinfo=UTC)
 UNTIL = datetime(2026, 12, 1, tzinfo=UTC)

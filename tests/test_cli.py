@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.runtime import Runtime
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.runtime import Runtime
 from tests.builders import snapshot
 
 
@@ -98,7 +98,7 @@ def test_plugins_list_shows_marketplace_capabilities(invoke):
 
 def test_cases_list_and_show(invoke, tmp_path, fake_plugins):
     added = add_connection(invoke)
-    from disputeflow.core.config import Settings
+    from disputeflow.engine.config import Settings
 
     runtime = Runtime.create(Settings.from_env(home=tmp_path / "home"), plugins=fake_plugins)
     result = ingest_snapshot(runtime.database, runtime.plugins, added["id"], snapshot())

@@ -115,9 +115,9 @@ def test_a_broken_rules_file_stops_commands_that_need_the_runtime(invoke, tmp_pa
 
 
 def test_cases_show_prints_priority_and_the_return_window(invoke, fake_plugins):
-    from disputeflow.core.config import Settings
-    from disputeflow.core.ingest import ingest_snapshot
-    from disputeflow.core.runtime import Runtime
+    from disputeflow.engine.config import Settings
+    from disputeflow.engine.ingest import ingest_snapshot
+    from disputeflow.engine.runtime import Runtime
     from tests.core.handling.conftest import a_return
 
     shop = add_shop(invoke, 7)

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from disputeflow import Capabilities, hookimpl
 from disputeflow.cli import cli
 from disputeflow.cli.sync import ProgressLine
-from disputeflow.core.config import Settings
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.sync import SyncReport
+from disputeflow.engine.config import Settings
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.sync import SyncReport
 from disputeflow.webhooks.app import create_app
 from tests.fakes.http_api import BASE_URL, FakePlatformAPI
 from tests.fakes.marketplace import FakeMarketplace, encode, sign

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import requests
 
-from disputeflow.core.config import Settings
 from disputeflow.core.plugins import get_plugin_manager
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import tokens
+from disputeflow.engine.config import Settings
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import tokens
 
 
 def _free_port() -> int:

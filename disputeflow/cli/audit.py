@@ -6,8 +6,8 @@ import click
 from sqlalchemy import select
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
-from disputeflow.core.store import audit
-from disputeflow.core.store.tables import AuditRow
+from disputeflow.engine.store import audit
+from disputeflow.engine.store.tables import AuditRow
 
 
 @click.group("audit")

@@ -9,9 +9,9 @@ import click
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
 from disputeflow.core.clock import parse_rfc3339, to_rfc3339
-from disputeflow.core.store import cases as store
 from disputeflow.core.taxonomy import CaseKind, CaseStatus, Category
-from disputeflow.core.transparency.links import DEFAULT_DAYS, MAX_DAYS, case_link
+from disputeflow.engine.store import cases as store
+from disputeflow.features.transparency.links import DEFAULT_DAYS, MAX_DAYS, case_link
 
 
 def _choice(enum: type[StrEnum]) -> click.Choice[str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
-from disputeflow.core import install_links
 from disputeflow.core.clock import to_rfc3339
 from disputeflow.core.errors import InvalidInputError
-from disputeflow.core.store import connections as store
+from disputeflow.engine import install_links
+from disputeflow.engine.store import connections as store
 
 
 def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
-from disputeflow.core.store import migrate
+from disputeflow.engine.store import migrate
 
 
 @click.group("db")

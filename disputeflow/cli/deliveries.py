@@ -7,7 +7,7 @@ import click
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import InvalidInputError
-from disputeflow.core.store import deliveries as store
+from disputeflow.engine.store import deliveries as store
 
 
 @click.group("deliveries")

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from disputeflow.cli.state import CliState, pass_state
 from disputeflow.core.errors import DisputeflowError
 from disputeflow.core.marketplace import Connection, Marketplace
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import connections
-from disputeflow.core.store.tables import ConnectionRow, DeliveryRow
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import connections
+from disputeflow.engine.store.tables import ConnectionRow, DeliveryRow
 
 _ALPHABETS = (string.digits, "abcdef", "ghijklmnopqrstuvwxyz", "ABCDEF", "GHIJKLMNOPQRSTUVWXYZ")
 

@@ -9,10 +9,9 @@ from pathlib import Path
 import click
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
-from disputeflow.core.analytics_report import build
 from disputeflow.core.clock import utcnow
-from disputeflow.core.periods import month_start, parse_day, parse_month
-from disputeflow.core.ratios import (
+from disputeflow.features.analytics.periods import month_start, parse_day, parse_month
+from disputeflow.features.analytics.ratios import (
     ChannelMonth,
     alerts,
     evaluate_month,
@@ -20,6 +19,7 @@ from disputeflow.core.ratios import (
     plugin_volume,
     raise_alerts,
 )
+from disputeflow.features.analytics.report import build
 from disputeflow.webhooks.web.report import ratio_history, render_report
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
-from disputeflow.core.handling.policies import connection_store_policy, rights_report
+from disputeflow.features.handling.policies import connection_store_policy, rights_report
 
 
 def _days(value: int | None, none: str = "none by statute") -> str:

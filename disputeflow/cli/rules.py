@@ -6,7 +6,7 @@ import click
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
 from disputeflow.core.errors import ConfigurationError
-from disputeflow.core.handling.rules_file import load_rules
+from disputeflow.features.handling.rules_file import load_rules
 
 
 @click.group("rules")

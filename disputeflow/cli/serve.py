@@ -17,10 +17,10 @@ import click
 import waitress
 
 from disputeflow.cli.state import CliState, pass_state
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import tokens
 from disputeflow.core.taxonomy import Role
-from disputeflow.core.worker import Worker
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import tokens
+from disputeflow.engine.worker import Worker
 from disputeflow.webhooks.app import create_app
 
 CONNECTION_LIMIT = 500

@@ -8,11 +8,11 @@ from typing import Any
 
 import click
 
-from disputeflow.core.config import Settings
 from disputeflow.core.errors import ConfigurationError
 from disputeflow.core.plugins import PluginManager, get_plugin_manager
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import migrate
+from disputeflow.engine.config import Settings
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import migrate
 
 
 @dataclass

@@ -16,9 +16,9 @@ import click
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
 from disputeflow.core.errors import DisputeflowError, InvalidInputError, UnsupportedError
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import connections as store
-from disputeflow.core.sync import SyncReport, sync_connection
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import connections as store
+from disputeflow.engine.sync import SyncReport, sync_connection
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import click
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
 from disputeflow.core.clock import to_rfc3339
-from disputeflow.core.store import sessions
-from disputeflow.core.store import tokens as store
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.store import sessions
+from disputeflow.engine.store import tokens as store
 
 
 @click.group("tokens")

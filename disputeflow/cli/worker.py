@@ -8,7 +8,7 @@ from types import FrameType
 import click
 
 from disputeflow.cli.state import CliState, pass_state
-from disputeflow.core.worker import Worker, WorkerOptions
+from disputeflow.engine.worker import Worker, WorkerOptions
 
 
 @click.command("worker")

@@ -11,6 +11,17 @@ from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.taxonomy import ActionType
 from disputeflow.core.values import Evidence
 
+# Actions that decide a case for one side: each records why, and on what evidence.
+RESOLUTIONS = frozenset(
+    {
+        ActionType.ACCEPT,
+        ActionType.CONTEST,
+        ActionType.APPROVE_RETURN,
+        ActionType.DECLINE_RETURN,
+        ActionType.REFUND,
+    }
+)
+
 
 @dataclass(frozen=True)
 class ActionRequest:

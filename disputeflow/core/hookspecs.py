@@ -7,25 +7,27 @@ keyword arguments only, so an implementation may accept fewer arguments than its
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
     from decimal import Decimal
 
     import click
     from flask import Blueprint
+    from sqlalchemy.orm import Session
 
     from disputeflow.core.actions import ActionRequest, ActionResult
     from disputeflow.core.case import Case
-    from disputeflow.core.config import Settings
     from disputeflow.core.events import CaseChange, Classification
     from disputeflow.core.marketplace import Connection, Marketplace
-    from disputeflow.core.notices.model import Notifier
-    from disputeflow.core.ratios import RatioAlert
+    from disputeflow.core.notices import Notifier
     from disputeflow.core.snapshot import CaseSnapshot
+    from disputeflow.core.taxonomy import ActionType
+    from disputeflow.core.values import TimelineEntry
 
 PROJECT = "disputeflow"
 
@@ -81,7 +83,7 @@ def disputeflow_register_blueprints() -> Iterable[Blueprint]:
 
     Called once when the HTTP app is created. The routes need no API token: check what
     they receive (HMAC, state nonce) themselves. ``current_app.extensions["disputeflow"]``
-    is the :class:`~disputeflow.core.runtime.Runtime`.
+    is the :class:`~disputeflow.engine.runtime.Runtime`.
 
     :return: an iterable of ``flask.Blueprint``; use URL prefixes of your own, such as
         ``/install/<marketplace>``.
@@ -95,7 +97,7 @@ def disputeflow_register_blueprints() -> Iterable[Blueprint]:
 
 
 @hookspec
-def disputeflow_register_notifiers(settings: Settings) -> Iterable[Notifier]:
+def disputeflow_register_notifiers(settings: Any) -> Iterable[Notifier]:
     """Return the channels notices go through (e-mail, chat, SMS, the merchant's systems).
 
     Called by the worker before each round of notices. Every step of a case (opened,
@@ -104,7 +106,8 @@ def disputeflow_register_notifiers(settings: Settings) -> Iterable[Notifier]:
     the reader's language and handed to each notifier whose ``audiences`` include it; the
     built-in ones are e-mail and the merchant's signed webhook.
 
-    :param settings: the installation's settings (``settings.notices`` holds the SMTP and
+    :param settings: the installation's settings (a ``disputeflow.engine.config.Settings``;
+        ``settings.notices`` holds the SMTP and
         webhook configuration; read your own from the environment).
     :return: an iterable of :class:`disputeflow.Notifier` instances, whose ``name`` is
         unique across plugins (two with one name are a ``PluginError`` naming both).
@@ -306,7 +309,7 @@ def disputeflow_order_volume(connection: Connection, start: datetime, end: datet
 
 
 @hookspec
-def disputeflow_ratio_alert(alert: RatioAlert) -> None:
+def disputeflow_ratio_alert(alert: Any) -> None:
     """Hear that a payment channel's dispute ratio is near, or over, a card-network threshold.
 
     Called by ``disputeflow ratios --alert`` (run it daily, e.g. from cron) once for each
@@ -314,9 +317,9 @@ def disputeflow_ratio_alert(alert: RatioAlert) -> None:
     ``projected`` (the month-end projection crosses it), ``crossed`` or ``needs_volume``.
     An exception here is logged and the other alerts are still raised.
 
-    :param alert: a :class:`disputeflow.core.ratios.RatioAlert` with the channel, the month,
-        the state, the threshold (programme, level, ratio and minimum count), the figures
-        so far and projected, and a one-line ``message``.
+    :param alert: a :class:`disputeflow.features.analytics.ratios.RatioAlert` with the
+        channel, the month, the state, the threshold (programme, level, ratio and minimum
+        count), the figures so far and projected, and a one-line ``message``.
     :return: nothing; the return value is ignored.
 
     Example::
@@ -325,4 +328,260 @@ def disputeflow_ratio_alert(alert: RatioAlert) -> None:
         def disputeflow_ratio_alert(alert):
             if alert.state in ("projected", "crossed"):
                 pager.alert(alert.message)
+    """
+
+
+# ---------------------------------------------------------------------------------------
+# The service's own steps: the engine calls these, the built-in features answer them
+# (handling, notices, privacy in ``disputeflow.features``). A plugin may answer them too,
+# beside or instead of a built-in one (block it with ``pm.set_blocked(name)``).
+# ``runtime`` is the :class:`~disputeflow.engine.runtime.Runtime` and ``session`` a
+# SQLAlchemy session inside the caller's transaction: never commit it, never call a
+# platform while holding it.
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def disputeflow_load_rules(settings: Any) -> object | None:
+    """Load the merchant's rules (routing, deadlines, fairness, automation) once at start.
+
+    Called when the runtime is built; the result is kept as ``runtime.rules`` and handed to
+    the other hooks of this section as ``rules``. A bad rules file should raise here, so
+    the service never starts on rules it misread. Stops at the first non-``None`` result
+    (``firstresult``).
+
+    :param settings: the installation's settings (``settings.rules_path``).
+    :return: the rules object, or ``None`` to leave it to the next plugin.
+
+    Example::
+
+        @hookimpl(tryfirst=True)
+        def disputeflow_load_rules(settings):
+            return rules_from_my_admin_ui()
+    """
+
+
+@hookspec
+def disputeflow_triage_case(
+    session: Session,
+    plugins: Any,
+    rules: object,
+    case: Case,
+    snapshot: CaseSnapshot | None,
+    at: datetime,
+    now: datetime,
+) -> list[TimelineEntry]:
+    """Classify, prioritise, set deadlines and route a case after a snapshot is merged.
+
+    Called inside the ingest transaction, before the case is saved; change ``case`` in
+    place. Must be idempotent: a second call on an unchanged case changes nothing and
+    adds no entry.
+
+    :param session: the ingest transaction (read the store; never commit).
+    :param plugins: the plugin manager, to ask other hooks (``disputeflow_classify_case``).
+    :param rules: ``runtime.rules``.
+    :param case: the merged case.
+    :param snapshot: the snapshot just merged.
+    :param at: when the platform observed the change (timeline entries carry it).
+    :param now: the current time.
+    :return: the timeline entries added to ``case.timeline``; the results of every plugin
+        are recorded.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_triage_case(case, at):
+            case.extra["vip"] = bool(case.buyer and case.buyer.email in VIPS)
+            return []
+    """
+
+
+@hookspec
+def disputeflow_prepare_action(
+    case: Case, action_type: ActionType, params: Mapping[str, Any], rules: object, now: datetime
+) -> Mapping[str, Any] | None:
+    """Add parameters to a merchant's action before it is checked and stored.
+
+    Called first when an action is requested (and in dry runs of automation rules).
+
+    :param case: the case the action is for.
+    :param action_type: the action requested.
+    :param params: the parameters given so far.
+    :param rules: ``runtime.rules``.
+    :param now: the current time.
+    :return: parameters to add (a request for information gets the buyer's answer window,
+        ``buyer_response_due``), or ``None``.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_prepare_action(action_type, params):
+            if action_type == "send_message":
+                return {"signature": "The ACME team"}
+            return None
+    """
+
+
+@hookspec
+def disputeflow_check_action(
+    case: Case,
+    action_type: ActionType,
+    params: Mapping[str, Any],
+    rationale: str | None,
+    evidence_ids: tuple[str, ...],
+    rules: object,
+    now: datetime,
+) -> str | None:
+    """Refuse an action the law or the merchant's fairness rules forbid, or annotate it.
+
+    Called after the flow's own checks, before ``disputeflow_before_action``. Raise
+    ``InvalidInputError`` (HTTP 422, input missing) or ``ActionNotAllowedError`` (409) to
+    refuse.
+
+    :param case: the case the action is for.
+    :param action_type: the action requested.
+    :param params: its parameters.
+    :param rationale: why, as given (or the message).
+    :param evidence_ids: the case's evidence the decision rests on.
+    :param rules: ``runtime.rules``.
+    :param now: the current time.
+    :return: a note recorded beside the request on the timeline (the buyer's statutory
+        right it honours), or ``None``.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_check_action(case, action_type, rationale):
+            if action_type == "decline_return" and not rationale:
+                raise InvalidInputError("say why", errors={"rationale": ["required"]})
+            return None
+    """
+
+
+@hookspec
+def disputeflow_refresh_case(case: Case, rules: object) -> bool:
+    """Recompute what follows from a case's timeline (its deadlines) after a local change.
+
+    Called after a merchant's action request or a buyer's answer is added to the
+    timeline, inside that transaction.
+
+    :param case: the case, its timeline updated; change it in place.
+    :param rules: ``runtime.rules``.
+    :return: ``True`` when ``case`` changed and must be saved.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_refresh_case(case):
+            return recompute_my_sla(case)
+    """
+
+
+@hookspec
+def disputeflow_entries_recorded(
+    session: Session, case_id: str, entries: tuple[TimelineEntry, ...]
+) -> None:
+    """Hear of timeline entries new to a case, in the transaction that records them.
+
+    Called by the store wherever an entry is recorded (a merge, an action, a note), so
+    what it queues exists exactly when the entry was committed; the built-in notices
+    queue the notices of the steps among them here.
+
+    :param session: the recording transaction (add rows to it; never commit).
+    :param case_id: the case.
+    :param entries: the new entries.
+    :return: nothing; the return value is ignored.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_entries_recorded(session, case_id, entries):
+            session.add_all(MyOutboxRow(case_id=case_id, summary=e.summary) for e in entries)
+    """
+
+
+@hookspec
+def disputeflow_connection_details(connection: Any) -> Mapping[str, Any] | None:
+    """Add fields to the public description of a connection (API, CLI, workspace).
+
+    Called each time a connection is described; keep it quick (no platform calls).
+
+    :param connection: the stored connection row (``disputeflow.engine.store.tables.
+        ConnectionRow``); its secrets are encrypted, never read them here.
+    :return: fields to add (the built-in handling adds ``policy``), or ``None``.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_connection_details(connection):
+            return {"team": TEAMS.get(connection.id)}
+    """
+
+
+@hookspec(firstresult=True)
+def disputeflow_apply_effect(
+    session: Session, settings: Any, connection_id: str, effect: object, delivery_id: str
+) -> bool | None:
+    """Carry out an effect a marketplace's translation returned that the engine does not
+    handle itself (a buyer's personal-data erasure or export request).
+
+    Called inside the delivery's transaction. Stops at the first non-``None`` result
+    (``firstresult``); an effect nobody handles fails the delivery, which is kept and
+    retried.
+
+    :param session: the delivery's transaction.
+    :param settings: the installation's settings (``settings.home`` holds uploaded files).
+    :param connection_id: the connection the delivery came through.
+    :param effect: the effect (``PersonalDataErasure``, ``DataRequest`` ...).
+    :param delivery_id: the delivery carrying it (an erasure keeps it as its own record).
+    :return: ``True`` when handled, ``None`` to pass.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_apply_effect(effect):
+            if isinstance(effect, PersonalDataErasure):
+                crm.forget(effect.customer_email)
+            return None
+    """
+
+
+@hookspec
+def disputeflow_worker_round(runtime: Any, batch_size: int, policy: Any) -> int:
+    """Do one round of a feature's queued work in the worker (notices, automation rules).
+
+    Called in every worker round after deliveries, actions and syncs; each plugin's
+    implementation is called on its own, and its exception is logged without stopping the
+    others.
+
+    :param runtime: the running installation.
+    :param batch_size: how many items a round should take at most.
+    :param policy: the worker's retry policy (``disputeflow.engine.processing.RetryPolicy``).
+    :return: how many items were handled (the worker goes again at once while work is
+        handled).
+
+    Example::
+
+        @hookimpl
+        def disputeflow_worker_round(runtime, batch_size):
+            return send_my_digest(runtime, limit=batch_size)
+    """
+
+
+@hookspec
+def disputeflow_housekeeping(runtime: Any) -> None:
+    """Periodic upkeep (raise approaching deadlines, re-read store policies, drop expired
+    personal data).
+
+    Called by the worker at most once per ``housekeeping_interval``; each implementation
+    on its own, its exception logged without stopping the others.
+
+    :param runtime: the running installation.
+    :return: nothing; the return value is ignored.
+
+    Example::
+
+        @hookimpl
+        def disputeflow_housekeeping(runtime):
+            purge_my_cache(older_than=timedelta(days=7))
     """

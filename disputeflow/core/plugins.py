@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from importlib import metadata
 from typing import Any, cast
 
@@ -24,7 +25,14 @@ from disputeflow.core.marketplace import Marketplace
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT
-DEFAULT_PLUGINS: tuple[str, ...] = ("disputeflow.core.defaults", "disputeflow.core.notices.builtin")
+# The features, registered like any plugin (as datasette registers its default plugins):
+# by name, so the core never imports them; ``pm.set_blocked(name)`` before they register,
+# or ``unregister``, replaces one.
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "disputeflow.features.handling.plugin",
+    "disputeflow.features.notices.plugin",
+    "disputeflow.features.privacy.plugin",
+)
 
 
 @dataclass(frozen=True)
@@ -206,3 +214,23 @@ def get_plugin_manager(*, load_entrypoints: bool = True) -> PluginManager:
         pm.trace.root.setwriter(lambda message: log.info("%s", message.rstrip()))
         pm.enable_tracing()
     return pm
+
+
+@cache
+def builtin_plugin_manager() -> PluginManager:
+    """The built-in features alone, for store code running without a runtime (a script
+    that opens the database itself); never hands out installed plugins."""
+    return get_plugin_manager(load_entrypoints=False)
+
+
+def call_each(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> list[Any]:
+    """Call every implementation of a hook on its own: one that raises is logged and the
+    others still run (worker rounds, housekeeping). The results of those that answered."""
+    results = []
+    for impl in reversed(getattr(pm.hook, hook_name).get_hookimpls()):
+        wanted = {name: kwargs[name] for name in impl.argnames if name in kwargs}
+        try:
+            results.append(impl.function(**wanted))
+        except Exception:  # one feature's failure never stops the others
+            log.exception("%s of plugin %s failed", hook_name, impl.plugin_name)
+    return results

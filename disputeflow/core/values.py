@@ -160,7 +160,7 @@ class Deadline:
     """A moment by which ``party`` must act; ``source`` says who set it (platform, law, SLA).
 
     A deadline whose source starts with ``disputeflow:`` is computed by disputeflow from the
-    case (see :mod:`disputeflow.core.handling.deadlines`); the others come from snapshots.
+    case (see :mod:`disputeflow.features.handling.deadlines`); the others come from snapshots.
     """
 
     kind: DeadlineKind

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from disputeflow.core.runtime import Runtime
+from disputeflow.engine.runtime import Runtime
 from disputeflow.webhooks import audit_views, auth_limits, errors, health, intake, json_depth
 from disputeflow.webhooks.api import init_api
 from disputeflow.webhooks.buyer import init_buyer

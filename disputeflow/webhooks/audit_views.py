@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, g, request
 
-from disputeflow.core.store import audit
+from disputeflow.engine.store import audit
 from disputeflow.webhooks.api.auth import current_runtime
 
 # endpoint -> where the case was seen

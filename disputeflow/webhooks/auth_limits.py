@@ -18,8 +18,8 @@ from datetime import timedelta
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.transparency import ratelimit
+from disputeflow.engine.runtime import Runtime
+from disputeflow.features.transparency import ratelimit
 
 FAILURES = 20
 WINDOW = timedelta(minutes=10)

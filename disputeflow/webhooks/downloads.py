@@ -6,9 +6,9 @@ from urllib.parse import quote
 
 from flask import Response
 
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store.tables import EvidenceFileRow
-from disputeflow.core.transparency import files
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store.tables import EvidenceFileRow
+from disputeflow.features.transparency import files
 
 
 def disposition(filename: str) -> str:

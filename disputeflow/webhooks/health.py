@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app
 from sqlalchemy import text
 
-from disputeflow.core.store import migrate
+from disputeflow.engine.store import migrate
 from disputeflow.webhooks.errors import error_response
 
 blueprint = Blueprint("health", __name__)

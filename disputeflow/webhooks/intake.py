@@ -27,9 +27,9 @@ from disputeflow.core.marketplace import (
     Marketplace,
     VerifiedDelivery,
 )
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import connections, deliveries
-from disputeflow.core.store.tables import ConnectionRow
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import connections, deliveries
+from disputeflow.engine.store.tables import ConnectionRow
 from disputeflow.webhooks.errors import error_response
 
 log = logging.getLogger(__name__)

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from disputeflow.core.config import Settings
 from disputeflow.core.errors import ConfigurationError
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import migrate
+from disputeflow.engine.config import Settings
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import migrate
 from disputeflow.webhooks.app import create_app
 
 

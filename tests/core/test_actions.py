@@ -9,16 +9,16 @@ import responses
 from sqlalchemy import func, select
 
 from disputeflow import Money, hookimpl
-from disputeflow.core import action_runner
-from disputeflow.core.action_runner import LEASE, process_actions
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import ActionNotAllowedError, InvalidInputError, MarketplaceError
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.processing import RetryPolicy
-from disputeflow.core.store import actions, cases
-from disputeflow.core.store.tables import ActionRow
 from disputeflow.core.taxonomy import ActionType, TimelineKind
+from disputeflow.engine import action_runner
+from disputeflow.engine.action_runner import LEASE, process_actions
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.processing import RetryPolicy
+from disputeflow.engine.store import actions, cases
+from disputeflow.engine.store.tables import ActionRow
 from tests.fakes.http_api import BASE_URL, FakePlatformAPI
 from tests.fakes.marketplace import FakeMarketplace
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from disputeflow import Money
-from disputeflow.core.analytics import (
+from disputeflow.core.taxonomy import CaseKind, CaseStatus
+from disputeflow.features.analytics.figures import (
     UNKNOWN,
     CaseFact,
     fees_of,
@@ -17,8 +18,7 @@ from disputeflow.core.analytics import (
     percent,
     products_of,
 )
-from disputeflow.core.analytics_report import Orders, breakdown, build
-from disputeflow.core.taxonomy import CaseKind, CaseStatus
+from disputeflow.features.analytics.report import Orders, breakdown, build
 from tests.seeded import SINCE, UNTIL, seed, volume_per_day
 
 

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
-from disputeflow.core.store.cases import CaseFilter, list_rows
-from disputeflow.core.store.tables import CaseRow
+from disputeflow.engine.store.cases import CaseFilter, list_rows
+from disputeflow.engine.store.tables import CaseRow
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 STATUSES = ("needs_response", "resolved")

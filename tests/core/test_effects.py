@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from disputeflow import Money, hookimpl
 from disputeflow.core.effects import DataRequest, OrderRefund, PersonalDataErasure, Subject
-from disputeflow.core.store import cases
-from disputeflow.core.store.tables import (
+from disputeflow.engine.store import cases
+from disputeflow.engine.store.tables import (
     CaseRow,
     CaseSnapshotRow,
     DeliveryRow,

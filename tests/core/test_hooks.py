@@ -182,8 +182,8 @@ def test_hook_disputeflow_route_case(plugin_manager, register):
 def test_hook_disputeflow_exchange_rate(plugin_manager, register):
     from decimal import Decimal
 
-    from disputeflow.core.handling.priority import to_reporting
-    from disputeflow.core.handling.rules import Rules
+    from disputeflow.features.handling.priority import to_reporting
+    from disputeflow.features.handling.rules import Rules
 
     asked = []
 
@@ -316,8 +316,8 @@ def test_hook_disputeflow_register_notifiers(runtime, register):
     from disputeflow import Audience, NoticeResult, Notifier, Party
     from disputeflow.core.clock import utcnow
     from disputeflow.core.errors import PluginError
-    from disputeflow.core.ingest import ingest_snapshot
-    from disputeflow.core.notices.outbox import process_notices
+    from disputeflow.engine.ingest import ingest_snapshot
+    from disputeflow.features.notices.outbox import process_notices
     from tests.builders import snapshot
 
     heard = []
@@ -360,7 +360,7 @@ def test_hook_disputeflow_register_notifiers(runtime, register):
 def test_hook_disputeflow_order_volume(runtime, register):
     from datetime import UTC, datetime
 
-    from disputeflow.core.ratios import plugin_volume
+    from disputeflow.features.analytics.ratios import plugin_volume
 
     eu = runtime.add_connection("fake", "eu", {"signing_secret": "s", "shop": "eu-shop"})
     asked = []
@@ -391,8 +391,13 @@ def test_hook_disputeflow_ratio_alert(runtime, register):
     from datetime import UTC, datetime
     from decimal import Decimal
 
-    from disputeflow.core.ratios import ChannelMonth, Threshold, ThresholdState, raise_alerts
-    from disputeflow.core.ratios import alerts as ratio_alerts
+    from disputeflow.features.analytics.ratios import (
+        ChannelMonth,
+        Threshold,
+        ThresholdState,
+        raise_alerts,
+    )
+    from disputeflow.features.analytics.ratios import alerts as ratio_alerts
 
     tight = Threshold("visa", "Visa VAMP", "excessive", Decimal("0.015"), 10)
     channel = ChannelMonth(
@@ -423,3 +428,259 @@ def test_hook_disputeflow_ratio_alert(runtime, register):
     assert raise_alerts(runtime, found) == 1, "a failing plugin is logged, never raised"
     assert heard[-1] == ("eu", "projected", "Visa VAMP excessive")
     assert len(heard) == 2
+
+
+# -- the service's own steps (answered by the built-in features) -----------------------------
+
+
+def _connection(runtime):
+    return runtime.add_connection("fake", "eu", {"signing_secret": "s", "shop": "eu"})["id"]
+
+
+def _stored(runtime, case_id):
+    from disputeflow.engine.store import cases
+
+    with runtime.database.session() as session:
+        return cases.get(session, case_id)
+
+
+def _a_return(runtime, external_id="r1"):
+    from disputeflow.engine.ingest import ingest_snapshot
+    from tests.builders import snapshot
+
+    opened = snapshot(external_id, kind="return", object_type="return")
+    result = ingest_snapshot(
+        runtime.database, runtime.plugins, _connection(runtime), opened, rules=runtime.rules
+    )
+    return result.case.id
+
+
+def test_hook_disputeflow_load_rules(settings, plugin_manager, register):
+    from disputeflow.engine.runtime import Runtime
+    from disputeflow.features.handling.rules import Rules
+
+    mine = Rules(reporting_currency="JPY")
+
+    class Plugin:
+        @hookimpl(tryfirst=True)
+        def disputeflow_load_rules(self, settings):
+            return mine
+
+    builtin = Runtime.create(settings, plugins=plugin_manager)
+    builtin.close()
+    assert isinstance(builtin.rules, Rules)
+    assert builtin.rules.reporting_currency is None, "no rules file: the defaults"
+    register(Plugin(), "rules")
+    runtime = Runtime.create(settings, plugins=plugin_manager)
+    runtime.close()
+    assert runtime.rules is mine
+
+
+def test_hook_disputeflow_triage_case(runtime, register):
+    from disputeflow.engine.ingest import ingest_snapshot
+    from tests.builders import snapshot
+
+    seen = []
+
+    class Plugin:
+        @hookimpl
+        def disputeflow_triage_case(self, case, snapshot, at, rules):
+            seen.append((snapshot.external_id, rules is runtime.rules))
+            case.extra["vip"] = True
+            return [TimelineEntry(at, Actor.SYSTEM, TimelineKind.NOTE, "vip buyer")]
+
+    register(Plugin(), "vip")
+    merged = ingest_snapshot(
+        runtime.database, runtime.plugins, _connection(runtime), snapshot("t1"), rules=runtime.rules
+    )
+    stored = _stored(runtime, merged.case.id)
+    assert seen == [("t1", True)]
+    assert stored.extra["vip"] is True
+    assert "vip buyer" in [entry.summary for entry in stored.timeline]
+    assert stored.queue == "chargebacks", "the built-in triage ran as well"
+
+
+def test_hook_disputeflow_prepare_action(runtime, register):
+    from disputeflow.engine.outbox import ActionInput, request_action
+
+    class Plugin:
+        @hookimpl
+        def disputeflow_prepare_action(self, action_type, params):
+            assert params == {"team": "dach"}
+            return {"signed": "ACME"} if action_type == "add_note" else None
+
+    register(Plugin(), "signature")
+    wanted = ActionInput("add_note", message="called the buyer", params={"team": "dach"})
+    action, created = request_action(runtime, _a_return(runtime), wanted)
+    assert created
+    assert action["params"]["signed"] == "ACME"
+    assert action["params"]["team"] == "dach"
+
+
+def test_hook_disputeflow_check_action(runtime, register):
+    from disputeflow import ActionNotAllowedError
+    from disputeflow.engine.outbox import ActionInput, check_action, request_action
+
+    class Plugin:
+        @hookimpl
+        def disputeflow_check_action(self, case, action_type, rationale):
+            if rationale == "no reason":
+                raise ActionNotAllowedError("a reason is needed")
+            return "checked by the policy team" if action_type == "approve_return" else None
+
+    register(Plugin(), "policy-team")
+    case_id = _a_return(runtime)
+    refused = ActionInput("approve_return", rationale="no reason")
+    with pytest.raises(ActionNotAllowedError, match="a reason is needed"):
+        check_action(runtime, case_id, refused)
+    with pytest.raises(ActionNotAllowedError, match="a reason is needed"):
+        request_action(runtime, case_id, refused)
+    request_action(runtime, case_id, ActionInput("approve_return", rationale="item faulty"))
+    requested = _stored(runtime, case_id).timeline[-1]
+    assert requested.kind == TimelineKind.ACTION_REQUESTED
+    assert "(checked by the policy team)" in requested.summary
+    assert requested.data["statutory_note"] == "checked by the policy team"
+
+
+def test_hook_disputeflow_refresh_case(runtime, register):
+    from disputeflow.engine.outbox import ActionInput, request_action
+
+    class Plugin:
+        @hookimpl
+        def disputeflow_refresh_case(self, case, rules):
+            assert rules is runtime.rules
+            case.extra["entries_seen"] = len(case.timeline)
+            return True
+
+    case_id = _a_return(runtime)
+    before = len(_stored(runtime, case_id).timeline)
+    register(Plugin(), "counter")
+    request_action(runtime, case_id, ActionInput("add_note", message="called the buyer"))
+    assert _stored(runtime, case_id).extra["entries_seen"] == before + 1
+
+
+def test_hook_disputeflow_entries_recorded(runtime, register):
+    from disputeflow.engine.outbox import ActionInput, request_action
+
+    heard = []
+
+    class Plugin:
+        @hookimpl
+        def disputeflow_entries_recorded(self, session, case_id, entries):
+            assert session.in_transaction()
+            heard.extend((case_id, entry.kind) for entry in entries)
+
+    register(Plugin(), "listener")
+    case_id = _a_return(runtime)
+    assert (case_id, TimelineKind.OPENED) in heard
+    heard.clear()
+    request_action(runtime, case_id, ActionInput("add_note", message="called the buyer"))
+    assert heard == [(case_id, TimelineKind.NOTE)]
+
+
+def test_hook_disputeflow_connection_details(runtime, register):
+    class Plugin:
+        @hookimpl
+        def disputeflow_connection_details(self, connection):
+            return {"team": f"team of {connection.name}"}
+
+    register(Plugin(), "teams")
+    described = runtime.add_connection("fake", "eu", {"signing_secret": "s", "shop": "eu"})
+    assert described["team"] == "team of eu"
+    assert described["policy"]["store_window_days"] is None, "the built-in handling's field"
+
+
+def test_hook_disputeflow_apply_effect(runtime, register, monkeypatch):
+    from dataclasses import dataclass
+
+    from disputeflow import VerifiedDelivery
+    from disputeflow.core.clock import utcnow
+    from disputeflow.engine.processing import process_deliveries
+    from disputeflow.engine.store import deliveries
+
+    @dataclass(frozen=True)
+    class Forget:
+        email: str
+
+    def translate(self, connection, delivery):
+        return [Forget(delivery.body.decode())]
+
+    monkeypatch.setattr(FakeMarketplace, "translate_delivery", translate)
+    connection_id = _connection(runtime)
+
+    def deliver(body):
+        with runtime.database.session() as session:
+            verified = VerifiedDelivery(dedup_key=body, topic="customers/forget", headers={})
+            deliveries.insert(
+                session,
+                connection_id=connection_id,
+                platform="fake",
+                verified=verified,
+                body=body.encode(),
+                received_at=utcnow(),
+            )
+
+    deliver("a@example.org")
+    report = process_deliveries(runtime)
+    assert (report.processed, report.failed) == (0, 1), "nobody handles it: kept and retried"
+    forgotten = []
+
+    class Plugin:
+        @hookimpl
+        def disputeflow_apply_effect(self, connection_id, effect, delivery_id):
+            if not isinstance(effect, Forget):
+                return None
+            forgotten.append((connection_id, effect.email, delivery_id.startswith("dlv")))
+            return True
+
+    register(Plugin(), "crm")
+    deliver("b@example.org")
+    report = process_deliveries(runtime)
+    assert report.processed == 1
+    assert (connection_id, "b@example.org", True) in forgotten
+
+
+def test_hook_disputeflow_worker_round(runtime, register, caplog):
+    from disputeflow.engine.worker import Worker
+
+    class Digest:
+        @hookimpl
+        def disputeflow_worker_round(self, runtime, batch_size):
+            assert batch_size == 20
+            return 3
+
+    class Broken:
+        @hookimpl(tryfirst=True)
+        def disputeflow_worker_round(self):
+            raise RuntimeError("digest service down")
+
+    register(Digest(), "digest")
+    assert Worker(runtime).run_once() == 3
+    register(Broken(), "broken")
+    assert Worker(runtime).run_once() == 3, "the failure is logged, the others still run"
+    assert "disputeflow_worker_round of plugin broken failed" in caplog.text
+
+
+def test_hook_disputeflow_housekeeping(runtime, register, caplog):
+    from disputeflow.engine.worker import Worker, WorkerOptions
+
+    calls = []
+
+    class Cache:
+        @hookimpl
+        def disputeflow_housekeeping(self, runtime):
+            calls.append(runtime)
+
+    class Broken:
+        @hookimpl(tryfirst=True)
+        def disputeflow_housekeeping(self):
+            raise RuntimeError("cache server down")
+
+    register(Cache(), "cache")
+    register(Broken(), "broken")
+    worker = Worker(runtime, WorkerOptions(housekeeping_interval=3600))
+    worker.housekeeping()
+    worker.housekeeping()  # within the interval: not again
+    worker.housekeeping(force=True)
+    assert calls == [runtime, runtime]
+    assert "disputeflow_housekeeping of plugin broken failed" in caplog.text

@@ -9,7 +9,7 @@ import requests
 import responses
 
 from disputeflow.core.errors import MarketplaceError
-from disputeflow.core.http import PlatformClient, error_message, retry_after_seconds
+from disputeflow.engine.http import PlatformClient, error_message, retry_after_seconds
 
 BASE = "https://platform.test/api"
 

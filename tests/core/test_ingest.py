@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from disputeflow import Category, Classification, Money, hookimpl
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.store import cases, connections
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.store import cases, connections
 from tests.builders import snapshot
 
 

@@ -222,9 +222,20 @@ def test_plugin_infos(monkeypatch, plugin_manager, fake_entry_points):
     assert (fake.distribution, fake.version) == (DIST, "1.0")
     assert fake.hooks == ("disputeflow_register_marketplaces",)
     assert fake.marketplaces == ("fake",)
-    defaults = infos["disputeflow.core.defaults"]
+    defaults = infos["disputeflow.features.handling.plugin"]
     assert (defaults.distribution, defaults.version) == (None, None)
-    assert defaults.hooks == ("disputeflow_classify_case", "disputeflow_route_case")
+    assert defaults.hooks == (
+        "disputeflow_check_action",
+        "disputeflow_classify_case",
+        "disputeflow_connection_details",
+        "disputeflow_housekeeping",
+        "disputeflow_load_rules",
+        "disputeflow_prepare_action",
+        "disputeflow_refresh_case",
+        "disputeflow_route_case",
+        "disputeflow_triage_case",
+        "disputeflow_worker_round",
+    )
     assert defaults.marketplaces == ()
 
 

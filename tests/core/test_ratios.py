@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from disputeflow.core.ratios import (
+from disputeflow.features.analytics.ratios import (
     THRESHOLDS,
     Threshold,
     alerts,

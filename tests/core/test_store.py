@@ -10,12 +10,12 @@ from sqlalchemy import select, text
 
 from disputeflow import Evidence, Money
 from disputeflow.core.errors import ConfigurationError, InvalidInputError, NotFoundError
-from disputeflow.core.ingest import ingest_snapshot
 from disputeflow.core.merge import fold
-from disputeflow.core.store import cases, connections, migrate, tokens
-from disputeflow.core.store.secrets import KEY_FILE_NAME, SecretBox
-from disputeflow.core.store.tables import ConnectionRow, TokenRow
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.store import cases, connections, migrate, tokens
+from disputeflow.engine.store.secrets import KEY_FILE_NAME, SecretBox
+from disputeflow.engine.store.tables import ConnectionRow, TokenRow
 from tests.builders import T0, snapshot
 
 

@@ -14,14 +14,14 @@ import responses
 from sqlalchemy import select
 
 from disputeflow import Capabilities, hookimpl
-from disputeflow.core import sync as sync_module
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import UnsupportedError
 from disputeflow.core.merge import MergeResult
-from disputeflow.core.processing import RetryPolicy, process_deliveries
-from disputeflow.core.store import cases
-from disputeflow.core.store.tables import CaseRow, SyncCursorRow
-from disputeflow.core.sync import LEASE, run_due_syncs, sync_connection
+from disputeflow.engine import sync as sync_module
+from disputeflow.engine.processing import RetryPolicy, process_deliveries
+from disputeflow.engine.store import cases
+from disputeflow.engine.store.tables import CaseRow, SyncCursorRow
+from disputeflow.engine.sync import LEASE, run_due_syncs, sync_connection
 from disputeflow.webhooks.app import create_app
 from tests.fakes.http_api import BASE_URL, FakePlatformAPI
 from tests.fakes.marketplace import FakeMarketplace, encode, sign

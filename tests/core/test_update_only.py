@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 
 from disputeflow import CaseSnapshot, SnapshotError
 from disputeflow.cli.sync import ProgressLine
-from disputeflow.core import sync as sync_module
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.processing import RetryPolicy, process_deliveries
-from disputeflow.core.store import cases, deliveries
-from disputeflow.core.store.tables import CaseRow, DeliveryRow
-from disputeflow.core.sync import SyncReport
+from disputeflow.engine import sync as sync_module
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.processing import RetryPolicy, process_deliveries
+from disputeflow.engine.store import cases, deliveries
+from disputeflow.engine.store.tables import CaseRow, DeliveryRow
+from disputeflow.engine.sync import SyncReport
 from disputeflow.webhooks.app import create_app
 from tests.builders import snapshot
 from tests.fakes.marketplace import encode, sign

@@ -10,15 +10,15 @@ import pytest
 import responses
 from sqlalchemy import func, select
 
-from disputeflow.core import worker as worker_module
 from disputeflow.core.clock import utcnow
-from disputeflow.core.ingest import ingest_snapshot
 from disputeflow.core.marketplace import VerifiedDelivery
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.store import actions, deliveries
-from disputeflow.core.store.tables import NoticeRow, SyncCursorRow
 from disputeflow.core.taxonomy import ActionType
-from disputeflow.core.worker import Worker, WorkerOptions
+from disputeflow.engine import worker as worker_module
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.store import actions, deliveries
+from disputeflow.engine.store.tables import NoticeRow, SyncCursorRow
+from disputeflow.engine.worker import Worker, WorkerOptions
 from tests.fakes.http_api import BASE_URL, FakePlatformAPI
 from tests.fakes.marketplace import FakeMarketplace, encode
 
@@ -106,7 +106,7 @@ def test_a_failing_round_is_logged_and_the_loop_goes_on(runtime, monkeypatch, ca
 
     monkeypatch.setattr(worker_module, "process_deliveries", flaky)
     loop = Worker(runtime, WorkerOptions(poll_interval=0.05))
-    with caplog.at_level(logging.ERROR, logger="disputeflow.core.worker"):
+    with caplog.at_level(logging.ERROR, logger="disputeflow.engine.worker"):
         thread = loop.start_thread()
         try:
             assert again.wait(5)

@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 
 from disputeflow.core.clock import utcnow
 from disputeflow.core.marketplace import VerifiedDelivery
-from disputeflow.core.processing import process_deliveries
-from disputeflow.core.store import deliveries
-from disputeflow.core.store.tables import CaseRow, CaseSnapshotRow, DeliveryRow, TimelineRow
+from disputeflow.engine.processing import process_deliveries
+from disputeflow.engine.store import deliveries
+from disputeflow.engine.store.tables import CaseRow, CaseSnapshotRow, DeliveryRow, TimelineRow
 
 ROOT = Path(__file__).resolve().parents[2]
 STATUSES = ("needs_response", "under_review", "won")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sys
 
-from disputeflow.core.config import Settings
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import connections
+from disputeflow.engine.config import Settings
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import connections
 from disputeflow.plugins.shopify.tokens import TokenSource
 
 

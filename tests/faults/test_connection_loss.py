@@ -17,7 +17,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from disputeflow.core.store.tables import DeliveryRow
+from disputeflow.engine.store.tables import DeliveryRow
 from tests import load
 
 

@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from disputeflow.core.store import cases
-from disputeflow.core.store.tables import CaseRow, CaseSnapshotRow, DeliveryRow
-from disputeflow.core.worker import Worker, WorkerOptions
+from disputeflow.engine.store import cases
+from disputeflow.engine.store.tables import CaseRow, CaseSnapshotRow, DeliveryRow
+from disputeflow.engine.worker import Worker, WorkerOptions
 from disputeflow.webhooks.app import create_app
 from tests import load
 

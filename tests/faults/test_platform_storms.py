@@ -17,14 +17,14 @@ import responses
 from sqlalchemy import select
 
 from disputeflow import Money
-from disputeflow.core.action_runner import process_actions
 from disputeflow.core.errors import InvalidInputError
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.processing import RetryPolicy
-from disputeflow.core.store import actions, cases
-from disputeflow.core.store.tables import ActionRow
 from disputeflow.core.taxonomy import ActionType, TimelineKind
+from disputeflow.engine.action_runner import process_actions
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.processing import RetryPolicy
+from disputeflow.engine.store import actions, cases
+from disputeflow.engine.store.tables import ActionRow
 from tests.fakes.marketplace import FakeMarketplace
 from tests.load import scaled
 

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from disputeflow.core.store.tables import DeliveryRow
+from disputeflow.engine.store.tables import DeliveryRow
 from tests import load
 
 

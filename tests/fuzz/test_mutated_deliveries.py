@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from disputeflow.core.processing import RetryPolicy, process_deliveries
-from disputeflow.core.store import connections, tokens
-from disputeflow.core.store.tables import CaseRow, DeliveryRow
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.processing import RetryPolicy, process_deliveries
+from disputeflow.engine.store import connections, tokens
+from disputeflow.engine.store.tables import CaseRow, DeliveryRow
 from disputeflow.plugins.ebay.signatures import SAMPLE_KID, sample_private_key
 from disputeflow.plugins.ebay.signatures import sign as ebay_sign
 from disputeflow.plugins.shopify.webhooks import sign as shopify_sign

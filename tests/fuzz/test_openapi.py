@@ -26,12 +26,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from disputeflow import Money
-from disputeflow.core.config import Settings
-from disputeflow.core.outbox import ActionInput, request_action
 from disputeflow.core.plugins import get_plugin_manager
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import tokens
 from disputeflow.core.taxonomy import ActionType, Role
+from disputeflow.engine.config import Settings
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import tokens
 from disputeflow.webhooks.app import create_app
 from tests.webhooks.conftest import dispute, drain, signed
 

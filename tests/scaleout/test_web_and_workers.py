@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from disputeflow.core.store.tables import DeliveryRow
+from disputeflow.engine.store.tables import DeliveryRow
 from tests import load
 
 

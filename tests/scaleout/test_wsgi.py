@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import text
 
 from disputeflow.core.errors import ConfigurationError
-from disputeflow.core.store.tables import DeliveryRow
+from disputeflow.engine.store.tables import DeliveryRow
 from disputeflow.webhooks.wsgi import create_wsgi_app
 from tests import load
 

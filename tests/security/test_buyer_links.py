@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from disputeflow.core.clock import utcnow
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.store import tokens
-from disputeflow.core.store.secrets import load_secret_box
 from disputeflow.core.taxonomy import Role
-from disputeflow.core.transparency import links
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.store import tokens
+from disputeflow.engine.store.secrets import load_secret_box
+from disputeflow.features.transparency import links
 from disputeflow.webhooks.app import create_app
 from tests.fakes.marketplace import FakeMarketplace
 

@@ -17,17 +17,17 @@ import pytest
 from sqlalchemy import select, text, update
 
 from disputeflow import Party
-from disputeflow.core import privacy
 from disputeflow.core.clock import utcnow
-from disputeflow.core.config import Settings
 from disputeflow.core.effects import DataRequest, Subject
 from disputeflow.core.errors import ConfigurationError
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.privacy_scrub import ERASED, Needles, scrub
-from disputeflow.core.store.db import Database
-from disputeflow.core.store.tables import EvidenceFileRow, PrivacyRequestRow
-from disputeflow.core.transparency import files
-from disputeflow.core.worker import Worker
+from disputeflow.engine.config import Settings
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.store.db import Database
+from disputeflow.engine.store.tables import EvidenceFileRow, PrivacyRequestRow
+from disputeflow.engine.worker import Worker
+from disputeflow.features.privacy import erasure as privacy
+from disputeflow.features.privacy.scrub import ERASED, Needles, scrub
+from disputeflow.features.transparency import files
 from tests.builders import snapshot
 
 ADA = Party(name="Ada Lovelace", email="ada@example.org", country="GB")

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from disputeflow.core.config import DEFAULT_MAX_BODY_BYTES
-from disputeflow.core.transparency import files
+from disputeflow.engine.config import DEFAULT_MAX_BODY_BYTES
+from disputeflow.features.transparency import files
 from disputeflow.webhooks.buyer.blueprint import MAX_BODY_BYTES as BUYER_BODY_BYTES
 
 DEPLOY = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"

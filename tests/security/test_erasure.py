@@ -28,15 +28,15 @@ import responses
 from sqlalchemy import MetaData, select
 
 from disputeflow import ActionResult
-from disputeflow.core.action_runner import record_success
 from disputeflow.core.clock import utcnow
-from disputeflow.core.notices.outbox import process_notices
-from disputeflow.core.notices.settings import NoticeSettings
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.store import cases, tokens
-from disputeflow.core.store.tables import CaseRow, EvidenceFileRow, NoticeRow, PrivacyRequestRow
 from disputeflow.core.taxonomy import ActionType, Role
-from disputeflow.core.transparency import files, links
+from disputeflow.engine.action_runner import record_success
+from disputeflow.engine.notice_settings import NoticeSettings
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.store import cases, tokens
+from disputeflow.engine.store.tables import CaseRow, EvidenceFileRow, NoticeRow, PrivacyRequestRow
+from disputeflow.features.notices.outbox import process_notices
+from disputeflow.features.transparency import files, links
 from disputeflow.plugins.ebay.samples import RETURN_REQUESTED, message, object_message
 from disputeflow.plugins.ebay.samples import signed_request as ebay_signed
 from disputeflow.plugins.ebay.signatures import SAMPLE_KID, sample_private_key

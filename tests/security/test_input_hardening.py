@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.store import tokens
 from disputeflow.core.taxonomy import Role
-from disputeflow.core.transparency import links
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.store import tokens
+from disputeflow.features.transparency import links
 from disputeflow.webhooks.app import create_app
 from tests.fakes.marketplace import FakeMarketplace
 

@@ -16,13 +16,13 @@ import pytest
 import responses
 
 from disputeflow import Money
-from disputeflow.core.action_runner import process_actions
 from disputeflow.core.clock import utcnow
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.processing import RetryPolicy, process_deliveries
-from disputeflow.core.store import tokens
-from disputeflow.core.store.secrets import KEY_FILE_NAME
 from disputeflow.core.taxonomy import ActionType, Role
+from disputeflow.engine.action_runner import process_actions
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.processing import RetryPolicy, process_deliveries
+from disputeflow.engine.store import tokens
+from disputeflow.engine.store.secrets import KEY_FILE_NAME
 from disputeflow.webhooks.app import create_app
 from tests.fakes.http_api import BASE_URL, FakePlatformAPI
 from tests.webhooks.conftest import dispute, signed

@@ -17,15 +17,15 @@ from types import SimpleNamespace
 import pytest
 import responses
 
-from disputeflow.core import outbound
-from disputeflow.core.config import Settings
 from disputeflow.core.errors import InvalidInputError, MarketplaceError
-from disputeflow.core.http import PlatformClient
-from disputeflow.core.notices.model import NoticeError
-from disputeflow.core.notices.webhook import WebhookNotifier
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import tokens
+from disputeflow.core.notices import NoticeError
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine import outbound
+from disputeflow.engine.config import Settings
+from disputeflow.engine.http import PlatformClient
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import tokens
+from disputeflow.features.notices.webhook import WebhookNotifier
 from disputeflow.webhooks.app import create_app
 
 SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # the Standard Webhooks docs' example
@@ -217,8 +217,8 @@ def test_the_installation_can_allow_internal_addresses(tmp_path, fake_plugins, m
 
 def test_an_internal_notice_webhook_url_stops_the_start(tmp_path):
     from disputeflow.core.errors import ConfigurationError
-    from disputeflow.core.notices import builtin
-    from disputeflow.core.notices.settings import NoticeSettings
+    from disputeflow.engine.notice_settings import NoticeSettings
+    from disputeflow.features.notices import plugin as builtin
 
     notices = NoticeSettings(webhook_url="http://169.254.169.254/hook", webhook_secret=SECRET)
     strict_settings = Settings(

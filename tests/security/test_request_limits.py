@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 import requests
 
-from disputeflow.core.config import Settings
-from disputeflow.core.store import tokens
-from disputeflow.core.store.tables import DeliveryRow
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.config import Settings
+from disputeflow.engine.store import tokens
+from disputeflow.engine.store.tables import DeliveryRow
 from disputeflow.webhooks.app import create_app
 from tests import load
 from tests.webhooks.conftest import dispute, signed

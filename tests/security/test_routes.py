@@ -10,10 +10,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.store import tokens
-from disputeflow.core.store.tables import ActionRow
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.store import tokens
+from disputeflow.engine.store.tables import ActionRow
 from disputeflow.webhooks.app import create_app
 from tests.fakes.marketplace import FakeMarketplace
 from tests.webhooks.web.conftest import csrf_of, sign_in

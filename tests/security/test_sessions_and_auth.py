@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from disputeflow.cli import cli
-from disputeflow.core.store import tokens
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.store import tokens
 from disputeflow.webhooks import auth_limits
 from disputeflow.webhooks.app import create_app
 from tests.webhooks.web.conftest import csrf_of, sign_in
@@ -166,7 +166,7 @@ def test_a_session_unused_for_its_lifetime_ends(app, runtime):
     from sqlalchemy import update
 
     from disputeflow.core.clock import utcnow
-    from disputeflow.core.store import sessions
+    from disputeflow.engine.store import sessions
 
     browser = app.test_client()
     sign_in(browser, _token(runtime, "viewer").token)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from disputeflow.core.store.tables import DeliveryRow
+from disputeflow.engine.store.tables import DeliveryRow
 from disputeflow.webhooks.app import create_app
 
 PACKAGE = Path(__file__).resolve().parents[2] / "disputeflow"

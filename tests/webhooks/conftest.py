@@ -10,7 +10,7 @@ import pytest
 import waitress
 from waitress.server import create_server
 
-from disputeflow.core.processing import RetryPolicy, process_deliveries
+from disputeflow.engine.processing import RetryPolicy, process_deliveries
 from disputeflow.webhooks.app import create_app
 from tests.fakes.marketplace import encode, sign
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from disputeflow.cli import cli
-from disputeflow.core.store.tables import AuditRow
+from disputeflow.engine.store.tables import AuditRow
 from tests.core.transparency.conftest import a_return
 from tests.webhooks.api.conftest import bearer
 from tests.webhooks.web.conftest import sign_in
@@ -22,15 +22,15 @@ def views(runtime):
 
 
 def make_case(runtime, connection):
-    from disputeflow.core.ingest import ingest_snapshot
+    from disputeflow.engine.ingest import ingest_snapshot
 
     found = a_return("v1")
     return ingest_snapshot(runtime.database, runtime.plugins, connection["id"], found).case.id
 
 
 def token_of(runtime, role, name):
-    from disputeflow.core.store import tokens
     from disputeflow.core.taxonomy import Role
+    from disputeflow.engine.store import tokens
 
     with runtime.database.session() as session:
         return tokens.create(session, name=name, role=Role(role)).token

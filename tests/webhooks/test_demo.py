@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from disputeflow.cli import cli
 from disputeflow.cli.demo import random_like
-from disputeflow.core.store.tables import ConnectionRow
-from disputeflow.core.worker import Worker, WorkerOptions
+from disputeflow.engine.store.tables import ConnectionRow
+from disputeflow.engine.worker import Worker, WorkerOptions
 from tests.fakes.marketplace import FakeMarketplace
 
 

@@ -9,8 +9,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from disputeflow.core.store import cases, deliveries
-from disputeflow.core.store.tables import CaseRow, ConnectionRow, DeliveryRow
+from disputeflow.engine.store import cases, deliveries
+from disputeflow.engine.store.tables import CaseRow, ConnectionRow, DeliveryRow
 from tests.webhooks.conftest import dispute, drain, signed
 
 

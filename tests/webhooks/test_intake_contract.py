@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from disputeflow import ChallengeResponse, MarketplaceError, SignatureError, hookimpl
-from disputeflow.core.store.tables import ConnectionRow, DeliveryRow
+from disputeflow.engine.store.tables import ConnectionRow, DeliveryRow
 from tests.fakes.marketplace import FakeMarketplace
 from tests.webhooks.conftest import dispute, signed
 

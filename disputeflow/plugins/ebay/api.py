@@ -25,8 +25,7 @@ from urllib.parse import quote
 
 import requests
 
-from disputeflow import Connection, MarketplaceError
-from disputeflow.core.http import PlatformClient
+from disputeflow import Connection, MarketplaceError, PlatformClient
 from disputeflow.plugins.ebay.httpsig import sign_request
 from disputeflow.plugins.ebay.oauth import TokenStore
 from disputeflow.plugins.ebay.settings import Hosts

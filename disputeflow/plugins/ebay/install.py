@@ -22,11 +22,15 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, request
 
-from disputeflow import Connection, InvalidInputError, MarketplaceError, SignatureError
+from disputeflow import (
+    Connection,
+    InvalidInputError,
+    MarketplaceError,
+    PlatformClient,
+    Runtime,
+    SignatureError,
+)
 from disputeflow.core.clock import utcnow
-from disputeflow.core.http import PlatformClient
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import connections
 from disputeflow.plugins.ebay.marketplace import EbayMarketplace
 from disputeflow.plugins.ebay.oauth import consent_url, request_token
 from disputeflow.plugins.ebay.settings import Hosts
@@ -66,9 +70,7 @@ def _runtime() -> Runtime:
 
 
 def _connection(runtime: Runtime, connection_id: str) -> Connection:
-    with runtime.database.session(readonly=True) as session:
-        row = connections.get_row(session, connection_id)
-        connection = runtime.connection(row)
+    connection = runtime.connection_by_id(connection_id)
     if connection.platform != "ebay":
         raise InvalidInputError(f"connection {connection_id!r} is not an eBay connection")
     return connection

@@ -18,8 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from disputeflow import Connection, MarketplaceError
-from disputeflow.core.http import PlatformClient
+from disputeflow import Connection, MarketplaceError, PlatformClient
 from disputeflow.plugins.ebay.settings import Hosts
 
 API_SCOPE = "https://api.ebay.com/oauth/api_scope"

@@ -16,8 +16,7 @@ from typing import Any
 
 import requests
 
-from disputeflow import MarketplaceError
-from disputeflow.core.http import PlatformClient, error_message
+from disputeflow import MarketplaceError, PlatformClient, error_message
 from disputeflow.plugins.shopify.settings import admin_path, api_root
 from disputeflow.plugins.shopify.tokens import TokenSource
 

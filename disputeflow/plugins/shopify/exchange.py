@@ -15,8 +15,7 @@ import os
 from datetime import datetime
 from typing import Any
 
-from disputeflow import MarketplaceError
-from disputeflow.core.http import PlatformClient, error_message
+from disputeflow import MarketplaceError, PlatformClient, error_message
 from disputeflow.plugins.shopify.tokens import TOKEN_PATH, stored_tokens
 
 ADMIN_URL_ENV = "DISPUTEFLOW_SHOPIFY_ADMIN_URL"  # a proxy, or a local fake in tests

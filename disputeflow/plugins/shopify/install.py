@@ -23,14 +23,10 @@ from urllib.parse import quote
 from flask import Blueprint, current_app, redirect, request
 from werkzeug.wrappers import Response
 
-from disputeflow import InvalidInputError, MarketplaceError
-from disputeflow.core import install_links
+from disputeflow import InvalidInputError, LinkError, MarketplaceError, Runtime
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import ConfigurationError
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import connections as store
 from disputeflow.core.taxonomy import ConnectionState
-from disputeflow.core.transparency.links import LinkError
 from disputeflow.plugins.shopify import oauth
 from disputeflow.plugins.shopify.exchange import ADMIN_URL_ENV, admin_url, exchange_code
 from disputeflow.plugins.shopify.settings import is_shop_domain
@@ -108,7 +104,7 @@ def start() -> Response:
         if installed is not None and installed[1] == ConnectionState.ACTIVE:
             return redirect(f"{WORKSPACE_CONNECTIONS}/{installed[0]}", code=302)
     elif "link" in request.args:
-        install_links.check(runtime.secrets, "shopify", shop, request.args["link"], now)
+        runtime.check_install_link("shopify", shop, request.args["link"], now)
     else:
         raise InstallRefused(
             "start the install from the Shopify admin, from the workspace, or with a link "
@@ -158,10 +154,9 @@ def callback() -> Response:
 
 def _connection_of(runtime: Runtime, shop: str) -> tuple[str, str] | None:
     """(id, state) of the shop's connection, if there is one."""
-    with runtime.database.session(readonly=True) as session:
-        for row in store.list_rows(session, platform="shopify"):
-            if (row.settings or {}).get("shop_domain") == shop:
-                return row.id, row.state
+    for connection in runtime.connections_of("shopify"):
+        if connection.settings.get("shop_domain") == shop:
+            return connection.id, connection.state
     return None
 
 
@@ -181,11 +176,9 @@ def _store(runtime: Runtime, shop: str, settings: dict[str, Any]) -> str:
 def _subscribe(runtime: Runtime, connection_id: str) -> None:
     """Register the webhooks; a failure is logged, the connection stays (retry with
     ``disputeflow connections register-webhooks ID``)."""
-    with runtime.database.session(readonly=True) as session:
-        row = store.get_row(session, connection_id)
-        connection = runtime.connection(row)
+    connection = runtime.connection_by_id(connection_id)
     try:
-        runtime.marketplace_of(row).register_webhooks(connection)
+        runtime.plugins.marketplace(connection.platform).register_webhooks(connection)
     except MarketplaceError as error:
         current_app.logger.warning(
             "connection %s: webhooks not registered: %s", connection_id, error.message

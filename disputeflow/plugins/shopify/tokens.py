@@ -30,10 +30,9 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from disputeflow import Connection, MarketplaceError
+from disputeflow import Connection, MarketplaceError, PlatformClient
 from disputeflow.core.clock import parse_rfc3339, to_rfc3339, utcnow
 from disputeflow.core.errors import InvalidInputError, ReauthorizationRequired
-from disputeflow.core.http import PlatformClient
 from disputeflow.plugins.shopify.settings import CLIENT_CREDENTIALS, api_root
 
 log = logging.getLogger(__name__)

@@ -28,8 +28,7 @@ from oauthlib import oauth1
 if TYPE_CHECKING:
     from oauthlib.common import _HTTPMethod as HTTPMethod
 
-from disputeflow import MarketplaceError
-from disputeflow.core.http import PlatformClient
+from disputeflow import MarketplaceError, PlatformClient
 from disputeflow.plugins.woocommerce.redact import install_log_filter, redact
 from disputeflow.plugins.woocommerce.settings import api_base_url, has_keys
 

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 import click
 
-from disputeflow.core.runtime import Runtime
+from disputeflow import Runtime
 from disputeflow.plugins.woocommerce.install import start_install
 
 

@@ -31,12 +31,10 @@ from disputeflow import (
     ActionNotAllowedError,
     InvalidInputError,
     NotFoundError,
+    Runtime,
     SignatureError,
 )
 from disputeflow.core.clock import utcnow
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import tokens
-from disputeflow.core.store.tables import ConnectionRow
 from disputeflow.core.taxonomy import Role
 from disputeflow.plugins.woocommerce.settings import has_keys
 from disputeflow.plugins.woocommerce.subscriptions import APP_NAME
@@ -128,9 +126,7 @@ def _runtime() -> Runtime:
 def _require_admin(runtime: Runtime) -> None:
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    with runtime.database.session(readonly=True) as session:
-        row = tokens.authenticate(session, token) if token else None
-        role = row.role if row is not None else None
+    role = runtime.token_role(token)
     if role is None:
         raise SignatureError("an admin API token is needed to start an install")
     if role != Role.ADMIN:
@@ -154,11 +150,10 @@ def start() -> Any:
 
 
 def _pending_connection(runtime: Runtime, connection_id: str) -> Any:
-    with runtime.database.session(readonly=True) as session:
-        row = session.get(ConnectionRow, connection_id)
-        if row is None or row.platform != PLATFORM:
-            raise NotFoundError(f"no {PLATFORM} connection {connection_id!r}")
-        return runtime.connection(row)
+    connection = runtime.connection_by_id(connection_id)
+    if connection.platform != PLATFORM:
+        raise NotFoundError(f"no {PLATFORM} connection {connection_id!r}")
+    return connection
 
 
 @blueprint.post("/<connection_id>/callback")

@@ -19,9 +19,9 @@ from flask import Response, current_app, g, request
 from flask.views import MethodView
 
 from disputeflow.core.clock import utcnow
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import tokens
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import tokens
 from disputeflow.webhooks import auth_limits, json_depth
 from disputeflow.webhooks.errors import error_response
 

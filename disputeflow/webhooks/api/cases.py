@@ -13,13 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from disputeflow.core.clock import to_rfc3339, utcnow
 from disputeflow.core.errors import InvalidInputError, NotFoundError
 from disputeflow.core.ids import new_id
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import actions, cases
-from disputeflow.core.store.tables import CaseRow
 from disputeflow.core.taxonomy import ActionType, Actor, Role
-from disputeflow.core.transparency import expected, files, links
 from disputeflow.core.values import Evidence
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import actions, cases
+from disputeflow.engine.store.tables import CaseRow
+from disputeflow.features.transparency import expected, files, links
 from disputeflow.webhooks.api import schemas, transparency_schemas
 from disputeflow.webhooks.api.auth import ApiBlueprint, current_caller, current_runtime
 from disputeflow.webhooks.downloads import download

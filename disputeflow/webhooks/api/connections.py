@@ -12,8 +12,8 @@ from flask.views import MethodView
 from marshmallow import RAISE
 
 from disputeflow.core.errors import InvalidInputError
-from disputeflow.core.store import connections
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.store import connections
 from disputeflow.webhooks.api import schemas
 from disputeflow.webhooks.api.auth import ApiBlueprint, current_runtime
 

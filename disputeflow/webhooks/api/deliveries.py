@@ -14,8 +14,8 @@ from flask.views import MethodView
 from marshmallow import RAISE
 
 from disputeflow.core.clock import utcnow
-from disputeflow.core.store import deliveries
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.store import deliveries
 from disputeflow.webhooks.api import schemas
 from disputeflow.webhooks.api.auth import ApiBlueprint, current_runtime
 

@@ -7,8 +7,8 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import RAISE
 
-from disputeflow.core.handling.policies import connection_store_policy, rights_report
 from disputeflow.core.taxonomy import Role
+from disputeflow.features.handling.policies import connection_store_policy, rights_report
 from disputeflow.webhooks.api import rights_schemas
 from disputeflow.webhooks.api.auth import ApiBlueprint, current_runtime
 

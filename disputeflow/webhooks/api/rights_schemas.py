@@ -1,6 +1,6 @@
 """Schemas of ``/api/v1/rights``: a buyer's statutory rights, the store's policy and the
 effective return window. They mirror ``StatutoryRights.to_dict``, ``StorePolicy.to_dict``
-and ``PolicyEvaluation.to_dict`` of :mod:`disputeflow.core.handling.rights`."""
+and ``PolicyEvaluation.to_dict`` of :mod:`disputeflow.features.handling.rights`."""
 
 from __future__ import annotations
 

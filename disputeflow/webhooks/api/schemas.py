@@ -21,8 +21,6 @@ from marshmallow import (
 
 from disputeflow.core.errors import DisputeflowError
 from disputeflow.core.money import Money
-from disputeflow.core.store import deliveries
-from disputeflow.core.store.cases import SORTS
 from disputeflow.core.taxonomy import (
     ActionType,
     Actor,
@@ -36,6 +34,8 @@ from disputeflow.core.taxonomy import (
     Stage,
     TimelineKind,
 )
+from disputeflow.engine.store import deliveries
+from disputeflow.engine.store.cases import SORTS
 from disputeflow.webhooks.api.transparency_schemas import ExpectedResolutionSchema
 
 MAX_LIMIT = 200

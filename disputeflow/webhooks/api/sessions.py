@@ -1,6 +1,6 @@
 """``/api/v1/sessions``: the workspace's signed-in browsers (admin only), and ending them.
 
-Sessions live on the server (:mod:`disputeflow.core.store.sessions`): ending one signs that
+Sessions live on the server (:mod:`disputeflow.engine.store.sessions`): ending one signs that
 browser out at once, and its cookie is refused from then on, copies included.
 """
 
@@ -13,9 +13,9 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from disputeflow.core.clock import to_rfc3339
-from disputeflow.core.store import sessions
-from disputeflow.core.store.tables import TokenRow
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.store import sessions
+from disputeflow.engine.store.tables import TokenRow
 from disputeflow.webhooks.api.auth import ApiBlueprint, current_runtime
 
 blp = ApiBlueprint(

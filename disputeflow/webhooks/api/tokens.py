@@ -9,9 +9,9 @@ from flask.views import MethodView
 
 from disputeflow.core.clock import to_rfc3339
 from disputeflow.core.errors import NotFoundError
-from disputeflow.core.store import tokens
-from disputeflow.core.store.tables import TokenRow
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.store import tokens
+from disputeflow.engine.store.tables import TokenRow
 from disputeflow.webhooks.api import schemas
 from disputeflow.webhooks.api.auth import ApiBlueprint, current_runtime
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from disputeflow.core.transparency.links import DEFAULT_DAYS, MAX_DAYS
+from disputeflow.features.transparency.links import DEFAULT_DAYS, MAX_DAYS
 
 
 def _stamp(description: str | None = None) -> fields.String:

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, abort, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from disputeflow.core.errors import DisputeflowError
-from disputeflow.core.i18n import LANGUAGES, Formatter, formatter, negotiate
+from disputeflow.features.i18n import LANGUAGES, Formatter, formatter, negotiate
 from disputeflow.webhooks.api.auth import current_runtime
 
 bp = Blueprint(

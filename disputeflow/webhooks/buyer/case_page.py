@@ -9,12 +9,12 @@ from flask import Response, abort, redirect, request, url_for
 from werkzeug.datastructures import FileStorage
 
 from disputeflow.core.errors import InvalidInputError
-from disputeflow.core.handling.store_policy import store_policy_of
-from disputeflow.core.i18n import Formatter
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import audit, cases
-from disputeflow.core.store.tables import ConnectionRow
-from disputeflow.core.transparency import buyer_input, expected, files, links, ratelimit
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import audit, cases
+from disputeflow.engine.store.tables import ConnectionRow
+from disputeflow.features.handling.store_policy import store_policy_of
+from disputeflow.features.i18n import Formatter
+from disputeflow.features.transparency import buyer_input, expected, files, links, ratelimit
 from disputeflow.webhooks.api.auth import current_runtime
 from disputeflow.webhooks.buyer import view
 from disputeflow.webhooks.buyer.blueprint import bp, reader, render

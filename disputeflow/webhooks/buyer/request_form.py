@@ -19,13 +19,14 @@ from flask import abort, redirect, request
 
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import InvalidInputError, NotFoundError
-from disputeflow.core.handling.store_policy import store_policy_of
-from disputeflow.core.i18n import Formatter, labels
 from disputeflow.core.marketplace import FoundOrder
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store import connections
 from disputeflow.core.taxonomy import Category
-from disputeflow.core.transparency import buyer_input, links, ratelimit
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.signed_tokens import Signer
+from disputeflow.engine.store import connections
+from disputeflow.features.handling.store_policy import store_policy_of
+from disputeflow.features.i18n import Formatter, labels
+from disputeflow.features.transparency import buyer_input, links, ratelimit
 from disputeflow.webhooks.api.auth import current_runtime
 from disputeflow.webhooks.buyer import view
 from disputeflow.webhooks.buyer.blueprint import bp, reader, render
@@ -79,8 +80,8 @@ def _find_order(runtime: Runtime, connection: Any, number: str, email: str) -> F
     return found
 
 
-def _signer(runtime: Runtime) -> links.Signer:
-    return links.Signer(runtime.secrets, links.ORDER_PURPOSE)
+def _signer(runtime: Runtime) -> Signer:
+    return Signer(runtime.secrets, links.ORDER_PURPOSE)
 
 
 def _categories(fmt: Formatter) -> list[tuple[str, str]]:

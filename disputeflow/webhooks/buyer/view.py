@@ -8,11 +8,11 @@ from typing import Any
 from babel import Locale
 
 from disputeflow.core.case import Case
-from disputeflow.core.handling.rights import StatutoryRights, rights_for
-from disputeflow.core.i18n import Formatter, labels
 from disputeflow.core.taxonomy import Actor, TimelineKind
-from disputeflow.core.transparency.expected import ExpectedResolution
-from disputeflow.core.transparency.files import EVIDENCE_KIND
+from disputeflow.features.handling.rights import StatutoryRights, rights_for
+from disputeflow.features.i18n import Formatter, labels
+from disputeflow.features.transparency.expected import ExpectedResolution
+from disputeflow.features.transparency.files import EVIDENCE_KIND
 
 
 def country_name(fmt: Formatter, country: str | None) -> str:

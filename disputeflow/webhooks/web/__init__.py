@@ -13,7 +13,7 @@ from datetime import timedelta
 from flask import Flask, redirect
 from werkzeug.wrappers import Response
 
-from disputeflow.core.runtime import Runtime
+from disputeflow.engine.runtime import Runtime
 from disputeflow.webhooks.web import (
     analytics_pages,
     auth,

@@ -7,12 +7,12 @@ from typing import Any
 
 from flask import Response, abort, render_template, request, url_for
 
-from disputeflow.core.analytics import Analytics
-from disputeflow.core.analytics_report import build
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import InvalidInputError
-from disputeflow.core.periods import month_start, months_back, parse_day, parse_month
-from disputeflow.core.ratios import evaluate_month, plugin_volume
+from disputeflow.features.analytics.figures import Analytics
+from disputeflow.features.analytics.periods import month_start, months_back, parse_day, parse_month
+from disputeflow.features.analytics.ratios import evaluate_month, plugin_volume
+from disputeflow.features.analytics.report import build
 from disputeflow.webhooks.api.auth import current_runtime
 from disputeflow.webhooks.web.auth import signed_in
 from disputeflow.webhooks.web.blueprint import bp

@@ -1,7 +1,7 @@
 """Signing in to the workspace with an API token, and the forms' forgery protection.
 
 An agent pastes a token (``disputeflow tokens create``); the workspace keeps a server-side
-session (:mod:`disputeflow.core.store.sessions`) and only its random id in a signed cookie
+session (:mod:`disputeflow.engine.store.sessions`) and only its random id in a signed cookie
 (HttpOnly, SameSite=Lax, Secure behind https). Every request looks the session and its
 token up, so signing out, revoking the session or revoking the token ends it at once, and
 a cookie copied before sign-out is refused. Failed sign-ins are limited per client
@@ -27,8 +27,8 @@ from werkzeug.wrappers import Response
 
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import NotFoundError
-from disputeflow.core.store import sessions, tokens
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.store import sessions, tokens
 from disputeflow.webhooks import auth_limits
 from disputeflow.webhooks.api.auth import Caller, current_runtime
 from disputeflow.webhooks.web.blueprint import bp

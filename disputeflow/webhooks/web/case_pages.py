@@ -1,6 +1,6 @@
 """The case page: timeline, both parties side by side, deadlines, rights, and action forms.
 
-Every form goes through the action outbox (:func:`~disputeflow.core.outbox.request_action`),
+Every form goes through the action outbox (:func:`~disputeflow.engine.outbox.request_action`),
 as the API's ``POST /api/v1/cases/{id}/actions`` does; the page then shows the action's
 progress, and ``status.json`` lets a small script reload the page when it changes.
 """
@@ -16,14 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from disputeflow.core.case import Case
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import ActionNotAllowedError, DisputeflowError, NotFoundError
-from disputeflow.core.handling.rights import rights_for
 from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.store import actions, cases
-from disputeflow.core.store.tables import CaseRow, ConnectionRow, TimelineRow
 from disputeflow.core.taxonomy import ActionType, Actor, Role, TimelineKind
 from disputeflow.core.values import COMPUTED_SOURCE
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.store import actions, cases
+from disputeflow.engine.store.tables import CaseRow, ConnectionRow, TimelineRow
+from disputeflow.features.handling.rights import rights_for
 from disputeflow.webhooks.api.auth import current_runtime
 from disputeflow.webhooks.web import forms
 from disputeflow.webhooks.web.auth import current_user, signed_in

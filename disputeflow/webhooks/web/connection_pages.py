@@ -8,11 +8,11 @@ from typing import Any
 
 from flask import render_template, request
 
-from disputeflow.core import install_links
 from disputeflow.core.errors import DisputeflowError, NotFoundError
-from disputeflow.core.store import connections as store
-from disputeflow.core.store.tables import SyncCursorRow
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine import install_links
+from disputeflow.engine.store import connections as store
+from disputeflow.engine.store.tables import SyncCursorRow
 from disputeflow.webhooks.api.auth import current_runtime
 from disputeflow.webhooks.web.auth import signed_in
 from disputeflow.webhooks.web.blueprint import bp

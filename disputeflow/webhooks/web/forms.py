@@ -4,7 +4,7 @@ Each form posts ``type`` (an action, or ``assign``) and its own fields; what is 
 back as :class:`FormError` with messages per field, shown next to the fields. Checks the
 core makes itself (the refundable amount, a rationale the rules require, a decline the
 buyer's statutory rights forbid) come back the same way from
-:func:`~disputeflow.core.outbox.request_action`.
+:func:`~disputeflow.engine.outbox.request_action`.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 from disputeflow.core.case import Case
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import DisputeflowError
-from disputeflow.core.handling.fairness import EXCEPTION_PARAM, INFO_PARAM
 from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money
-from disputeflow.core.outbox import ActionInput
 from disputeflow.core.taxonomy import ActionType, Actor
 from disputeflow.core.values import Evidence
+from disputeflow.engine.outbox import ActionInput
+from disputeflow.features.handling.fairness import EXCEPTION_PARAM, INFO_PARAM
 
 ASSIGN = "assign"
 EVIDENCE_KINDS = (

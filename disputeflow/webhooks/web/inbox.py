@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import InvalidInputError
-from disputeflow.core.store import cases
-from disputeflow.core.store.tables import CaseRow, ConnectionRow
 from disputeflow.core.taxonomy import CaseKind, CaseStatus, Category
+from disputeflow.engine.store import cases
+from disputeflow.engine.store.tables import CaseRow, ConnectionRow
 from disputeflow.webhooks.api.auth import current_runtime
 from disputeflow.webhooks.web.auth import signed_in
 from disputeflow.webhooks.web.blueprint import bp

@@ -14,9 +14,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from disputeflow.core.analytics import Analytics, OrderVolume
-from disputeflow.core.periods import month_label, months_back
-from disputeflow.core.ratios import ChannelMonth, evaluate_month
+from disputeflow.features.analytics.figures import Analytics, OrderVolume
+from disputeflow.features.analytics.periods import month_label, months_back
+from disputeflow.features.analytics.ratios import ChannelMonth, evaluate_month
 from disputeflow.webhooks.web import formatting
 from disputeflow.webhooks.web.charts import line_chart, table_chart
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from disputeflow import CaseSnapshot, Message, Money, Order, Party
-from disputeflow.core.handling.rules_file import parse_rules
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.store import cases
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.store import cases
+from disputeflow.features.handling.rules_file import parse_rules
 from tests.builders import T0
 
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from disputeflow import Deadline, hookimpl
-from disputeflow.core.handling.alerts import raise_approaching
-from disputeflow.core.store.tables import CaseRow
-from disputeflow.core.worker import Worker, WorkerOptions
+from disputeflow.engine.store.tables import CaseRow
+from disputeflow.engine.worker import Worker, WorkerOptions
+from disputeflow.features.handling.alerts import raise_approaching
 from tests.builders import T0, snapshot
 from tests.core.handling.conftest import ingest, load
 
@@ -119,10 +119,12 @@ def test_the_worker_raises_in_its_housekeeping(runtime, connection_id, monkeypat
     case = ingest(runtime, connection_id, snapshot("cb9", deadlines=(soon,)))
     calls = []
     monkeypatch.setattr(
-        "disputeflow.core.worker.raise_approaching", lambda runtime: calls.append("raise")
+        "disputeflow.features.handling.plugin.raise_approaching",
+        lambda runtime: calls.append("raise"),
     )
     monkeypatch.setattr(
-        "disputeflow.core.worker.refresh_policies", lambda runtime: calls.append("policies")
+        "disputeflow.features.handling.plugin.refresh_policies",
+        lambda runtime: calls.append("policies"),
     )
     worker = Worker(runtime, WorkerOptions(housekeeping_interval=3600))
     worker.housekeeping()
@@ -136,7 +138,7 @@ def test_a_failing_housekeeping_step_is_logged_not_raised(runtime, monkeypatch, 
     def broken(runtime):
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr("disputeflow.core.worker.raise_approaching", broken)
-    monkeypatch.setattr("disputeflow.core.worker.refresh_policies", lambda runtime: 0)
+    monkeypatch.setattr("disputeflow.features.handling.plugin.raise_approaching", broken)
+    monkeypatch.setattr("disputeflow.features.handling.plugin.refresh_policies", lambda runtime: 0)
     Worker(runtime).housekeeping()
     assert "housekeeping step broken failed" in caplog.text

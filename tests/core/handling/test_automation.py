@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from disputeflow import Money
-from disputeflow.core.handling.automation import evaluate_case, run_automation
-from disputeflow.core.store import actions
-from disputeflow.core.store.tables import CaseRow, RuleRunRow
-from disputeflow.core.worker import Worker
+from disputeflow.engine.store import actions
+from disputeflow.engine.store.tables import CaseRow, RuleRunRow
+from disputeflow.engine.worker import Worker
+from disputeflow.features.handling.automation import evaluate_case, run_automation
 from tests.builders import T0, snapshot
 from tests.core.handling.conftest import a_return, ingest, load
 
@@ -288,7 +288,7 @@ def test_the_worker_runs_the_rules_on_changed_cases_once(runtime, connection_id,
 @pytest.fixture
 def no_syncs(monkeypatch):
     """Worker rounds without the fake platform's scheduled syncs (they count as work)."""
-    monkeypatch.setattr("disputeflow.core.worker.run_due_syncs", lambda runtime: 0)
+    monkeypatch.setattr("disputeflow.engine.worker.run_due_syncs", lambda runtime: 0)
 
 
 def test_no_rules_leave_the_worker_idle(runtime, connection_id, no_syncs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from disputeflow import Category, Classification, Message, hookimpl
-from disputeflow.core.handling.classify import (
+from disputeflow.features.handling.classify import (
     LANGUAGES,
     case_texts,
     classify_case,

@@ -9,19 +9,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from disputeflow import Deadline, Message, Money, SnapshotError
-from disputeflow.core.handling.deadlines import (
+from disputeflow.core.merge import merge_snapshot
+from disputeflow.core.taxonomy import ActionType
+from disputeflow.core.testing import minimal_case
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.features.handling.deadlines import (
     NETWORK_WINDOWS,
     buyer_response_due,
     card_network,
     computed_deadlines,
     refresh_computed,
 )
-from disputeflow.core.handling.rules import FairnessSettings, Rules
-from disputeflow.core.handling.rules_file import parse_rules
-from disputeflow.core.merge import merge_snapshot
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.taxonomy import ActionType
-from disputeflow.core.testing import minimal_case
+from disputeflow.features.handling.rules import FairnessSettings, Rules
+from disputeflow.features.handling.rules_file import parse_rules
 from tests.builders import T0, snapshot
 from tests.core.handling.conftest import a_return, ingest, load
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from disputeflow import Money, Party
-from disputeflow.core.handling.automation import evaluate_case
-from disputeflow.core.handling.rules_file import parse_rules
-from disputeflow.core.store import actions
+from disputeflow.engine.store import actions
+from disputeflow.features.handling.automation import evaluate_case
+from disputeflow.features.handling.rules_file import parse_rules
 from tests.builders import T0, snapshot
 from tests.core.handling.conftest import a_return, ingest, load
 
@@ -61,7 +61,7 @@ def test_the_documented_example_parses_as_documented(example):
 
 
 def test_every_condition_field_the_doc_lists_exists():
-    from disputeflow.core.handling.conditions import FIELDS
+    from disputeflow.features.handling.conditions import FIELDS
 
     text = DOC.read_text()
     listed = text.split("**Conditions**", 1)[1].split("**Automation rules**", 1)[0]

@@ -9,9 +9,9 @@ import pytest
 
 from disputeflow import Evidence
 from disputeflow.core.errors import ActionNotAllowedError, InvalidInputError
-from disputeflow.core.outbox import ActionInput, check_action, request_action
-from disputeflow.core.store import actions
 from disputeflow.core.taxonomy import ActionType
+from disputeflow.engine.outbox import ActionInput, check_action, request_action
+from disputeflow.engine.store import actions
 from tests.builders import T0
 from tests.core.handling.conftest import a_return, ingest, load
 
@@ -180,8 +180,8 @@ def client_for():
 
 @pytest.fixture
 def make_token(runtime):
-    from disputeflow.core.store import tokens
     from disputeflow.core.taxonomy import Role
+    from disputeflow.engine.store import tokens
 
     def make(role):
         with runtime.database.session() as session:

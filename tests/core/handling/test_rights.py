@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from disputeflow.core.handling.rights import (
+from disputeflow.features.handling.rights import (
     StorePolicy,
     all_rights,
     below_statutory_countries,

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from disputeflow import Deadline, Money, Party, hookimpl
-from disputeflow.core.handling import priority
-from disputeflow.core.handling.rules import PriorityWeights, Rules
-from disputeflow.core.store import cases
 from disputeflow.core.testing import minimal_case
+from disputeflow.engine.store import cases
+from disputeflow.features.handling import priority
+from disputeflow.features.handling.rules import PriorityWeights, Rules
 from tests.builders import T0, snapshot
 from tests.core.handling.conftest import a_return, ingest
 

@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from disputeflow.core.config import Settings
 from disputeflow.core.errors import ConfigurationError
-from disputeflow.core.handling.conditions import case_facts, matches, parse_condition
-from disputeflow.core.handling.rules import DEFAULT_LEAD_HOURS, Rules
-from disputeflow.core.handling.rules_file import load_rules, parse_rules
-from disputeflow.core.runtime import Runtime
 from disputeflow.core.testing import minimal_case
+from disputeflow.engine.config import Settings
+from disputeflow.engine.runtime import Runtime
+from disputeflow.features.handling.conditions import case_facts, matches, parse_condition
+from disputeflow.features.handling.rules import DEFAULT_LEAD_HOURS, Rules
+from disputeflow.features.handling.rules_file import load_rules, parse_rules
 from tests.builders import T0
 
 

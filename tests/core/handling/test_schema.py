@@ -8,9 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from disputeflow.core.store import migrate
-from disputeflow.core.store.db import Database
-from disputeflow.core.store.tables import Base
+from disputeflow.engine.store import migrate
+from disputeflow.engine.store.db import Database
+from disputeflow.engine.store.tables import Base
 
 
 def test_the_migrated_schema_matches_the_models(runtime):

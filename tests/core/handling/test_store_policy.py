@@ -10,9 +10,9 @@ import pytest
 
 from disputeflow import Capabilities, MarketplaceError, ReturnPolicy
 from disputeflow.core.errors import InvalidInputError, NotFoundError
-from disputeflow.core.handling.policies import REFRESH_EVERY, refresh_policies, rights_report
-from disputeflow.core.handling.rights import StorePolicy, rights_for
-from disputeflow.core.store import connections
+from disputeflow.engine.store import connections
+from disputeflow.features.handling.policies import REFRESH_EVERY, refresh_policies, rights_report
+from disputeflow.features.handling.rights import StorePolicy, rights_for
 from tests.builders import T0
 from tests.core.handling.conftest import a_return, ingest
 from tests.fakes.marketplace import FakeMarketplace

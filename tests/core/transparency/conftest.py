@@ -8,7 +8,7 @@ import pytest
 
 from disputeflow import Money, Order, Party
 from disputeflow.core.clock import utcnow
-from disputeflow.core.ingest import ingest_snapshot
+from disputeflow.engine.ingest import ingest_snapshot
 from tests.builders import snapshot
 
 

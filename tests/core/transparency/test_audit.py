@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from sqlalchemy import select, text, update
 
 from disputeflow.cli import cli
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.store import audit
-from disputeflow.core.store.tables import AuditRow
 from disputeflow.core.taxonomy import ActionType
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.store import audit
+from disputeflow.engine.store.tables import AuditRow
 from tests.core.transparency.conftest import a_return
 
 

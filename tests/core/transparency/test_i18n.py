@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from disputeflow.core.i18n import LANGUAGES, formatter, language_of, negotiate, translations
+from disputeflow.features.i18n import LANGUAGES, formatter, language_of, negotiate, translations
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -44,8 +44,12 @@ def test_every_message_is_translated_with_the_same_placeholders(path):
 def test_the_catalogues_and_pages_ship_in_the_wheel():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())
     shipped = data["tool"]["setuptools"]["package-data"]["disputeflow"]
-    for pattern in ("core/i18n/locales/*/LC_MESSAGES/*.po", "webhooks/buyer/templates/buyer/*.html",
-                    "webhooks/buyer/static/*"):  # fmt: skip
+    patterns = (
+        "features/i18n/locales/*/LC_MESSAGES/*.po",
+        "webhooks/buyer/templates/buyer/*.html",
+        "webhooks/buyer/static/*",
+    )
+    for pattern in patterns:
         assert pattern in shipped
         assert list((ROOT / "disputeflow").glob(pattern)), pattern
 

@@ -10,7 +10,7 @@ import pytest
 
 from disputeflow import Deadline, Party
 from disputeflow.core.clock import utcnow
-from disputeflow.core.transparency import expected, links
+from disputeflow.features.transparency import expected, links
 from tests.core.transparency.conftest import a_return
 
 NOW = utcnow()
@@ -40,7 +40,7 @@ def test_a_link_is_for_one_case_until_it_expires(runtime):
 
 
 def test_links_are_sealed_with_this_installations_key(runtime):
-    from disputeflow.core.store.secrets import SecretBox
+    from disputeflow.engine.store.secrets import SecretBox
 
     token = links.case_token(runtime.secrets, "case_1", NOW + timedelta(days=1))
     with pytest.raises(links.LinkError):

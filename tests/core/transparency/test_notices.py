@@ -15,14 +15,14 @@ import standardwebhooks
 from sqlalchemy import select
 
 from disputeflow import ActionResult, Deadline, Money, Party
-from disputeflow.core.action_runner import record_success
 from disputeflow.core.clock import utcnow
-from disputeflow.core.handling.alerts import raise_approaching
-from disputeflow.core.notices.outbox import process_notices
-from disputeflow.core.notices.settings import NoticeSettings
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.store.tables import NoticeRow
 from disputeflow.core.taxonomy import ActionType
+from disputeflow.engine.action_runner import record_success
+from disputeflow.engine.notice_settings import NoticeSettings
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.store.tables import NoticeRow
+from disputeflow.features.handling.alerts import raise_approaching
+from disputeflow.features.notices.outbox import process_notices
 from tests.core.transparency.conftest import a_return
 from tests.servers import Mailbox, Receiver, free_port
 

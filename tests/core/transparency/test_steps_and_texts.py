@@ -8,11 +8,11 @@ import pytest
 
 from disputeflow import Actor, Money, TimelineEntry, TimelineKind
 from disputeflow.core.clock import utcnow
-from disputeflow.core.i18n import formatter
-from disputeflow.core.notices import render
-from disputeflow.core.notices.model import Audience, Step
-from disputeflow.core.notices.steps import occurrence
-from disputeflow.core.store import actions
+from disputeflow.core.notices import Audience, Step
+from disputeflow.engine.store import actions
+from disputeflow.features.i18n import formatter
+from disputeflow.features.notices import render
+from disputeflow.features.notices.steps import occurrence
 from tests.core.transparency.conftest import a_return
 
 

@@ -14,8 +14,8 @@ import responses
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 
-from disputeflow.core.store import cases
-from disputeflow.core.store.tables import CaseRow
+from disputeflow.engine.store import cases
+from disputeflow.engine.store.tables import CaseRow
 from disputeflow.plugins.ebay import plugin as ebay_plugin
 from disputeflow.plugins.ebay.marketplace import EbayMarketplace
 from disputeflow.plugins.ebay.samples import object_message

@@ -14,10 +14,10 @@ import requests
 import responses
 
 from disputeflow import ActionNotAllowedError, Money
-from disputeflow.core.action_runner import process_actions
 from disputeflow.core.clock import to_rfc3339, utcnow
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.store import actions
+from disputeflow.engine.action_runner import process_actions
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.store import actions
 from tests.plugins.ebay.conftest import API, deliver_object, load_case
 from tests.plugins.ebay.payloads import a_case, a_dispute, a_return, amount, an_inquiry, to_json
 from tests.webhooks.conftest import drain

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from disputeflow import UnsupportedError
-from disputeflow.core.store.tables import ConnectionRow
+from disputeflow.engine.store.tables import ConnectionRow
 from tests.plugins.ebay.conftest import deliver_object, load_case
 from tests.plugins.ebay.payloads import a_dispute, a_return
 from tests.plugins.ebay.test_actions import sent

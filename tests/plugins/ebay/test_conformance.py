@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from disputeflow.core.plugins import get_plugin_manager
-from disputeflow.core.store.tables import CaseRow, ConnectionRow
 from disputeflow.core.testing import MarketplaceAdapterTests
+from disputeflow.engine.store.tables import CaseRow, ConnectionRow
 from disputeflow.plugins.ebay.marketplace import EbayMarketplace
 from disputeflow.plugins.ebay.samples import object_message, signed_request
 from disputeflow.plugins.ebay.signatures import SAMPLE_KID, sample_private_key

@@ -11,9 +11,9 @@ import pytest
 import responses
 
 from disputeflow import MarketplaceError
-from disputeflow.core.http import PlatformClient
-from disputeflow.core.store import connections
 from disputeflow.core.testing import make_connection
+from disputeflow.engine.http import PlatformClient
+from disputeflow.engine.store import connections
 from disputeflow.plugins.ebay.install import make_state
 from disputeflow.plugins.ebay.marketplace import EbayMarketplace
 from disputeflow.plugins.ebay.oauth import USER_SCOPES, TokenStore

@@ -12,7 +12,7 @@ import responses
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
 
-from disputeflow.core.store.tables import ConnectionRow, DeliveryRow
+from disputeflow.engine.store.tables import ConnectionRow, DeliveryRow
 from disputeflow.plugins.ebay.signatures import public_key_answer
 from tests.plugins.ebay.conftest import (
     KEY_URL,

@@ -9,7 +9,7 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
-from disputeflow.core.store.tables import DeliveryRow
+from disputeflow.engine.store.tables import DeliveryRow
 from tests.plugins.ebay.conftest import SETTINGS, deliver_object, fixture_bytes, load_case
 from tests.plugins.ebay.payloads import a_case, a_return, an_inquiry
 from tests.webhooks.conftest import drain

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from disputeflow import ReturnPolicy
-from disputeflow.core.store import connections
+from disputeflow.engine.store import connections
 from tests.plugins.ebay.conftest import SETTINGS
 
 PATH = "sell/account/v1/return_policy"

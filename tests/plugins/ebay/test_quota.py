@@ -12,8 +12,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
 
-from disputeflow.core.store.tables import DeliveryRow
-from disputeflow.core.sync import sync_connection
+from disputeflow.engine.store.tables import DeliveryRow
+from disputeflow.engine.sync import sync_connection
 from disputeflow.plugins.ebay.signatures import LOOKUPS_PER_MINUTE, sign
 from tests.plugins.ebay.conftest import API, KID
 from tests.plugins.ebay.payloads import a_return

@@ -19,11 +19,11 @@ import requests
 from cryptography.hazmat.primitives import serialization
 
 from disputeflow import Money
-from disputeflow.core.action_runner import process_actions
 from disputeflow.core.clock import utcnow
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.store import actions
-from disputeflow.core.store import connections as store
+from disputeflow.engine.action_runner import process_actions
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.store import actions
+from disputeflow.engine.store import connections as store
 from disputeflow.plugins.ebay.httpsig import content_digest, signature_base
 from tests.plugins.ebay.conftest import (
     API,

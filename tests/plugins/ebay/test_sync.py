@@ -16,8 +16,8 @@ import responses
 from sqlalchemy import func, select
 
 from disputeflow import InvalidInputError, MarketplaceError
-from disputeflow.core.store.tables import CaseSnapshotRow
-from disputeflow.core.sync import sync_connection
+from disputeflow.engine.store.tables import CaseSnapshotRow
+from disputeflow.engine.sync import sync_connection
 from disputeflow.plugins.ebay import sync as ebay_sync
 from tests.plugins.ebay.conftest import API, START, load_case
 from tests.plugins.ebay.payloads import (

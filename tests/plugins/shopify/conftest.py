@@ -16,8 +16,8 @@ import pytest
 import responses
 from sqlalchemy import select
 
-from disputeflow.core.store import cases
-from disputeflow.core.store.tables import CaseRow
+from disputeflow.engine.store import cases
+from disputeflow.engine.store.tables import CaseRow
 from disputeflow.plugins.shopify.settings import DEFAULT_API_VERSION
 from disputeflow.plugins.shopify.webhooks import signed_request
 from disputeflow.webhooks.app import create_app

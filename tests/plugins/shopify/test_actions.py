@@ -9,9 +9,9 @@ import pytest
 import responses
 
 from disputeflow import ActionNotAllowedError, Money
-from disputeflow.core.action_runner import process_actions
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.store import actions as action_store
+from disputeflow.engine.action_runner import process_actions
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.store import actions as action_store
 from tests.plugins.shopify.conftest import REST, deliver, fixture, graphql_router, load_case
 from tests.plugins.shopify.returns_data import RETURN_ID, return_node
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from disputeflow.core.store import connections as store
-from disputeflow.core.store.tables import CaseRow, DeliveryRow, PrivacyRequestRow
-from disputeflow.core.sync import run_due_syncs
+from disputeflow.engine.store import connections as store
+from disputeflow.engine.store.tables import CaseRow, DeliveryRow, PrivacyRequestRow
+from disputeflow.engine.sync import run_due_syncs
 from disputeflow.plugins.shopify.webhooks import signed_request
 from tests.plugins.shopify.conftest import SECRET, SHOP, deliver, fixture, make_connection
 from tests.webhooks.conftest import drain

@@ -8,11 +8,11 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from disputeflow.core import install_links
-from disputeflow.core.config import Settings
-from disputeflow.core.runtime import Runtime
 from disputeflow.core.taxonomy import ConnectionState
-from disputeflow.core.transparency.links import LinkError
+from disputeflow.engine import install_links
+from disputeflow.engine.config import Settings
+from disputeflow.engine.runtime import Runtime
+from disputeflow.features.transparency.links import LinkError
 from tests.plugins.shopify.conftest import SECRET, SHOP
 
 

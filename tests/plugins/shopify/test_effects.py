@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from disputeflow import Money
-from disputeflow.core.store.tables import CaseRow, DeliveryRow, PrivacyRequestRow
+from disputeflow.engine.store.tables import CaseRow, DeliveryRow, PrivacyRequestRow
 from tests.plugins.shopify.conftest import SHOP, deliver, fixture, graphql_router, load_case
 from tests.plugins.shopify.returns_data import RETURN_ID, return_node
 

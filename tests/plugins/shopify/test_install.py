@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import responses
 
-from disputeflow.core import install_links
 from disputeflow.core.clock import utcnow
-from disputeflow.core.store import connections as store
 from disputeflow.core.taxonomy import ConnectionState
+from disputeflow.engine import install_links
+from disputeflow.engine.store import connections as store
 from disputeflow.plugins.shopify import oauth
 from disputeflow.plugins.shopify.install import SCOPES, STATE_COOKIE
 from tests.plugins.shopify.conftest import GRAPHQL, SHOP, graphql_router

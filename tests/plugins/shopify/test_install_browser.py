@@ -19,10 +19,10 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pytest
 from waitress.server import create_server
 
-from disputeflow.core.config import Settings
-from disputeflow.core.store import connections as store
-from disputeflow.core.store import tokens
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.config import Settings
+from disputeflow.engine.store import connections as store
+from disputeflow.engine.store import tokens
 from disputeflow.webhooks.app import create_app
 from tests.plugins.shopify.conftest import SHOP
 from tests.webhooks.web.browser import chromium

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from disputeflow import Money
-from disputeflow.core.store.tables import CaseRow, DeliveryRow
+from disputeflow.engine.store.tables import CaseRow, DeliveryRow
 from tests.plugins.shopify.conftest import (
     OLD_SECRET,
     SHOP,

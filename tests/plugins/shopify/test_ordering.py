@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from disputeflow.core.clock import utcnow
-from disputeflow.core.store.tables import DeliveryRow
+from disputeflow.engine.store.tables import DeliveryRow
 from disputeflow.plugins.shopify import webhooks
 from tests.plugins.shopify.conftest import deliver, fixture, load_case, post
 from tests.webhooks.conftest import drain

@@ -44,7 +44,7 @@ def test_a_partial_answer_keeps_its_data_and_logs_once_per_connection(api, caplo
 
 def test_the_return_is_read_without_the_denied_buyer(runtime, market, api, api_connection):
     api.post(GRAPHQL, json=denied_return())
-    from disputeflow.core.store import connections as store
+    from disputeflow.engine.store import connections as store
 
     with runtime.database.session(readonly=True) as session:
         connection = runtime.connection(store.get_row(session, api_connection["id"]))

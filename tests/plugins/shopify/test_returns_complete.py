@@ -17,7 +17,7 @@ import logging
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from disputeflow.core.sync import sync_connection
+from disputeflow.engine.sync import sync_connection
 from disputeflow.plugins.shopify.webhooks import signed_request
 from tests.plugins.shopify.conftest import (
     SECRET,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from disputeflow import InvalidInputError, MarketplaceError
-from disputeflow.core.store import connections as store
+from disputeflow.engine.store import connections as store
 from disputeflow.plugins.shopify.marketplace import ShopifyMarketplace
 from disputeflow.plugins.shopify.settings import DEFAULT_API_VERSION
 from disputeflow.plugins.shopify.subscriptions import SUBSCRIBED_TOPICS

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from disputeflow import MarketplaceError
-from disputeflow.core.sync import sync_connection
+from disputeflow.engine.sync import sync_connection
 from tests.plugins.shopify.conftest import graphql_router, load_case
 from tests.plugins.shopify.returns_data import RETURN_ID, return_node
 

@@ -25,14 +25,14 @@ from typing import ClassVar
 import pytest
 import responses
 
-from disputeflow.core.action_runner import process_actions
 from disputeflow.core.clock import parse_rfc3339, to_rfc3339, utcnow
 from disputeflow.core.errors import ConnectionInactiveError, ReauthorizationRequired
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.store import actions as action_store
-from disputeflow.core.store import connections as store
-from disputeflow.core.sync import run_due_syncs, sync_connection
 from disputeflow.core.taxonomy import ActionType
+from disputeflow.engine.action_runner import process_actions
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.store import actions as action_store
+from disputeflow.engine.store import connections as store
+from disputeflow.engine.sync import run_due_syncs, sync_connection
 from disputeflow.plugins.shopify.tokens import TokenSource
 from tests.plugins.shopify.conftest import API, GRAPHQL, SECRET, deliver, fixture
 from tests.plugins.shopify.conftest import make_connection as _make
@@ -215,7 +215,7 @@ def test_a_refused_refresh_marks_the_connection_and_keeps_its_actions(
     with runtime.database.session() as session:
         from sqlalchemy import select
 
-        from disputeflow.core.store.tables import CaseRow
+        from disputeflow.engine.store.tables import CaseRow
 
         case_id = session.scalar(select(CaseRow.id))
     wanted = ActionInput(ActionType.CONTEST, message="Delivered, signed for.")

@@ -15,8 +15,8 @@ import pytest
 import responses
 from sqlalchemy import select
 
-from disputeflow.core.store import cases
-from disputeflow.core.store.tables import CaseRow, DeliveryRow
+from disputeflow.engine.store import cases
+from disputeflow.engine.store.tables import CaseRow, DeliveryRow
 from disputeflow.plugins.woocommerce import plugin as wc_plugin
 from disputeflow.plugins.woocommerce.samples import return_request_meta
 from disputeflow.plugins.woocommerce.webhooks import signed_request

@@ -10,12 +10,12 @@ import pytest
 from responses import matchers
 
 from disputeflow import ActionNotAllowedError, ActionType, Evidence, Money
-from disputeflow.core import action_runner
-from disputeflow.core.action_runner import LEASE, process_actions
 from disputeflow.core.clock import utcnow
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.outbox import ActionInput, request_action
-from disputeflow.core.store import actions
+from disputeflow.engine import action_runner
+from disputeflow.engine.action_runner import LEASE, process_actions
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.outbox import ActionInput, request_action
+from disputeflow.engine.store import actions
 from disputeflow.plugins.woocommerce.disputes import dispute_snapshot
 from tests.plugins.woocommerce.conftest import (
     API,

@@ -10,11 +10,11 @@ from responses import matchers
 
 from disputeflow import Money
 from disputeflow.core.clock import utcnow
-from disputeflow.core.ingest import ingest_snapshot
 from disputeflow.core.marketplace import Connection
-from disputeflow.core.notices.outbox import process_notices
-from disputeflow.core.notices.settings import NoticeSettings
 from disputeflow.core.testing import minimal_case
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.notice_settings import NoticeSettings
+from disputeflow.features.notices.outbox import process_notices
 from disputeflow.plugins.woocommerce import plugin as wc_plugin
 from disputeflow.plugins.woocommerce.buyers import note_marker
 from disputeflow.plugins.woocommerce.mapping import DEFAULT_RETURN_STATUSES

@@ -9,7 +9,7 @@ import pytest
 from responses import matchers
 
 from disputeflow import Money
-from disputeflow.core.processing import process_deliveries
+from disputeflow.engine.processing import process_deliveries
 from tests.plugins.woocommerce.conftest import (
     API,
     case_count,

@@ -14,11 +14,11 @@ from responses import matchers
 
 from disputeflow.cli import cli
 from disputeflow.core.clock import utcnow
-from disputeflow.core.config import Settings
 from disputeflow.core.errors import InvalidInputError
-from disputeflow.core.store import tokens
-from disputeflow.core.store.tables import ConnectionRow
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.config import Settings
+from disputeflow.engine.store import tokens
+from disputeflow.engine.store.tables import ConnectionRow
 from disputeflow.plugins.woocommerce.install import make_state, start_install
 from tests.plugins.woocommerce.conftest import API, STORE, fixture, wc_settings
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from disputeflow import Money
-from disputeflow.core.processing import process_deliveries
-from disputeflow.core.store.tables import ConnectionRow, DeliveryRow
+from disputeflow.engine.processing import process_deliveries
+from disputeflow.engine.store.tables import ConnectionRow, DeliveryRow
 from disputeflow.plugins.woocommerce.samples import return_request_meta
 from tests.plugins.woocommerce.conftest import (
     case_count,

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import select
 
 from disputeflow import InvalidInputError, MarketplaceError
-from disputeflow.core.store.tables import SyncCursorRow
-from disputeflow.core.sync import run_due_syncs
+from disputeflow.engine.store.tables import SyncCursorRow
+from disputeflow.engine.sync import run_due_syncs
 from disputeflow.plugins.woocommerce.client import WooClient
 from disputeflow.plugins.woocommerce.redact import RedactingFilter, redact
 from tests.plugins.woocommerce.conftest import API, KEY, KEY_SECRET, NOW, fixture, wc_settings

@@ -13,7 +13,7 @@ import pytest
 from responses import matchers
 
 from disputeflow import ActionNotAllowedError, ActionType
-from disputeflow.core.outbox import ActionInput, request_action
+from disputeflow.engine.outbox import ActionInput, request_action
 from tests.plugins.woocommerce.conftest import (
     API,
     STORE,

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from disputeflow import Money
-from disputeflow.core.processing import RetryPolicy, process_deliveries
+from disputeflow.engine.processing import RetryPolicy, process_deliveries
 from disputeflow.plugins.woocommerce.mapping import DEFAULT_RETURN_STATUSES
 from disputeflow.plugins.woocommerce.returns import request_time, return_snapshot
 from disputeflow.plugins.woocommerce.samples import return_request_meta

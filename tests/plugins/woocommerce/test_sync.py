@@ -9,7 +9,7 @@ import pytest
 from responses import matchers
 
 from disputeflow import MarketplaceError, Money
-from disputeflow.core.sync import sync_connection
+from disputeflow.engine.sync import sync_connection
 from disputeflow.plugins.woocommerce.sync import parse_cursor
 from tests.plugins.woocommerce.conftest import API, fixture, load_case, order, return_order
 from tests.plugins.woocommerce.test_disputes import dispute

@@ -19,7 +19,7 @@ import pytest
 from responses import matchers
 
 from disputeflow import ActionType, Money
-from disputeflow.core.outbox import ActionInput
+from disputeflow.engine.outbox import ActionInput
 from disputeflow.plugins.woocommerce.disputes import dispute_snapshot
 from tests.plugins.woocommerce.conftest import API, deliver_and_process, load_case
 from tests.plugins.woocommerce.test_actions import (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.store import tokens
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.store import tokens
 
 
 def bearer(token):

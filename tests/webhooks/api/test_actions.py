@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from disputeflow import hookimpl
-from disputeflow.core.store import actions
-from disputeflow.core.store.tables import ActionRow
+from disputeflow.engine.store import actions
+from disputeflow.engine.store.tables import ActionRow
 from tests.builders import snapshot
 
 
@@ -210,7 +210,7 @@ def test_an_action_is_shown_only_under_its_own_case(client, agent, chargeback, a
 
 
 def test_contest_carries_the_merchants_evidence_to_the_worker(client, agent, runtime, chargeback):
-    from disputeflow.core.outbox import request_from_row
+    from disputeflow.engine.outbox import request_from_row
 
     body = {
         "type": "contest",

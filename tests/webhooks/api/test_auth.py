@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from disputeflow.core.config import Settings
 from disputeflow.core.plugins import get_plugin_manager
-from disputeflow.core.runtime import Runtime
-from disputeflow.core.store.tables import TokenRow
+from disputeflow.engine.config import Settings
+from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store.tables import TokenRow
 from disputeflow.webhooks.app import create_app
 from tests.webhooks.api.conftest import bearer
 

@@ -45,7 +45,7 @@ def test_the_secret_is_stored_and_used_but_never_listed_or_shown(client, admin, 
         assert SECRET not in response.get_data(as_text=True)
     assert shown.get_json() == by_name.get_json() == connection
     assert listed.get_json() == {"items": [connection], "next_cursor": None}
-    from disputeflow.core.store.tables import ConnectionRow
+    from disputeflow.engine.store.tables import ConnectionRow
 
     with runtime.database.session() as session:
         row = session.get(ConnectionRow, connection["id"])

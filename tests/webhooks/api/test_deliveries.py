@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from disputeflow.core.processing import RetryPolicy
+from disputeflow.engine.processing import RetryPolicy
 from tests.webhooks.conftest import dispute, drain, signed
 
 # One attempt now, the retry an hour away: a failing delivery stays "failed" for the test.

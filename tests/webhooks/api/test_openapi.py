@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from disputeflow.core.store import actions, cases, connections, deliveries
-from disputeflow.core.store.tables import ActionRow, ConnectionRow, DeliveryRow, TokenRow
-from disputeflow.core.transparency.expected import estimate
+from disputeflow.engine.store import actions, cases, connections, deliveries
+from disputeflow.engine.store.tables import ActionRow, ConnectionRow, DeliveryRow, TokenRow
+from disputeflow.features.transparency.expected import estimate
 from disputeflow.webhooks.api import schemas
 from disputeflow.webhooks.api import tokens as token_routes
 from disputeflow.webhooks.api.transparency_schemas import ExpectedResolutionSchema
@@ -112,7 +112,7 @@ def estimate_of(runtime, case):
 
 
 def test_case_schemas_match_case_to_dict(runtime, connection):
-    from disputeflow.core.ingest import ingest_snapshot
+    from disputeflow.engine.ingest import ingest_snapshot
 
     result = ingest_snapshot(runtime.database, runtime.plugins, connection["id"], snapshot())
     data = result.case.to_dict()

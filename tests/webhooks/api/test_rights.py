@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from disputeflow.core.handling.rights import StorePolicy, evaluate, rights_for
+from disputeflow.features.handling.rights import StorePolicy, evaluate, rights_for
 from disputeflow.webhooks.api import rights_schemas
 from tests.core.handling.conftest import a_return
 

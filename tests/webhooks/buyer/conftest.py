@@ -11,8 +11,8 @@ from typing import ClassVar
 import pytest
 
 from disputeflow import Capabilities, FoundOrder, MarketplaceError, Money, Order, Party, hookimpl
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.transparency import links
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.features.transparency import links
 from tests.core.transparency.conftest import a_return
 from tests.fakes.marketplace import FakeMarketplace
 from tests.webhooks.api.conftest import agent, make_token  # noqa: F401  # fixtures

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from disputeflow import Party
-from disputeflow.core.transparency import links
+from disputeflow.features.transparency import links
 from tests.core.transparency.conftest import a_return
 from tests.webhooks.buyer.conftest import PNG
 from tests.webhooks.web.browser import chromium, screenshot

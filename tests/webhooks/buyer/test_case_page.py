@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from disputeflow.core.clock import utcnow
-from disputeflow.core.store.tables import AuditRow, EvidenceFileRow
-from disputeflow.core.transparency import files, links
+from disputeflow.engine.store.tables import AuditRow, EvidenceFileRow
+from disputeflow.features.transparency import files, links
 from disputeflow.webhooks.buyer import case_page
 from tests.core.transparency.conftest import a_return
 from tests.webhooks.api.conftest import bearer
@@ -179,7 +179,7 @@ def test_agents_mint_links_through_the_api(client, case_of, make_token, days):
     ],
 )
 def test_rights_are_told_as_the_law_of_the_buyers_country_says(lang, country, store_days, expected):
-    from disputeflow.core.i18n import formatter
+    from disputeflow.features.i18n import formatter
     from disputeflow.webhooks.buyer.view import rights_lines
 
     lines, _ = rights_lines(formatter(lang, country), country, store_days)

@@ -8,8 +8,8 @@ import io
 import pytest
 from sqlalchemy import select
 
-from disputeflow.core.store import cases
-from disputeflow.core.store.tables import CaseRow, NoticeRow
+from disputeflow.engine.store import cases
+from disputeflow.engine.store.tables import CaseRow, NoticeRow
 from disputeflow.webhooks.buyer import request_form
 from tests.webhooks.buyer.conftest import PNG, ShopMarketplace, csrf_of
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from disputeflow.core.config import CASE_FILE_BYTES, CASE_FILES, Settings
 from disputeflow.core.errors import ConfigurationError
+from disputeflow.engine.config import CASE_FILE_BYTES, CASE_FILES, Settings
 from disputeflow.webhooks.buyer import case_page
 from tests.webhooks.buyer.conftest import PNG
 from tests.webhooks.buyer.test_case_page import _io, count_files, reply

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.store import tokens
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.store import tokens
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from disputeflow.core.store import tokens
+from disputeflow.engine.store import tokens
 from disputeflow.webhooks.app import create_app
 from disputeflow.webhooks.web import SESSION_PURPOSE
 from tests.webhooks.web.conftest import csrf_of, sign_in

@@ -10,10 +10,10 @@ import pytest
 
 from disputeflow import Deadline, Money, Party
 from disputeflow.core.clock import utcnow
-from disputeflow.core.ingest import ingest_snapshot
-from disputeflow.core.store import tokens
 from disputeflow.core.taxonomy import Role
-from disputeflow.core.worker import Worker, WorkerOptions
+from disputeflow.engine.ingest import ingest_snapshot
+from disputeflow.engine.store import tokens
+from disputeflow.engine.worker import Worker, WorkerOptions
 from tests.builders import snapshot
 from tests.seeded import seed
 from tests.webhooks.web.browser import FakePlatform, chromium, screenshot

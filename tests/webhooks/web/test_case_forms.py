@@ -8,7 +8,7 @@ import re
 import pytest
 
 from disputeflow import Capabilities, Money, hookimpl
-from disputeflow.core.store import actions, cases
+from disputeflow.engine.store import actions, cases
 from tests.builders import snapshot
 from tests.fakes.marketplace import FakeMarketplace
 from tests.webhooks.web.conftest import csrf_of

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from disputeflow import Money
-from disputeflow.core.periods import months_back, parse_day, week_label
+from disputeflow.features.analytics.periods import months_back, parse_day, week_label
 from disputeflow.webhooks.web.charts import bar_chart, line_chart, table_chart
 from disputeflow.webhooks.web.formatting import deadline, duration, money
 

@@ -172,7 +172,7 @@ def test_ratios_command_raises_alerts(runtime, fake_plugins):
 def test_ratios_alert_when_a_threshold_is_crossed(runtime, fake_plugins):
     from datetime import UTC, datetime, timedelta
 
-    from disputeflow.core.ingest import ingest_snapshot
+    from disputeflow.engine.ingest import ingest_snapshot
     from tests.builders import snapshot
 
     ids = seed(runtime)

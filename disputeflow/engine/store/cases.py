@@ -1,0 +1,399 @@
+"""Cases in the store: the row, its timeline, evidence, messages and snapshot history."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from disputeflow.core.case import Case
+from disputeflow.core.clock import parse_rfc3339, to_rfc3339, utcnow
+from disputeflow.core.errors import InvalidInputError, NotFoundError
+from disputeflow.core.merge import MergeResult
+from disputeflow.core.snapshot import CaseSnapshot, OrderKey
+from disputeflow.core.values import Evidence, Message, TimelineEntry
+from disputeflow.engine.store.tables import (
+    CaseRow,
+    CaseSnapshotRow,
+    EvidenceRow,
+    MessageRow,
+    TimelineRow,
+)
+from disputeflow.engine.store.trail import record_new
+
+Entries = list[TimelineEntry]
+# Kept in their own tables, not in the case document.
+_CHILD_KEYS = ("timeline", "evidence", "messages", "allowed_actions", "due_at", "must_act")
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What ``cases list`` and ``GET /api/v1/cases`` filter on; ``None`` means any."""
+
+    platform: str | None = None
+    connection_id: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    category: str | None = None
+    queue: str | None = None
+    due_before: datetime | None = None
+    q: str | None = None
+    buyer_country: str | None = None
+
+
+def find_row(
+    session: Session, connection_id: str, object_type: str, external_id: str, *, lock: bool = False
+) -> CaseRow | None:
+    """The case of one platform object, locked for update when ``lock`` (PostgreSQL)."""
+    query = select(CaseRow).where(
+        CaseRow.connection_id == connection_id,
+        CaseRow.object_type == object_type,
+        CaseRow.external_id == external_id,
+    )
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def get(session: Session, case_id: str) -> Case:
+    """A whole case with timeline, evidence and messages; 404-style error when unknown."""
+    row = session.get(CaseRow, case_id)
+    if row is None:
+        raise NotFoundError(f"no case {case_id!r}")
+    return load(session, row)
+
+
+def load(session: Session, row: CaseRow) -> Case:
+    """Assemble the aggregate from its row and child rows."""
+    timeline = session.scalars(
+        select(TimelineRow).where(TimelineRow.case_id == row.id).order_by(TimelineRow.id)
+    )
+    evidence = session.scalars(select(EvidenceRow).where(EvidenceRow.case_id == row.id))
+    messages = session.scalars(select(MessageRow).where(MessageRow.case_id == row.id))
+    case = summary(row)
+    case.timeline = sorted(
+        (
+            TimelineEntry(t.at, t.actor, t.kind, t.summary, dict(t.data), t.derived)  # type: ignore[arg-type]
+            for t in timeline
+        ),
+        key=TimelineEntry.sort_key,
+    )
+    case.evidence = sorted(
+        (Evidence.from_dict(e.data) for e in evidence),
+        key=lambda e: (e.submitted_at, e.external_id),
+    )
+    case.messages = sorted(
+        (Message(m.external_id, m.party, m.body, m.sent_at) for m in messages),  # type: ignore[arg-type]
+        key=lambda m: (m.sent_at, m.external_id),
+    )
+    return case
+
+
+def summary(row: CaseRow) -> Case:
+    """The case without its timeline, evidence and messages (for lists)."""
+    return Case.from_dict(row.document)
+
+
+def has_snapshot(session: Session, case_id: str, fingerprint: str) -> bool:
+    """Whether this exact snapshot was merged into the case before."""
+    found = session.scalar(
+        select(CaseSnapshotRow.id).where(
+            CaseSnapshotRow.case_id == case_id, CaseSnapshotRow.fingerprint == fingerprint
+        )
+    )
+    return found is not None
+
+
+def newest_key(row: CaseRow) -> OrderKey:
+    """The order key of the newest snapshot merged, kept on the row so most merges need no
+    history at all."""
+    return (row.snapshot_at, row.snapshot_revision, row.snapshot_fingerprint)
+
+
+def history(session: Session, case_id: str) -> list[CaseSnapshot]:
+    """Every snapshot merged into the case so far."""
+    rows = session.scalars(select(CaseSnapshotRow).where(CaseSnapshotRow.case_id == case_id))
+    return [CaseSnapshot.from_dict(r.data) for r in rows]
+
+
+def save_merge(
+    session: Session,
+    result: MergeResult,
+    snapshot: CaseSnapshot,
+    row: CaseRow | None,
+    previous: Case | None = None,
+) -> CaseRow:
+    """Persist a merge: the case row, the snapshot, what the timeline gained, and the
+    evidence and messages when they changed from ``previous`` (the case before)."""
+    case = result.case
+    if row is None:
+        row = CaseRow(id=case.id)
+        session.add(row)
+    newest = snapshot if result.created or not result.late else None
+    _fill_row(row, case, newest)
+    row.rules_due_at = utcnow()  # the automation rules look at every change
+    session.flush()
+    session.add(
+        CaseSnapshotRow(
+            case_id=case.id,
+            fingerprint=snapshot.fingerprint,
+            observed_at=snapshot.observed_at,
+            data=snapshot.to_dict(),
+        )
+    )
+    if result.late:
+        session.execute(
+            delete(TimelineRow).where(TimelineRow.case_id == case.id, TimelineRow.derived)
+        )
+        local_new = [e for e in result.new_entries if not e.derived]
+        derived = [e for e in case.timeline if e.derived]
+        add_entries(session, case.id, derived + local_new, new=result.new_entries)
+    else:
+        add_entries(session, case.id, result.new_entries)
+    if previous is None or (previous.evidence, previous.messages) != (case.evidence, case.messages):
+        replace_items(session, case)
+    return row
+
+
+def save_case(session: Session, case: Case, row: CaseRow) -> None:
+    """Persist local changes to a case's row (queue, category, extra) without a snapshot."""
+    _fill_row(row, case, None)
+
+
+def add_entries(
+    session: Session, case_id: str, entries: list[TimelineEntry], new: Entries | None = None
+) -> None:
+    """Append timeline entries; the ``new`` ones (default: all) are audited and notified."""
+    record_new(session, case_id, entries if new is None else new)
+    session.add_all(
+        TimelineRow(
+            case_id=case_id,
+            at=e.at,
+            actor=str(e.actor),
+            kind=str(e.kind),
+            summary=e.summary,
+            data=e.data,
+            derived=e.derived,
+        )
+        for e in entries
+    )
+
+
+def _fill_row(row: CaseRow, case: Case, newest: CaseSnapshot | None) -> None:
+    document = {k: v for k, v in case.to_dict().items() if k not in _CHILD_KEYS}
+    row.connection_id = case.connection_id
+    row.platform = case.platform
+    row.object_type = case.object_type
+    row.external_id = case.external_id
+    row.kind = str(case.kind)
+    row.status = str(case.status)
+    row.category = str(case.category)
+    row.stage = str(case.stage) if case.stage else None
+    row.outcome = str(case.outcome) if case.outcome else None
+    row.queue = case.queue
+    row.amount_minor = case.amount.minor if case.amount else None
+    row.currency = case.amount.currency if case.amount else None
+    row.buyer_country = case.buyer.country if case.buyer else None
+    email = case.buyer.email if case.buyer else None
+    row.buyer_email = email.strip().lower()[:320] if email else None
+    external_id = case.buyer.external_id if case.buyer else None
+    row.buyer_external_id = external_id[:200] if external_id else None
+    row.order_external_id = case.order.external_id if case.order else None
+    row.search_text = _search_text(case)
+    row.due_at = case.due_at
+    row.opened_at = case.opened_at
+    row.updated_at = case.updated_at
+    row.document = document
+    if newest is not None:
+        row.snapshot_at = newest.observed_at
+        row.snapshot_revision = newest.revision if newest.revision is not None else -1
+        row.snapshot_fingerprint = newest.fingerprint
+
+
+def previous_cases_of_buyer(session: Session, case: Case) -> int:
+    """How many cases the same buyer (by email or platform customer id) opened on the same
+    connection before this one."""
+    email = case.buyer.email.strip().lower() if case.buyer and case.buyer.email else None
+    external_id = case.buyer.external_id if case.buyer else None
+    same = [
+        column == value
+        for column, value in (
+            (CaseRow.buyer_email, email),
+            (CaseRow.buyer_external_id, external_id),
+        )
+        if value
+    ]
+    if not same:
+        return 0
+    query = select(func.count(CaseRow.id)).where(
+        CaseRow.connection_id == case.connection_id,
+        CaseRow.id != case.id,
+        CaseRow.opened_at < case.opened_at,
+        or_(*same),
+    )
+    return int(session.scalar(query) or 0)
+
+
+def _search_text(case: Case) -> str:
+    parts = [case.external_id, case.platform_reason or "", case.platform_status or ""]
+    if case.order:
+        parts += [case.order.name or "", case.order.external_id or ""]
+    if case.buyer:
+        parts += [case.buyer.name or "", case.buyer.email or ""]
+    return " ".join(p for p in parts if p).lower()
+
+
+def replace_items(session: Session, case: Case) -> None:
+    """Rewrite the evidence and messages rows of a case from the aggregate."""
+    session.execute(delete(EvidenceRow).where(EvidenceRow.case_id == case.id))
+    session.execute(delete(MessageRow).where(MessageRow.case_id == case.id))
+    session.add_all(
+        EvidenceRow(
+            case_id=case.id,
+            external_id=e.external_id,
+            party=str(e.party),
+            submitted_at=e.submitted_at,
+            data=e.to_dict(),
+        )
+        for e in case.evidence
+    )
+    session.add_all(
+        MessageRow(
+            case_id=case.id,
+            external_id=m.external_id,
+            party=str(m.party),
+            sent_at=m.sent_at,
+            body=m.body,
+        )
+        for m in case.messages
+    )
+
+
+SORTS = ("newest", "urgent")
+"""``newest``: most recently changed first; ``urgent``: nearest ``due_at`` first, cases
+without a deadline last."""
+
+_URGENT_TAG = "urgent"
+
+
+def encode_cursor(row: CaseRow, sort: str = "newest") -> str:
+    """An opaque cursor: the last row's sort key (for ``urgent``, tagged so that a cursor
+    of one order is refused by the other)."""
+    if sort == "urgent":
+        due = to_rfc3339(row.due_at) if row.due_at else None
+        key: list[str | None] = [_URGENT_TAG, due, row.id]
+    else:
+        key = [to_rfc3339(row.updated_at), row.id]
+    raw = json.dumps(key).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[datetime | None, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+        if sort == "urgent":
+            tag, stamp, case_id = key
+            if tag != _URGENT_TAG:
+                raise ValueError(tag)
+            return (parse_rfc3339(stamp) if stamp is not None else None), str(case_id)
+        stamp, case_id = key
+        return parse_rfc3339(stamp), str(case_id)
+    except (ValueError, TypeError):
+        raise InvalidInputError("invalid cursor", errors={"cursor": ["invalid"]}) from None
+
+
+def _filtered(query: Select[CaseRow], filters: CaseFilter) -> Select[CaseRow]:
+    for column, value in (
+        (CaseRow.platform, filters.platform),
+        (CaseRow.connection_id, filters.connection_id),
+        (CaseRow.kind, filters.kind),
+        (CaseRow.status, filters.status),
+        (CaseRow.category, filters.category),
+        (CaseRow.queue, filters.queue),
+        (CaseRow.buyer_country, filters.buyer_country),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.due_before is not None:
+        query = query.where(CaseRow.due_at < filters.due_before)
+    if filters.q:
+        query = query.where(CaseRow.search_text.contains(filters.q.lower(), autoescape=True))
+    return query
+
+
+def _after_newest(cursor: str) -> ColumnElement[bool]:
+    """Rows strictly after the cursor's row, newest first. The plain range on
+    ``updated_at`` comes first, so the index scan starts at the cursor instead of filtering
+    every row before it (deep pages stay as fast as the first)."""
+    stamp, case_id = _decode_cursor(cursor, "newest")
+    assert stamp is not None  # a newest cursor always has its updated_at
+    return and_(
+        CaseRow.updated_at <= stamp,
+        or_(CaseRow.updated_at < stamp, CaseRow.id < case_id),
+    )
+
+
+def count_by_status(session: Session, filters: CaseFilter) -> dict[str, int]:
+    """How many cases match ``filters`` in each status (statuses with none left out)."""
+    matching = _filtered(select(CaseRow), filters).subquery()
+    query = select(matching.c.status, func.count()).group_by(matching.c.status)
+    return {str(status): int(n) for status, n in session.execute(query)}
+
+
+def list_rows(
+    session: Session,
+    filters: CaseFilter,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+    sort: str = "newest",
+) -> tuple[list[CaseRow], str | None]:
+    """One page of cases and the cursor of the next page.
+
+    ``sort="newest"`` (default): most recently changed first (``updated_at`` desc, ``id``
+    desc). ``sort="urgent"``: nearest ``due_at`` first, then ``id``; cases without a
+    deadline come last.
+    """
+    if sort not in SORTS:
+        raise InvalidInputError(f"unknown sort {sort!r}", errors={"sort": [f"one of {SORTS}"]})
+    query = _filtered(select(CaseRow), filters)
+    if sort == "urgent":
+        rows = _urgent_rows(session, query, limit + 1, cursor)
+    else:
+        if cursor:
+            query = query.where(_after_newest(cursor))
+        query = query.order_by(CaseRow.updated_at.desc(), CaseRow.id.desc())
+        rows = list(session.scalars(query.limit(limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1], sort) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def _urgent_rows(
+    session: Session, query: Select[CaseRow], wanted: int, cursor: str | None
+) -> list[CaseRow]:
+    """Up to ``wanted`` rows by ``due_at`` then ``id``, those without a deadline last.
+
+    Two index range scans (cases with a deadline, then those without) rather than one
+    ``ORDER BY due_at NULLS LAST``, which SQLite can only answer by sorting every row.
+    """
+    stamp, case_id = _decode_cursor(cursor, "urgent") if cursor else (None, None)
+    rows: list[CaseRow] = []
+    if cursor is None or stamp is not None:  # not yet in the block without a deadline
+        dated = query.where(CaseRow.due_at.is_not(None))
+        if stamp is not None:
+            after = or_(CaseRow.due_at > stamp, CaseRow.id > case_id)
+            dated = dated.where(CaseRow.due_at >= stamp, after)
+        dated = dated.order_by(CaseRow.due_at.asc(), CaseRow.id.asc()).limit(wanted)
+        rows = list(session.scalars(dated))
+    if len(rows) < wanted:
+        undated = query.where(CaseRow.due_at.is_(None))
+        if cursor is not None and stamp is None:
+            undated = undated.where(CaseRow.id > case_id)
+        undated = undated.order_by(CaseRow.id.asc()).limit(wanted - len(rows))
+        rows += session.scalars(undated)
+    return rows

@@ -1,0 +1,143 @@
+"""Engines and sessions: SQLite tuned for a single host (WAL, busy timeout, immediate
+transactions, deleted content overwritten, a file only its owner reads), PostgreSQL as it is."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from disputeflow.core.plugins import PluginManager, builtin_plugin_manager
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+READONLY_OPTION = "disputeflow_readonly"
+PLUGINS_KEY = "disputeflow.plugins"
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """WAL so readers never block the writer; BEGIN IMMEDIATE so writers queue, not deadlock."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event decide
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        # deleted and overwritten content is zeroed, not left in free pages (erasure)
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        readonly = connection.get_execution_options().get(READONLY_OPTION)
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file 0600 before SQLite does (its -wal and -shm files copy the
+    mode), like the secret key file; warn when an existing one is readable by others."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            log.warning("database file %s is readable by others (mode %o)", path, mode)
+
+
+def create_db_engine(url: str, **options: Any) -> Engine:
+    """An engine for ``url``; an SQLite file (and its folder) is created when missing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            _create_private_file(Path(parsed.database).expanduser())
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
+        _tune_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **options)
+
+
+class Database:
+    """An engine with a session factory; :meth:`session` is one transaction."""
+
+    def __init__(self, engine: Engine, plugins: PluginManager | None = None) -> None:
+        self.engine = engine
+        # whose hooks the store calls inside its transactions (the runtime's manager)
+        self.plugins = plugins
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        readonly_engine = engine.execution_options(**{READONLY_OPTION: True})
+        self._readonly_sessions = sessionmaker(readonly_engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> Database:
+        return cls(create_db_engine(url, **options))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self, *, readonly: bool = False) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on any error.
+
+        ``readonly`` sessions on SQLite begin a deferred transaction, so reads never queue
+        behind a writer (WAL lets them see the last commit); writes must not use them.
+        """
+        factory = self._readonly_sessions if readonly else self._sessions
+        with factory.begin() as session:
+            session.info[PLUGINS_KEY] = self.plugins
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def wipe_wal(engine: Engine) -> None:
+    """After an erasure, copy SQLite's WAL into the database file and truncate it, so the
+    erased values are left in neither (``secure_delete`` zeroes them in the file). A
+    checkpoint a reader holds back is logged. A no-op elsewhere: PostgreSQL's autovacuum
+    reclaims dead row versions on its own."""
+    if engine.dialect.name != "sqlite":
+        return
+    connection = engine.raw_connection()  # outside any transaction (a checkpoint must be)
+    try:
+        cursor = connection.cursor()
+        busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if busy is not None and busy[0]:
+        log.warning("the WAL checkpoint after an erasure was held back by a reader")
+
+
+def hooks_of(session: Session) -> Any:
+    """The hook caller of the plugins a session's store code answers to: the runtime's, or
+    the built-in features' for a database opened without one."""
+    plugins = session.info.get(PLUGINS_KEY) or builtin_plugin_manager()
+    return plugins.hook
+
+
+def after_commit(session: Session, key: str, action: Callable[[Session], None]) -> None:
+    """Run ``action`` once the session's outermost transaction has committed (not when a
+    savepoint is released, and never after a rollback); once per ``key``."""
+    if key in session.info:
+        return
+    session.info[key] = True
+
+    def run(committed: Session) -> None:
+        if committed.get_nested_transaction() is None and committed.info.pop(key, None):
+            action(committed)
+
+    event.listen(session, "after_commit", run)

@@ -1,0 +1,185 @@
+"""Webhook deliveries: stored raw before acknowledgement, claimed by workers, never deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from disputeflow.core.clock import to_rfc3339
+from disputeflow.core.errors import InvalidInputError, NotFoundError
+from disputeflow.core.ids import new_id
+from disputeflow.core.marketplace import StoredDelivery, VerifiedDelivery
+from disputeflow.engine.store.tables import DeliveryRow
+
+PENDING, DONE, FAILED, DEAD = "pending", "done", "failed", "dead"
+STATUSES = (PENDING, DONE, FAILED, DEAD)
+
+
+def insert(
+    session: Session,
+    *,
+    connection_id: str,
+    platform: str,
+    verified: VerifiedDelivery,
+    body: bytes,
+    received_at: datetime,
+) -> tuple[str, bool]:
+    """Store a verified delivery unless its dedup key was seen: ``(id, created)``.
+
+    ``INSERT ... ON CONFLICT DO NOTHING``, so concurrent duplicates never raise.
+    """
+    values: dict[str, Any] = {
+        "id": new_id("dlv"),
+        "connection_id": connection_id,
+        "platform": platform,
+        "dedup_key": verified.dedup_key,
+        "topic": verified.topic,
+        "headers": dict(verified.headers),
+        "body": body,
+        "received_at": received_at,
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": received_at,
+    }
+    insert_ = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert_(DeliveryRow)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["connection_id", "dedup_key"])
+        .returning(DeliveryRow.id)
+    )
+    if (inserted := session.scalar(statement)) is not None:
+        return inserted, True
+    existing = session.scalar(
+        select(DeliveryRow.id).where(
+            DeliveryRow.connection_id == connection_id,
+            DeliveryRow.dedup_key == verified.dedup_key,
+        )
+    )
+    assert existing is not None  # the conflict means it exists
+    return existing, False
+
+
+def claim_due(session: Session, now: datetime, limit: int) -> Sequence[DeliveryRow]:
+    """Lock up to ``limit`` deliveries due for processing; others' locked rows are skipped."""
+    query = (
+        select(DeliveryRow)
+        .where(DeliveryRow.status.in_((PENDING, FAILED)), DeliveryRow.next_attempt_at <= now)
+        .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return session.scalars(query).all()
+
+
+def to_stored(row: DeliveryRow) -> StoredDelivery:
+    """The plugin-facing form of a stored delivery."""
+    return StoredDelivery(
+        id=row.id,
+        connection_id=row.connection_id,
+        platform=row.platform,
+        topic=row.topic,
+        dedup_key=row.dedup_key,
+        headers=dict(row.headers),
+        body=bytes(row.body),
+        received_at=row.received_at,
+    )
+
+
+def mark_done(row: DeliveryRow, now: datetime) -> None:
+    row.status = DONE
+    row.attempts += 1
+    row.processed_at = now
+    row.last_error = None
+    row.next_attempt_at = None
+
+
+def mark_failed(
+    row: DeliveryRow, error: str, now: datetime, backoff: Sequence[float], max_attempts: int
+) -> None:
+    """Record a failure; retry after the next backoff step, or keep the delivery as dead."""
+    row.attempts += 1
+    row.last_error = error[:2000]
+    if row.attempts >= max_attempts:
+        row.status = DEAD
+        row.next_attempt_at = None
+        return
+    row.status = FAILED
+    step = backoff[min(row.attempts - 1, len(backoff) - 1)]
+    row.next_attempt_at = now + timedelta(seconds=step)
+
+
+def get(session: Session, delivery_id: str) -> DeliveryRow:
+    row = session.get(DeliveryRow, delivery_id)
+    if row is None:
+        raise NotFoundError(f"no delivery {delivery_id!r}")
+    return row
+
+
+def list_rows(
+    session: Session,
+    *,
+    status: str | None = None,
+    connection_id: str | None = None,
+    limit: int = 50,
+    after: str | None = None,
+) -> tuple[list[DeliveryRow], str | None]:
+    """Newest first; ``after`` is the last id of the previous page (ids sort by time)."""
+    if status is not None and status not in STATUSES:
+        raise InvalidInputError(
+            f"unknown delivery status {status!r}", errors={"status": [f"one of {STATUSES}"]}
+        )
+    query = select(DeliveryRow)
+    if status:
+        query = query.where(DeliveryRow.status == status)
+    if connection_id:
+        query = query.where(DeliveryRow.connection_id == connection_id)
+    if after:
+        query = query.where(DeliveryRow.id < after)
+    rows = list(session.scalars(query.order_by(DeliveryRow.id.desc()).limit(limit + 1)))
+    next_cursor = rows[limit - 1].id if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def replay(
+    session: Session, now: datetime, *, ids: Sequence[str] = (), failed: bool = False
+) -> int:
+    """Queue deliveries again (by id, or every failed and dead one); returns how many."""
+    query = update(DeliveryRow).values(status=PENDING, attempts=0, next_attempt_at=now)
+    if failed:
+        query = query.where(DeliveryRow.status.in_((FAILED, DEAD)))
+    else:
+        for delivery_id in ids:
+            get(session, delivery_id)
+        query = query.where(DeliveryRow.id.in_(list(ids)))
+    count = session.execute(query).rowcount  # type: ignore[attr-defined]
+    return int(count or 0)
+
+
+def describe(row: DeliveryRow) -> dict[str, Any]:
+    """The JSON form (the body as text, since platforms send JSON, XML or forms)."""
+
+    def stamp(value: datetime | None) -> str | None:
+        return to_rfc3339(value) if value else None
+
+    return {
+        "id": row.id,
+        "connection_id": row.connection_id,
+        "platform": row.platform,
+        "topic": row.topic,
+        "dedup_key": row.dedup_key,
+        "status": row.status,
+        "attempts": row.attempts,
+        "last_error": row.last_error,
+        "received_at": stamp(row.received_at),
+        "next_attempt_at": stamp(row.next_attempt_at),
+        "processed_at": stamp(row.processed_at),
+        "headers": dict(row.headers),
+        "body": bytes(row.body).decode("utf-8", errors="replace"),
+    }

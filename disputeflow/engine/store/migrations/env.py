@@ -1,0 +1,22 @@
+"""Alembic environment: runs on the connection disputeflow hands it (see store/migrate.py)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from disputeflow.engine.store import sessions  # noqa: F401  # its table, in the metadata
+from disputeflow.engine.store.tables import Base
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run migrations through `disputeflow db upgrade`")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

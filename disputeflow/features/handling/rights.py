@@ -1,0 +1,209 @@
+"""Buyers' statutory rights by country, and the effective return window they make.
+
+The figures live in one data file shipped with the package (``core/data/rights.toml``), a
+row per country with its legal source. The effective window for a buyer is the longer of
+the store's own policy and the statutory period of the buyer's country; a store policy
+below the statutory minimum is flagged, never applied silently.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from disputeflow.core.clock import to_rfc3339
+
+DATA_FILE = "rights.toml"
+REFUND_CLOCKS = ("withdrawal", "goods_returned")
+
+
+@dataclass(frozen=True)
+class StatutoryRights:
+    """What the law of one country grants a buyer of goods at a distance."""
+
+    country: str
+    name: str
+    region: str
+    law: str
+    national_law: str = ""
+    withdrawal_days: int | None = None  # None: the law sets no change-of-mind period
+    only_without_store_policy: bool = False  # Japan: only when the store states no policy
+    clock: str = ""
+    refund_days: int | None = None
+    refund_business_days: bool = False
+    refund_clock: str | None = None
+    refund_note: str = ""
+    return_shipping: str = ""
+    exceptions: dict[str, str] = field(default_factory=dict)
+    notes: str = ""
+    sources: tuple[str, ...] = ()
+    verified: bool = True
+
+    def window_days(self, store_window_days: int | None) -> int | None:
+        """The statutory change-of-mind period for a store with that policy (``None``: the
+        store states none), or ``None`` where the law sets none."""
+        if self.only_without_store_policy and store_window_days is not None:
+            return None
+        return self.withdrawal_days
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form the API and the CLI show."""
+        return {
+            "country": self.country,
+            "name": self.name,
+            "region": self.region,
+            "law": self.law,
+            "national_law": self.national_law or None,
+            "withdrawal_days": self.withdrawal_days,
+            "only_without_store_policy": self.only_without_store_policy,
+            "clock": self.clock or None,
+            "refund_days": self.refund_days,
+            "refund_business_days": self.refund_business_days,
+            "refund_clock": self.refund_clock,
+            "refund_note": self.refund_note or None,
+            "return_shipping": self.return_shipping,
+            "exceptions": [{"id": k, "text": v} for k, v in self.exceptions.items()],
+            "notes": self.notes or None,
+            "sources": list(self.sources),
+            "verified": self.verified,
+        }
+
+
+def _row(country: str, row: dict[str, Any], regimes: dict[str, dict[str, Any]]) -> StatutoryRights:
+    merged = {**regimes[row["regime"]], **{k: v for k, v in row.items() if k != "regime"}}
+    merged["exceptions"] = dict(merged.get("exceptions") or {})
+    merged["sources"] = tuple(merged.get("sources") or ())
+    if merged.get("refund_clock") not in (None, *REFUND_CLOCKS):
+        raise ValueError(f"{country}: refund_clock must be one of {REFUND_CLOCKS}")
+    return StatutoryRights(country=country, **merged)
+
+
+@cache
+def all_rights() -> dict[str, StatutoryRights]:
+    """Every country of the data file, by ISO 3166-1 alpha-2 code."""
+    text = (
+        resources.files("disputeflow.features.handling.data").joinpath(DATA_FILE).read_text("utf-8")
+    )
+    data = tomllib.loads(text)
+    regimes = data["regimes"]
+    return {code: _row(code, row, regimes) for code, row in sorted(data["countries"].items())}
+
+
+def rights_for(country: str | None) -> StatutoryRights | None:
+    """The statutory rights of a buyer in ``country``, or ``None`` if the data has none."""
+    if not country:
+        return None
+    return all_rights().get(country.strip().upper())
+
+
+@dataclass(frozen=True)
+class StorePolicy:
+    """The store's own return window and where it was read."""
+
+    window_days: int | None
+    source: str | None
+    checked_at: datetime | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "window_days": self.window_days,
+            "source": self.source,
+            "checked_at": to_rfc3339(self.checked_at) if self.checked_at else None,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class PolicyEvaluation:
+    """A buyer's return window: the store's, the law's, the effective one, and whether a
+    return requested at a given moment falls inside them."""
+
+    jurisdiction: str | None
+    store_window_days: int | None
+    statutory_window_days: int | None
+    effective_window_days: int | None
+    below_statutory: bool
+    within_window: bool | None = None
+    within_statutory_window: bool | None = None
+    days_elapsed: int | None = None
+    clock_basis: str | None = None  # "delivery" or "order": what the elapsed days count from
+    store_policy_source: str | None = None
+    law: str | None = None
+    sources: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "jurisdiction": self.jurisdiction,
+            "store_window_days": self.store_window_days,
+            "statutory_window_days": self.statutory_window_days,
+            "effective_window_days": self.effective_window_days,
+            "below_statutory": self.below_statutory,
+            "within_window": self.within_window,
+            "within_statutory_window": self.within_statutory_window,
+            "days_elapsed": self.days_elapsed,
+            "clock_basis": self.clock_basis,
+            "store_policy_source": self.store_policy_source,
+            "law": self.law,
+            "sources": list(self.sources),
+        }
+
+
+def _within(window: int | None, elapsed: int | None, basis: str | None) -> bool | None:
+    """Inside the window? Counted from the order date the answer can only be "yes" (the
+    goods arrived later than they were ordered) or "unknown"."""
+    if window is None or elapsed is None:
+        return None
+    if elapsed <= window:
+        return True
+    return False if basis == "delivery" else None
+
+
+def evaluate(
+    country: str | None,
+    store: StorePolicy | None,
+    *,
+    requested_at: datetime | None = None,
+    clock_start: datetime | None = None,
+    clock_basis: str | None = None,
+) -> PolicyEvaluation:
+    """The effective return window for a buyer in ``country`` under ``store``'s policy; with
+    ``requested_at`` and ``clock_start`` (delivery, else order time), whether a return
+    requested then is inside it."""
+    rights = rights_for(country)
+    store_days = store.window_days if store else None
+    statutory = rights.window_days(store_days) if rights else None
+    known = [d for d in (store_days, statutory) if d is not None]
+    elapsed = None
+    if requested_at is not None and clock_start is not None:
+        elapsed = max(0, (requested_at.date() - clock_start.date()).days)
+    effective = max(known) if known else None
+    return PolicyEvaluation(
+        jurisdiction=country.upper() if country else None,
+        store_window_days=store_days,
+        statutory_window_days=statutory,
+        effective_window_days=effective,
+        below_statutory=store_days is not None and statutory is not None and store_days < statutory,
+        within_window=_within(effective, elapsed, clock_basis),
+        within_statutory_window=_within(statutory, elapsed, clock_basis),
+        days_elapsed=elapsed,
+        clock_basis=clock_basis if elapsed is not None else None,
+        store_policy_source=store.source if store else None,
+        law=rights.law if rights else None,
+        sources=rights.sources if rights else (),
+    )
+
+
+def below_statutory_countries(store_window_days: int | None) -> list[str]:
+    """The countries whose buyers get more than a store policy of that many days."""
+    if store_window_days is None:
+        return []
+    return [
+        code
+        for code, rights in all_rights().items()
+        if (days := rights.window_days(store_window_days)) is not None and days > store_window_days
+    ]
