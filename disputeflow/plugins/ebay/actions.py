@@ -58,6 +58,11 @@ REFUNDED_STATES = frozenset(
      "REFUND_SENT_PENDING_CONFIRMATION", "ITEM_KEPT", "PARTIAL_REFUNDED",
      "PARTIAL_REFUND_INITIATED", "LESS_THAN_A_FULL_REFUND_ISSUED"}
 )  # fmt: skip
+# InquiryStateEnum (Post-Order 2.8.0): the seller's full refund is agreed or under way.
+INQUIRY_REFUNDED_STATES = frozenset(
+    {"FULL_REFUND_AGREED", "SELLER_ECHECK_FULL_REFUND_INITIATED",
+     "VOLUNTARY_REFUND_PAYOUT_PENDING"}
+)  # fmt: skip
 CLOSED = frozenset({"CLOSED", "CS_CLOSED", "CLOSED_WITH_ESCALATION"})
 PATHS = {"return": "return", "inquiry": "inquiry", "case": "casemanagement",
          "cancellation": "cancellation"}  # fmt: skip
@@ -192,11 +197,17 @@ class PostOrderActions:
 
     def _refund_claim(self, case: Case, action: ActionRequest, current: Any) -> ActionResult:
         status = text(dig(current, "status")) or text(dig(current, "caseStatusEnum"))
+        state = text(dig(current, "state"))
+        if state in INQUIRY_REFUNDED_STATES:  # an earlier attempt whose answer was lost
+            return ActionResult(message=f"already refunded on eBay (inquiry is {state})")
         if status in CLOSED:
             raise refuse(f"eBay's {case.object_type} is {status}: nothing left to refund")
         answer = self._post(case, "issue_refund", {"comments": _text_body(action.message)}
                             if action.message else {}, signed=True)  # fmt: skip
-        result = text(dig(answer, "refundResult")) or text(dig(answer, "refundStatus"))
+        # VoluntaryRefundResponse: {"refundResult": {"refundSource", "refundStatus"}}
+        result = text(dig(answer, "refundResult", "refundStatus"))
+        if result == "FAILED":
+            raise refuse(f"eBay answered refundStatus FAILED for the {case.object_type} refund")
         return ActionResult(message=f"refund issued ({result or 'accepted'})",
                             refunded=case.amount, data={"refund_result": result})  # fmt: skip
 

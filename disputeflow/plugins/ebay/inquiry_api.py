@@ -3,8 +3,9 @@
 eBay released it as 1.0.0 on 2026-10-26 (developer.ebay.com/develop/api/order-inquiry-api/
 release-notes, checked 2026-12-04) with ``orderInquiry``, ``sellerOrderInquiries``,
 ``processOrderInquiryRefund``, ``provideShipmentInfoForItemNotReceivedInquiry``,
-``sendOrderInquiryMessage`` and ``submitOrderInquiryReferral``. eBay's reference pages for
-the operations' arguments were not retrievable here; the argument and result shapes below
+``sendOrderInquiryMessage`` and ``submitOrderInquiryReferral``. No eBay reference for the
+operations' arguments was found (docs/platforms/ebay.md, "The Order Inquiry API", says what
+was searched), so only this answer uses the API; the argument and result shapes below
 (``input: {inquiryId, trackings: [{trackingNumber, shippingCarrier: {carrierCode}}]}``, a
 union of ``...Success`` and ``...Error`` types with ``errorCode``/``errorMessage``) follow a
 published migration guide and are listed under "Guesses and gaps" in docs/platforms/ebay.md.

@@ -233,18 +233,55 @@ def test_an_inquiry_is_refunded_in_full_only(runtime, mocked, case_of):
     with pytest.raises(ActionNotAllowedError, match="in full only"):
         request_action(runtime, case.id, ActionInput("refund", amount=Money("5.00", "USD")))
     mocked.get("post-order/v2/inquiry/8101", an_inquiry("8101"))
-    refund = mocked.post("post-order/v2/inquiry/8101/issue_refund", {"refundResult": "SUCCESS"})
+    refund = mocked.post("post-order/v2/inquiry/8101/issue_refund", refund_answer("SUCCESS"))
     action = run(runtime, case, "refund", amount=Money("24.99", "USD"))
     assert action["status"] == "succeeded"
     assert sent(refund.calls[0]) == {}
     assert action["result"]["refunded"] == {"value": "24.99", "currency": "USD"}
+    assert action["result"]["data"]["refund_result"] == "SUCCESS"
+
+
+def refund_answer(status):
+    """eBay's VoluntaryRefundResponse (devzone/post-order/types/VoluntaryRefundResponse.html):
+    ``refundResult`` is a VoluntaryRefundResult whose ``refundStatus`` is a RefundStatusEnum
+    value (FAILED, OTHER, PENDING, SUCCESS)."""
+    return {"refundResult": {"refundStatus": status}}
+
+
+def test_a_failed_inquiry_refund_fails_the_action_and_records_no_money(runtime, mocked, case_of):
+    case = case_of("inquiry", an_inquiry("8102"), "8102")
+    mocked.get("post-order/v2/inquiry/8102", an_inquiry("8102"))
+    mocked.post("post-order/v2/inquiry/8102/issue_refund", refund_answer("FAILED"))
+    action = run(runtime, case, "refund", amount=Money("24.99", "USD"))
+    assert action["status"] == "failed"
+    assert "refundStatus FAILED" in action["last_error"]
+    assert not action["result"]
+
+
+@pytest.mark.parametrize(("status", "state"), [
+    ("WAITING_BUYER_RESPONSE", "FULL_REFUND_AGREED"),
+    ("CLOSED", "SELLER_ECHECK_FULL_REFUND_INITIATED"),
+    ("CLOSED", "VOLUNTARY_REFUND_PAYOUT_PENDING"),
+])  # fmt: skip
+def test_an_inquiry_refund_ebay_already_made_is_recorded_as_done_never_sent_again(
+    runtime, mocked, case_of, status, state
+):
+    """A retry after a lost answer: eBay's InquiryStateEnum (Post-Order 2.8.0) shows the
+    seller's full refund agreed or under way, so nothing is sent and nothing fails."""
+    case = case_of("inquiry", an_inquiry("8103"), "8103")
+    mocked.get("post-order/v2/inquiry/8103", an_inquiry("8103", status=status, state=state))
+    refund = mocked.post("post-order/v2/inquiry/8103/issue_refund", refund_answer("SUCCESS"))
+    action = run(runtime, case, "refund", amount=Money("24.99", "USD"))
+    assert action["status"] == "succeeded", action["last_error"]
+    assert refund.call_count == 0
+    assert action["result"]["message"] == f"already refunded on eBay (inquiry is {state})"
 
 
 def test_a_case_takes_no_contest(runtime, mocked, case_of):
     """``casemanagement/{id}/provide_shipment_info`` is the buyer's return tracking, not a
     seller's answer; eBay takes an appeal only after it decided (tests/plugins/ebay/
-    test_refunds.py covers case refunds through issueRefund, test_inquiry_api.py the
-    inquiry's tracking answer)."""
+    test_refunds.py covers case refunds through issueRefund,
+    test_inquiries_and_cancellations.py the inquiry's tracking answer)."""
     case = case_of("case", a_case("8201"), "8201")
     with pytest.raises(ActionNotAllowedError, match="contest"):
         request_action(runtime, case.id, ActionInput("contest", params={"appeal": True}))
