@@ -340,3 +340,27 @@ def test_a_negative_amount_is_truthy():
     assert Money("-0.01", "EUR")
     assert not Money("0.00", "EUR")
     assert not Money("-0", "EUR")
+
+
+# The message is what an API client or a CLI user reads: each refusal names what was wrong.
+@pytest.mark.parametrize(
+    ("value", "currency", "message"),
+    [
+        (1.5, "EUR", "money amounts must be Decimal, int or str, not float (1.5)"),
+        (True, "EUR", "money amounts must be Decimal, int or str, not bool (True)"),
+        ("12,50", "EUR", "'12,50' is not a decimal amount"),
+        ([1], "EUR", "money amounts must be Decimal, int or str, not [1]"),
+        ("NaN", "EUR", "'NaN' is not a finite amount"),
+        (Decimal("1E+30"), "EUR", "amount too large to hold exactly in EUR"),
+    ],
+)
+def test_each_refusal_says_what_was_wrong(value, currency, message):
+    with pytest.raises(InvalidInputError) as refused:
+        Money(value, currency)
+    assert refused.value.message == message
+
+
+def test_a_dict_without_currency_is_refused_with_what_it_holds():
+    with pytest.raises(InvalidInputError) as refused:
+        Money.from_dict({"value": "1.00"})
+    assert refused.value.message == "money needs 'value' and 'currency': {'value': '1.00'}"
