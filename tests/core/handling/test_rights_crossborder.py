@@ -18,7 +18,9 @@ not confirmed in the sources found.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlparse
 
@@ -210,3 +212,20 @@ def test_a_row_must_say_what_the_law_does_and_where_it_says_so(row, error):
         _row("XX", {**values, **row}, REGIMES)
     assert _row("XX", {**values, "right": "none"}, REGIMES).right == NONE
     assert _row("XX", {**values, "withdrawal_days": 7}, REGIMES).right == WITHDRAWAL
+
+
+DOC = Path(__file__).parents[3] / "docs" / "handling.md"
+LABELS = {NONE: "none (sourced)", UNKNOWN: "unknown (not confirmed)"}
+
+
+def test_the_documented_table_says_what_the_data_says():
+    section = DOC.read_text().split("## Buyers' statutory rights", 1)[1].split("\n## ", 1)[0]
+    assert f"{len(all_rights())} in all" in section
+    rows = re.findall(r"^\| ([^|]+) \| ([^|]+) \|$", section, re.MULTILINE)[2:]
+    for code, rights in all_rights().items():
+        if rights.region in ("EU", "EEA"):
+            continue
+        label = LABELS.get(rights.right, rights.describe())
+        cells = [cell for name, cell in rows if name.startswith(label)]
+        assert len(cells) == 1, (code, label)
+        assert rights.name in cells[0], (code, label)
