@@ -67,8 +67,63 @@ def test_rights_for_people(invoke):
     japan = invoke("rights", "--country", "JP").output
     assert "withdrawal: 8 days (only when the store states no return policy)" in japan
     us = invoke("rights", "--country", "US").output
-    assert "withdrawal: none by statute" in us
+    assert (
+        "  withdrawal: none: the law of United States gives no general right to withdraw "
+        "from a distance sale"
+    ) in us.splitlines()
     assert us.splitlines()[-1] == "effective window: none"
+
+
+def test_rights_list_prints_every_country_with_its_sources(invoke):
+    result = invoke("rights", "list")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["COUNTRY", "NAME", "WITHDRAWAL", "LAW"]
+    assert lines[-1] == (
+        "62 countries; * (not confirmed by the sources: verify before relying on it)"
+    )
+    rows = {line.split()[0]: i for i, line in enumerate(lines[1:-1], 1) if line[0] != " "}
+    assert len(rows) == 62
+    mexico = lines[rows["MX"]]
+    assert mexico.split()[:4] == ["MX", "Mexico", "5", "business"]
+    assert lines[rows["MX"] + 1] == (
+        "        from: delivery of the goods or signature of the contract, whichever is later "
+        "(Art. 56)"
+    )
+    assert lines[rows["MX"] + 2] == (
+        "        source: https://juristas.mx/en/laws/ley-federal-de-proteccion-al-consumidor/"
+        "articulo-56"
+    )
+    assert lines[rows["HK"]].split()[:4] == ["HK", "Hong", "Kong", "none"]
+    assert lines[rows["HK"] + 1].startswith("        source: https://www.legco.gov.hk/")
+    assert lines[rows["AE"]].split()[4:6] == ["none", "*"]
+    assert lines[rows["VN"]].split()[:3] == ["VN", "Vietnam", "unknown"]
+    assert lines[rows["DE"]].split()[2:4] == ["14", "days"]
+
+
+def test_rights_list_filters_and_json(invoke):
+    result = invoke("rights", "list", "--right", "none", "--json")
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    countries = {item["country"] for item in body["items"]}
+    assert countries == {"AU", "CA", "CH", "IN", "SG", "US", "AE", "HK", "NZ", "PH"}
+    assert body["count"] == 10
+    assert all(item["sources"] and item["withdrawal_days"] is None for item in body["items"])
+    unknown = invoke("rights", "list", "--right", "unknown").output.splitlines()
+    assert unknown[-1] == "7 countries"
+    assert invoke("rights", "list", "--right", "maybe").exit_code == 2
+
+
+def test_rights_of_a_country_whose_law_is_not_confirmed(invoke):
+    result = invoke("rights", "--country", "KH")
+    assert result.exit_code == 0, result.output
+    assert "  withdrawal: unknown: not confirmed in the sources (see the notes)" in (
+        result.output.splitlines()
+    )
+    assert "  notes: A cooling-off right exists but its length was not found" in result.output
+    nothing = invoke("rights")
+    assert nothing.exit_code == 2
+    assert "give --country XX, or run `disputeflow rights list`" in nothing.output
 
 
 def test_rights_errors_are_one_line(invoke):
@@ -143,6 +198,6 @@ def test_connections_show_flags_a_short_policy(invoke):
     add_shop(invoke, 7)
     shown = invoke("connections", "show", "shop-7").output
     assert "return policy: 7 days (connection setting return_window_days)" in shown
-    assert "return policy below the statutory minimum for buyers in: AT, BE, BG" in shown
+    assert "return policy below the statutory minimum for buyers in: AR, AT, BE, BG" in shown
     add_shop(invoke, 30)
     assert "below the statutory minimum" not in invoke("connections", "show", "shop-30").output

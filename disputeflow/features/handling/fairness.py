@@ -105,10 +105,13 @@ def statutory_refusal(case: Case, params: Mapping[str, Any], rationale: str | No
         if (rationale or "").strip():
             return None
         return f"decline_return refused: naming the exception {exception!r} needs a rationale"
-    days, basis = policy.get("statutory_window_days"), policy.get("clock_basis") or "delivery"
+    basis = policy.get("clock_basis") or "delivery"
+    days = f"{policy.get('statutory_window_days')} days"
+    if policy.get("statutory_business_days") is not None:
+        days = f"{policy['statutory_business_days']} business days ({days})"
     return (
         f"decline_return refused: a buyer in {rights.name} ({rights.country}) may withdraw "
-        f"from a distance purchase within {days} days without giving a reason ({rights.law}); "
+        f"from a distance purchase within {days} without giving a reason ({rights.law}); "
         f"this return was asked for {policy.get('days_elapsed')} days after the {basis}, "
         f"inside that window. Approve it, or name the exception that applies in "
         f"params.{EXCEPTION_PARAM} ({choices}) with a rationale. Source: {rights.sources[0]}"

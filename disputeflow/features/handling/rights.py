@@ -1,24 +1,45 @@
 """Buyers' statutory rights by country, and the effective return window they make.
 
-The figures live in one data file shipped with the package (``core/data/rights.toml``), a
-row per country with its legal source. The effective window for a buyer is the longer of
-the store's own policy and the statutory period of the buyer's country; a store policy
-below the statutory minimum is flagged, never applied silently.
+The figures live in one data file shipped with the package (``data/rights.toml``), a row
+per country with its legal source. A row says which of three things the law is known to
+do for a distance sale: grant a withdrawal period (``right = "withdrawal"``), grant none
+(``"none"``, sourced like any other answer) or something not confirmed (``"unknown"``):
+a known "none" is not the same as not knowing. The effective window for a buyer is the
+longer of the store's own policy and the statutory period of the buyer's country; a store
+policy below the statutory minimum is flagged, never applied silently.
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from disputeflow.core.calendar import BusinessCalendar, supported_countries
 from disputeflow.core.clock import to_rfc3339
 
 DATA_FILE = "rights.toml"
 REFUND_CLOCKS = ("withdrawal", "goods_returned")
+WITHDRAWAL, NONE, UNKNOWN = "withdrawal", "none", "unknown"
+RIGHTS = (WITHDRAWAL, NONE, UNKNOWN)
+WEEK = 7
+WORKING_WEEK = 5
+
+
+@cache
+def _calendar(country: str) -> BusinessCalendar:
+    """The country's business days (weekend and public holidays), else Saturday-Sunday."""
+    return BusinessCalendar(country if country in supported_countries() else None)
+
+
+def _weeks(business_days: int) -> int:
+    """Calendar days ``business_days`` take without public holidays, at the longest: five
+    make a week, and a part week may straddle a weekend."""
+    weeks, rest = divmod(business_days, WORKING_WEEK)
+    return weeks * WEEK + rest + (WEEK - WORKING_WEEK if rest else 0)
 
 
 @dataclass(frozen=True)
@@ -30,7 +51,9 @@ class StatutoryRights:
     region: str
     law: str
     national_law: str = ""
-    withdrawal_days: int | None = None  # None: the law sets no change-of-mind period
+    right: str = WITHDRAWAL  # or NONE (sourced: the law gives none) or UNKNOWN (not confirmed)
+    withdrawal_days: int | None = None  # None unless right is WITHDRAWAL
+    withdrawal_business_days: bool = False  # the period counts business days (Mexico...)
     only_without_store_policy: bool = False  # Japan: only when the store states no policy
     clock: str = ""
     refund_days: int | None = None
@@ -45,10 +68,30 @@ class StatutoryRights:
 
     def window_days(self, store_window_days: int | None) -> int | None:
         """The statutory change-of-mind period for a store with that policy (``None``: the
-        store states none), or ``None`` where the law sets none."""
+        store states none), in its own unit (business days where the law counts them), or
+        ``None`` where the law sets none or it is not known."""
+        if self.right != WITHDRAWAL:
+            return None
         if self.only_without_store_policy and store_window_days is not None:
             return None
         return self.withdrawal_days
+
+    def calendar_days(self, store_window_days: int | None, start: date | None = None) -> int | None:
+        """The statutory period in calendar days: business days counted on the country's
+        calendar from ``start`` (the delivery, else the order), or as full weeks without it."""
+        days = self.window_days(store_window_days)
+        if days is None or not self.withdrawal_business_days:
+            return days
+        if start is None:
+            return _weeks(days)
+        return (_calendar(self.country).add_business_days(start, days) - start).days
+
+    def describe(self) -> str:
+        """The right in a few words: "14 days", "5 business days", "none", "unknown"."""
+        if self.right != WITHDRAWAL:
+            return self.right
+        unit = "business days" if self.withdrawal_business_days else "days"
+        return f"{self.withdrawal_days} {unit}"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form the API and the CLI show."""
@@ -58,7 +101,9 @@ class StatutoryRights:
             "region": self.region,
             "law": self.law,
             "national_law": self.national_law or None,
+            "right": self.right,
             "withdrawal_days": self.withdrawal_days,
+            "withdrawal_business_days": self.withdrawal_business_days,
             "only_without_store_policy": self.only_without_store_policy,
             "clock": self.clock or None,
             "refund_days": self.refund_days,
@@ -73,12 +118,26 @@ class StatutoryRights:
         }
 
 
+def _check(country: str, merged: dict[str, Any]) -> None:
+    """A row says what the law does, and only a withdrawal right has a period."""
+    if merged.get("refund_clock") not in (None, *REFUND_CLOCKS):
+        raise ValueError(f"{country}: refund_clock must be one of {REFUND_CLOCKS}")
+    right = merged.get("right")
+    if right not in RIGHTS:
+        raise ValueError(f"{country}: right must be one of {RIGHTS} (a row without a period)")
+    if (right == WITHDRAWAL) != (merged.get("withdrawal_days") is not None):
+        raise ValueError(f"{country}: withdrawal_days goes with right = {WITHDRAWAL!r} only")
+    if not merged["sources"]:
+        raise ValueError(f"{country}: every row names its sources, a 'none' as well")
+
+
 def _row(country: str, row: dict[str, Any], regimes: dict[str, dict[str, Any]]) -> StatutoryRights:
     merged = {**regimes[row["regime"]], **{k: v for k, v in row.items() if k != "regime"}}
     merged["exceptions"] = dict(merged.get("exceptions") or {})
     merged["sources"] = tuple(merged.get("sources") or ())
-    if merged.get("refund_clock") not in (None, *REFUND_CLOCKS):
-        raise ValueError(f"{country}: refund_clock must be one of {REFUND_CLOCKS}")
+    if "right" not in merged and merged.get("withdrawal_days") is not None:
+        merged["right"] = WITHDRAWAL
+    _check(country, merged)
     return StatutoryRights(country=country, **merged)
 
 
@@ -125,7 +184,7 @@ class PolicyEvaluation:
 
     jurisdiction: str | None
     store_window_days: int | None
-    statutory_window_days: int | None
+    statutory_window_days: int | None  # calendar days (business days counted out)
     effective_window_days: int | None
     below_statutory: bool
     within_window: bool | None = None
@@ -135,6 +194,8 @@ class PolicyEvaluation:
     store_policy_source: str | None = None
     law: str | None = None
     sources: tuple[str, ...] = ()
+    statutory_right: str | None = None  # withdrawal, none or unknown; None: no data
+    statutory_business_days: int | None = None  # the law's period where it counts business days
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -150,6 +211,8 @@ class PolicyEvaluation:
             "store_policy_source": self.store_policy_source,
             "law": self.law,
             "sources": list(self.sources),
+            "statutory_right": self.statutory_right,
+            "statutory_business_days": self.statutory_business_days,
         }
 
 
@@ -176,12 +239,16 @@ def evaluate(
     requested then is inside it."""
     rights = rights_for(country)
     store_days = store.window_days if store else None
-    statutory = rights.window_days(store_days) if rights else None
+    start = clock_start.date() if clock_start is not None else None
+    statutory = rights.calendar_days(store_days, start) if rights else None
     known = [d for d in (store_days, statutory) if d is not None]
     elapsed = None
-    if requested_at is not None and clock_start is not None:
-        elapsed = max(0, (requested_at.date() - clock_start.date()).days)
+    if requested_at is not None and start is not None:
+        elapsed = max(0, (requested_at.date() - start).days)
     effective = max(known) if known else None
+    business = None
+    if rights is not None and rights.withdrawal_business_days:
+        business = rights.window_days(store_days)
     return PolicyEvaluation(
         jurisdiction=country.upper() if country else None,
         store_window_days=store_days,
@@ -195,6 +262,8 @@ def evaluate(
         store_policy_source=store.source if store else None,
         law=rights.law if rights else None,
         sources=rights.sources if rights else (),
+        statutory_right=rights.right if rights else None,
+        statutory_business_days=business,
     )
 
 
@@ -205,5 +274,6 @@ def below_statutory_countries(store_window_days: int | None) -> list[str]:
     return [
         code
         for code, rights in all_rights().items()
-        if (days := rights.window_days(store_window_days)) is not None and days > store_window_days
+        if (days := rights.calendar_days(store_window_days)) is not None
+        and days > store_window_days
     ]

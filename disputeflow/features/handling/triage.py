@@ -73,9 +73,12 @@ def evaluate_policy(session: Session, case: Case, at: datetime) -> list[Timeline
     case.extra["policy"] = evaluation.to_dict()
     if not evaluation.below_statutory or flagged_before:
         return []
+    statutory = f"{evaluation.statutory_window_days} days"
+    if evaluation.statutory_business_days is not None:
+        statutory = f"{evaluation.statutory_business_days} business days ({statutory})"
     summary = (
         f"store policy of {evaluation.store_window_days} days is below the statutory "
-        f"{evaluation.statutory_window_days} days in {evaluation.jurisdiction}: the buyer gets "
+        f"{statutory} in {evaluation.jurisdiction}: the buyer gets "
         f"{evaluation.effective_window_days} days ({evaluation.law})"
     )
     entry = TimelineEntry(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from disputeflow.features.handling.rights import RIGHTS
 from disputeflow.webhooks.api.schemas import stamp, text
 
 
@@ -32,8 +33,18 @@ class StatutoryRightsSchema(Schema):
     region = text()
     law = text()
     national_law = text(nullable=True)
+    right = text(
+        validate=validate.OneOf(RIGHTS),
+        metadata={
+            "description": "withdrawal: a period; none: the law gives no general right to "
+            "withdraw from a distance sale (sourced); unknown: not confirmed"
+        },
+    )
     withdrawal_days = fields.Integer(
-        allow_none=True, metadata={"description": "null: the law sets no change-of-mind period"}
+        allow_none=True, metadata={"description": "null unless right is withdrawal"}
+    )
+    withdrawal_business_days = fields.Boolean(
+        metadata={"description": "The period counts business days, not calendar days."}
     )
     only_without_store_policy = fields.Boolean()
     clock = text(nullable=True)
@@ -61,7 +72,9 @@ class StorePolicySchema(Schema):
 class PolicyEvaluationSchema(Schema):
     jurisdiction = text(nullable=True)
     store_window_days = fields.Integer(allow_none=True)
-    statutory_window_days = fields.Integer(allow_none=True)
+    statutory_window_days = fields.Integer(
+        allow_none=True, metadata={"description": "Calendar days (business days counted out)."}
+    )
     effective_window_days = fields.Integer(allow_none=True)
     below_statutory = fields.Boolean(
         metadata={"description": "The store's policy is shorter than the law's minimum."}
@@ -73,6 +86,13 @@ class PolicyEvaluationSchema(Schema):
     store_policy_source = text(nullable=True)
     law = text(nullable=True)
     sources = fields.List(text())
+    statutory_right = text(
+        nullable=True, metadata={"description": "withdrawal, none or unknown; null: no data"}
+    )
+    statutory_business_days = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The law's period in business days, where it counts them."},
+    )
 
 
 class RightsSchema(Schema):

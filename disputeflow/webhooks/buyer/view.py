@@ -9,7 +9,7 @@ from babel import Locale
 
 from disputeflow.core.case import Case
 from disputeflow.core.taxonomy import Actor, TimelineKind
-from disputeflow.features.handling.rights import StatutoryRights, rights_for
+from disputeflow.features.handling.rights import UNKNOWN, StatutoryRights, rights_for
 from disputeflow.features.i18n import Formatter, labels
 from disputeflow.features.transparency.expected import ExpectedResolution
 from disputeflow.features.transparency.files import EVIDENCE_KIND
@@ -24,10 +24,16 @@ def country_name(fmt: Formatter, country: str | None) -> str:
 def _withdrawal(fmt: Formatter, rights: StatutoryRights, name: str, days: int) -> list[str]:
     """The change-of-mind period the law gives, and the refund it promises."""
     _ = fmt.gettext
-    lines = [
-        _("Where you live (%(country)s), the law gives you %(days)s days to withdraw "
-          "from an online purchase without giving a reason.", country=name, days=days)
-    ]  # fmt: skip
+    if rights.withdrawal_business_days:
+        lines = [
+            _("Where you live (%(country)s), the law gives you %(days)s business days to "
+              "withdraw from an online purchase without giving a reason.", country=name, days=days)
+        ]  # fmt: skip
+    else:
+        lines = [
+            _("Where you live (%(country)s), the law gives you %(days)s days to withdraw "
+              "from an online purchase without giving a reason.", country=name, days=days)
+        ]  # fmt: skip
     if rights.only_without_store_policy:
         lines.append(_("This applies only where the store states no return policy of its own."))
     refund = rights.refund_days
@@ -55,14 +61,20 @@ def rights_lines(
         lines.append(_("We have no record of the consumer law where you live."))
         return lines, None
     days = rights.window_days(store_days)
-    if days is not None:
+    if rights.right == UNKNOWN:
+        lines.append(
+            _("We could not confirm whether the law where you live (%(country)s) gives a right "
+              "to withdraw from an online purchase; the store's own policy applies.", country=name)
+        )  # fmt: skip
+    elif days is not None:
         lines += _withdrawal(fmt, rights, name, days)
     else:
         lines.append(
-            _("The law where you live (%(country)s) sets no change-of-mind period for online "
-              "purchases; the store's own policy applies.", country=name)
+            _("The law where you live (%(country)s) gives no general right to withdraw from an "
+              "online purchase; the store's own policy applies.", country=name)
         )  # fmt: skip
-    lines.append(_("Faulty, damaged or missing goods are covered by law in any case."))
+    if rights.right != UNKNOWN:
+        lines.append(_("Faulty, damaged or missing goods are covered by law in any case."))
     lines.append(_("Law: %(law)s", law=rights.law))
     return lines, rights
 

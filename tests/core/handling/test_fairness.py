@@ -46,7 +46,8 @@ def test_an_eu_buyers_change_of_mind_return_within_14_days_cannot_be_declined(
 
 @pytest.mark.parametrize(
     ("country", "days_after_order"),
-    [("US", 3), ("CN", 9), ("DE", 30)],  # no statutory right; past 7 days; delivery unknown
+    # no statutory right; past 7 days; delivery unknown; a sourced "none"; not confirmed
+    [("US", 3), ("CN", 9), ("DE", 30), ("HK", 3), ("VN", 3)],
 )
 def test_declines_the_law_does_not_forbid_go_through(
     runtime, connection_id, country, days_after_order
@@ -57,6 +58,21 @@ def test_declines_the_law_does_not_forbid_go_through(
     action, created = request_action(runtime, case.id, decline(message="worn"))
     assert created
     assert action["type"] == "decline_return"
+
+
+def test_a_mexican_buyers_five_business_days_are_told_as_such(runtime, connection_id):
+    """Ordered Thu 29 Oct 2026, asked Sun 1 Nov: inside LFPC Art. 56's five business days
+    (Fri 30 Oct, Mon 2 to Thu 5 Nov: seven calendar days)."""
+    case = ingest(runtime, connection_id, a_return("r1", country="MX", days_after_order=3))
+    policy = case.extra["policy"]
+    assert (policy["statutory_business_days"], policy["statutory_window_days"]) == (5, 7)
+    with pytest.raises(ActionNotAllowedError) as refused:
+        request_action(runtime, case.id, decline(message="no returns"))
+    assert "within 5 business days (7 days) without giving a reason" in refused.value.message
+    assert "Ley Federal de Protección al Consumidor" in refused.value.message
+    assert "https://juristas.mx/en/laws/ley-federal-de-proteccion-al-consumidor/articulo-56" in (
+        refused.value.message
+    )
 
 
 def test_a_named_exception_with_a_rationale_allows_the_decline(runtime, connection_id):

@@ -13,6 +13,7 @@ from disputeflow.features.handling.rights import (
     evaluate,
     rights_for,
 )
+from tests.core.handling.test_rights_crossborder import CROSS_BORDER
 
 EU = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()  # noqa: SIM905
 EEA = ["IS", "LI", "NO"]
@@ -29,12 +30,14 @@ EXPECTED: dict[str, tuple[int | None, int | None, str | None]] = {
     "CA": (None, None, None),
     "SG": (None, None, None),
     "IN": (None, None, None),
+    **{code: (row.days, *row.refund) for code, row in CROSS_BORDER.items()},
 }
 NOW = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
 
 
 def test_the_data_covers_exactly_the_listed_countries():
     assert len(EU) == 27
+    assert len(EXPECTED) == 41 + 21
     assert set(all_rights()) == set(EXPECTED)
 
 
@@ -70,7 +73,7 @@ def test_each_country_row(country):
 @pytest.mark.parametrize("store_days", [0, 7, 30])
 def test_effective_window_is_the_longer_of_store_and_law(country, store_days):
     evaluation = evaluate(country, StorePolicy(store_days, "settings"))
-    statutory = rights_for(country).window_days(store_days)
+    statutory = rights_for(country).calendar_days(store_days)
     assert evaluation.statutory_window_days == statutory
     assert evaluation.effective_window_days == max(store_days, statutory or 0)
     assert evaluation.below_statutory == (statutory is not None and store_days < statutory)
@@ -152,7 +155,7 @@ def test_a_country_without_data_has_no_rights_and_keeps_the_store_policy():
 def test_countries_a_policy_falls_short_in():
     assert below_statutory_countries(None) == []
     seven = below_statutory_countries(7)
-    assert set(seven) == {*EU, *EEA, "GB"}
+    assert set(seven) == {*EU, *EEA, "GB", "AR", "CL", "IL", "TR"}
     assert below_statutory_countries(14) == []
     assert "JP" not in below_statutory_countries(0)  # a stated policy, even "no returns"
     assert "CN" in below_statutory_countries(5)

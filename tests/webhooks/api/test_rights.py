@@ -69,6 +69,23 @@ def test_bad_requests_answer_in_the_common_shape(client, viewer, params, status,
     assert body["code"] == code
 
 
+def test_a_sourced_none_an_unknown_and_business_days(client, viewer):
+    hong_kong = rights(client, viewer, country="HK").get_json()
+    assert (hong_kong["statutory"]["right"], hong_kong["statutory"]["withdrawal_days"]) == (
+        "none",
+        None,
+    )
+    assert hong_kong["effective"]["statutory_right"] == "none"
+    assert hong_kong["statutory"]["sources"][0].startswith("https://www.legco.gov.hk/")
+    assert rights(client, viewer, country="MM").get_json()["effective"]["statutory_right"] == (
+        "unknown"
+    )
+    mexico = rights(client, viewer, country="MX").get_json()
+    assert mexico["statutory"]["withdrawal_business_days"] is True
+    assert mexico["effective"]["statutory_business_days"] == 5
+    assert mexico["effective"]["statutory_window_days"] == 7  # a calendar week
+
+
 def test_a_token_is_needed(client):
     assert rights(client, {}, country="DE").status_code == 401
 

@@ -171,11 +171,17 @@ def test_agents_mint_links_through_the_api(client, case_of, make_token, days):
 @pytest.mark.parametrize(
     ("lang", "country", "store_days", "expected"),
     [
-        ("en", "US", None, "The law where you live (United States) sets no change-of-mind"),
+        ("en", "US", None, "The law where you live (United States) gives no general right"),
         ("en", "DE", 30, "The store's own return window: 30 days."),
         ("de", "AT", None, "Der Shop muss Ihnen den Betrag innerhalb von 14 Tagen erstatten."),
         ("es", "XK", None, "No tenemos información sobre la legislación de consumo de su país."),
         ("zh_Hans", "CN", None, "根据您所在地（中国）的法律，您可以在 7 天内无理由退出网上购买。"),  # noqa: RUF001
+        ("en", "HK", None, "The law where you live (Hong Kong SAR China) gives no general right"),
+        ("en", "VN", None, "We could not confirm whether the law where you live (Vietnam) gives"),
+        ("en", "MX", 3, "Where you live (Mexico), the law gives you 5 business days to withdraw"),
+        ("de", "CO", None, "In Ihrem Land (Kolumbien) haben Sie nach dem Gesetz 5 Werktage Zeit"),
+        ("ja", "NZ", None, "お住まいの国（ニュージーランド）の法律には、"),  # noqa: RUF001
+        ("fr", "KH", None, "Nous n'avons pas pu vérifier si le droit de votre pays (Cambodge)"),
     ],
 )
 def test_rights_are_told_as_the_law_of_the_buyers_country_says(lang, country, store_days, expected):
@@ -184,3 +190,24 @@ def test_rights_are_told_as_the_law_of_the_buyers_country_says(lang, country, st
 
     lines, _ = rights_lines(formatter(lang, country), country, store_days)
     assert any(line.startswith(expected) for line in lines), lines
+
+
+def test_a_known_none_and_an_unknown_read_differently():
+    """A sourced "no general right" keeps the law's floor for faulty goods; "unknown" claims
+    nothing it has not confirmed; both name the law and give the sources."""
+    from disputeflow.features.i18n import formatter
+    from disputeflow.webhooks.buyer.view import rights_lines
+
+    none, none_record = rights_lines(formatter("en", "PH"), "PH", None)
+    unknown, unknown_record = rights_lines(formatter("en", "ID"), "ID", None)
+    faulty = "Faulty, damaged or missing goods are covered by law in any case."
+    assert faulty in none
+    assert faulty not in unknown
+    assert none[-1].startswith("Law: Consumer Act of the Philippines (Republic Act No. 7394)")
+    assert unknown[-1].startswith("Law: Law No. 8 of 1999 on Consumer Protection")
+    assert (
+        none_record.sources[0]
+        == "https://mb.com.ph/2022/10/28/law-prohibits-no-return-no-exchange-policy-dti"
+    )
+    assert unknown_record.sources
+    assert not any("withdraw from an online purchase without" in line for line in none + unknown)

@@ -184,3 +184,21 @@ def test_ratios_page(runtime, as_role):
     assert "Chargebacks per month by payment channel" in page
     bad = as_role("viewer").get("/workspace/ratios?month=November").text
     assert "&#39;November&#39; is not a month (YYYY-MM)" in bad
+
+
+@pytest.mark.parametrize(
+    ("country", "said"),
+    [
+        ("HK", "none: the law of Hong Kong gives no general right to withdraw from a distance "
+               "sale (see the sources)"),
+        ("LA", "unknown: not confirmed in the sources (see the notes)"),
+        ("CO", "5 business days, from delivery of the goods"),
+    ],
+)  # fmt: skip
+def test_the_case_page_tells_a_sourced_none_from_an_unknown(as_role, add_case, country, said):
+    case_id = add_case(snapshot(f"rights-{country}", buyer=Party(country=country)))
+    page = as_role("viewer").get(f"/workspace/cases/{case_id}").text
+    assert said in page
+    first_source = {"HK": "https://www.legco.gov.hk/", "LA": "https://laotradeportal.gov.la/",
+                    "CO": "https://portofinocaribe.com/"}[country]  # fmt: skip
+    assert f'<a href="{first_source}' in page
