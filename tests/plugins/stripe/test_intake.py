@@ -41,8 +41,9 @@ def deliveries(runtime):
 
 def test_a_dispute_event_opens_a_chargeback_in_yen(client, runtime, account):
     response = post_event(
-        client, account, event("charge.dispute.created", chargeback(), created=OPENED,
-                               event_id="evt_opened")  # fmt: skip
+        client,
+        account,
+        event("charge.dispute.created", chargeback(), created=OPENED, event_id="evt_opened"),
     )
     assert response.status_code == 200
     assert response.get_json()["status"] == "accepted"
@@ -84,7 +85,11 @@ def test_a_dispute_life_ends_won_in_any_arrival_order(client, runtime, account):
         assert post_event(client, account, payload).status_code == 200
     assert drain(runtime) == (4, 0)
     case = load_case(runtime, "dispute", answered["id"])
-    assert (case.status, case.outcome, case.platform_status) == ("resolved", "merchant_favor", "won")
+    assert (case.status, case.outcome, case.platform_status) == (
+        "resolved",
+        "merchant_favor",
+        "won",
+    )
     assert case.due_at is None  # answered: the evidence deadline is gone
     assert [(e.kind, e.description) for e in case.evidence] == [
         ("product_description", "Tea, 1 kg")
@@ -155,3 +160,26 @@ def test_the_demo_samples_become_cases_through_the_intake(client, runtime, accou
                                                      Money("1000", "JPY"))  # fmt: skip
     assert load_case(runtime, "dispute", "du_1MtJUT2eZvKYlo2CNaw2HvEv").kind == "inquiry"
     assert load_case(runtime, "early_fraud_warning", "issfr_1Pgc79B7WZ01zgkWxwDzEIPX")
+
+
+def test_the_next_sync_links_a_webhooks_dispute_to_its_order(client, runtime, account):
+    """Webhooks never expand the charge; the sync does, and names the order and buyer."""
+    import responses
+
+    from disputeflow.engine.sync import sync_connection
+    from tests.plugins.stripe.conftest import API, WOO_METADATA, charge, listing
+
+    post_event(client, account, event("charge.dispute.created", chargeback(), created=OPENED,
+                                      event_id="evt_opened"))  # fmt: skip
+    drain(runtime)
+    assert load_case(runtime, "dispute", "dp_1Pgc71B7WZ01zgkWMevJiAUx").order is None
+    paid = chargeback(charge=charge(metadata=WOO_METADATA))
+    with responses.RequestsMock() as api:
+        api.get(f"{API}/v1/disputes", json=listing("/v1/disputes", [paid]))
+        api.get(f"{API}/v1/radar/early_fraud_warnings", json=listing("/v1/x", []))
+        report = sync_connection(runtime, account["id"])
+    assert (report.pages, report.failed) == (2, 0)
+    case = load_case(runtime, "dispute", "dp_1Pgc71B7WZ01zgkWMevJiAUx")
+    assert (case.order.external_id, case.order.name) == ("727", "#727")
+    assert case.status == "needs_response"
+    assert case.amount == Money("1000", "JPY")
