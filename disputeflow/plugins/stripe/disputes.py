@@ -22,6 +22,7 @@ from disputeflow import (
     Deadline,
     DeadlineKind,
     Evidence,
+    Money,
     Outcome,
     SnapshotError,
     Stage,
@@ -148,7 +149,7 @@ def _refunded_in_full(item: Mapping[str, Any]) -> bool:
     return charge.get("refunded") is True
 
 
-def _refunded(item: Mapping[str, Any], amount: Any) -> Any:
+def _refunded(item: Mapping[str, Any], amount: Money | None) -> Money | None:
     """What the merchant refunded of the disputed charge (expanded charges only)."""
     charge, _ = payment_of(item)
     refunded = charge.get("amount_refunded")
@@ -215,7 +216,7 @@ def _extra(item: Mapping[str, Any]) -> dict[str, Any]:
         if value is not None:
             extra[key] = value
     card = expanded(expanded(item.get("payment_method_details")).get("card"))
-    for key in ("brand", "case_type"):
+    for key in ("brand", "network", "case_type"):
         if text(card.get(key)):
             extra[f"card_{key}"] = text(card.get(key))
     return extra

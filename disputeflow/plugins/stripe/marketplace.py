@@ -90,7 +90,8 @@ class StripeMarketplace(Marketplace):
     def translate_delivery(
         self, connection: Connection, delivery: StoredDelivery
     ) -> list[CaseSnapshot]:
-        """Dispute and early-fraud-warning events; every other event concerns no case."""
+        """Dispute and early-fraud-warning events of this account; every other event
+        concerns no case."""
         if delivery.topic not in DISPUTE_EVENTS | WARNING_EVENTS:
             return []
         try:
@@ -98,6 +99,8 @@ class StripeMarketplace(Marketplace):
             item = event["data"]["object"]
         except (ValueError, KeyError, TypeError):
             raise SnapshotError(f"delivery {delivery.id} is not a Stripe event") from None
+        if event.get("account"):  # a connected account's event (Connect): not this account's
+            return []
         observed = unix_time(event.get("created"))
         if not isinstance(item, dict) or observed is None:
             raise SnapshotError(f"delivery {delivery.id}: an event without an object or time")

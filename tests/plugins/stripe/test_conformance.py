@@ -56,6 +56,7 @@ class TestStripe(MarketplaceAdapterTests):
                     "extra": {
                         "charge_id": "ch_1PgafuB7WZ01zgkWXYmPNZs8",
                         "card_brand": "visa",
+                        "card_network": "visa",  # what the ratio monitor counts by
                         "card_case_type": "chargeback",
                     },
                 }

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from disputeflow import Money
 from disputeflow.engine.store.tables import ConnectionRow, DeliveryRow
+from disputeflow.features.handling.deadlines import card_network
 from tests.plugins.stripe.conftest import (
     NOW_TS,
     SECRET,
@@ -53,6 +54,7 @@ def test_a_dispute_event_opens_a_chargeback_in_yen(client, runtime, account):
     assert case.amount == Money("1000", "JPY")  # zero-decimal: 1000 is 1,000 yen
     assert case.category == "fraud"
     assert case.network_reason_code == "10.4"
+    assert card_network(case) == "visa"  # the ratio monitor counts it as Visa's
     assert case.due_at.isoformat() == "2024-08-14T23:59:59+00:00"
     allowed = runtime.fill_allowed_actions(case).allowed_actions
     assert allowed == ["accept", "contest", "add_note"]
@@ -183,3 +185,13 @@ def test_the_next_sync_links_a_webhooks_dispute_to_its_order(client, runtime, ac
     assert (case.order.external_id, case.order.name) == ("727", "#727")
     assert case.status == "needs_response"
     assert case.amount == Money("1000", "JPY")
+
+
+def test_a_connected_accounts_event_makes_no_case(client, runtime, account):
+    """A Connect endpoint's events carry ``account`` (as stripe-dotnet's signed fixture
+    does): this connection's key could not answer them."""
+    payload = event("charge.dispute.created", chargeback(), created=OPENED, event_id="evt_c")
+    payload["account"] = "acct_123"
+    assert post_event(client, account, payload).status_code == 200
+    assert drain(runtime) == (1, 0)
+    assert case_count(runtime) == 0
