@@ -1,0 +1,41 @@
+"""Hook implementations of the Stripe plugin (entry point ``stripe``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from disputeflow import ActionRequest, ActionType, Case, Connection, Marketplace, hookimpl
+from disputeflow.plugins.stripe.disputes import WARNING
+from disputeflow.plugins.stripe.marketplace import StripeMarketplace
+
+MARKETPLACE = StripeMarketplace()
+ANSWERED = frozenset({"under_review", "warning_under_review"})
+
+
+@hookimpl
+def disputeflow_register_marketplaces() -> Iterable[Marketplace]:
+    return [MARKETPLACE]
+
+
+@hookimpl
+def disputeflow_before_action(case: Case, action: ActionRequest) -> str | None:
+    """Refuse at once what Stripe would refuse later."""
+    if case.platform != MARKETPLACE.name or action.type is not ActionType.CONTEST:
+        return None
+    if case.object_type == WARNING:
+        return (
+            "an early fraud warning cannot be contested: refund the payment, or answer the "
+            "dispute if the bank opens one"
+        )
+    if case.platform_status in ANSWERED:
+        return "evidence for this dispute was already submitted to the bank"
+    return None
+
+
+@hookimpl
+def disputeflow_order_volume(connection: Connection, start: datetime, end: datetime) -> int | None:
+    """Successful payments of a Stripe connection in ``[start, end)``, counted per day."""
+    if connection.platform != MARKETPLACE.name:
+        return None
+    return MARKETPLACE.order_volume(connection, start, end)
