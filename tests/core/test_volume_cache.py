@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from disputeflow import Connection, MarketplaceError
-from disputeflow.core.volume import DailyVolumes
+from disputeflow import Connection, DailyVolumes, MarketplaceError
 
 NOW = datetime(2026, 12, 4, 23, 50, tzinfo=UTC)
 CONNECTION = Connection("con_1", "fake", "one", {}, NOW)
@@ -71,7 +70,7 @@ def test_an_unknown_answer_is_not_kept(volumes):
 
 def test_a_failure_is_none_logged_and_pauses_the_connection(volumes, clock, caplog):
     platform = Platform(MarketplaceError("GET /orders: HTTP 503: down", transient=True), 30)
-    with caplog.at_level(logging.WARNING, logger="disputeflow.core.volume"):
+    with caplog.at_level(logging.WARNING, logger="disputeflow.engine.volume"):
         assert volumes.count(CONNECTION, *NOVEMBER, platform) is None
     assert "fake connection con_1 unknown: GET /orders: HTTP 503: down" in caplog.text
     assert volumes.count(CONNECTION, NOVEMBER[0], NOVEMBER[0] + timedelta(days=1),
@@ -87,7 +86,7 @@ def test_a_failure_is_none_logged_and_pauses_the_connection(volumes, clock, capl
 
 def test_a_plugin_bug_never_reaches_the_page(volumes, caplog):
     platform = Platform(KeyError("count"))
-    with caplog.at_level(logging.ERROR, logger="disputeflow.core.volume"):
+    with caplog.at_level(logging.ERROR, logger="disputeflow.engine.volume"):
         assert volumes.count(CONNECTION, *NOVEMBER, platform) is None
     assert "order volume of fake connection con_1 failed" in caplog.text
     assert "KeyError" in caplog.text

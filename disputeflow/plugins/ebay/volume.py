@@ -18,9 +18,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from disputeflow import Connection, MarketplaceError
+from disputeflow import Connection, DailyVolumes, MarketplaceError
 from disputeflow.core.clock import ensure_utc
-from disputeflow.core.volume import DailyVolumes
 from disputeflow.plugins.ebay.api import EbayApi
 from disputeflow.plugins.ebay.marketplace import EbayMarketplace
 

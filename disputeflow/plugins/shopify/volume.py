@@ -18,9 +18,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from disputeflow import Connection
+from disputeflow import Connection, DailyVolumes
 from disputeflow.core.clock import to_rfc3339
-from disputeflow.core.volume import DailyVolumes
 from disputeflow.plugins.shopify.client import ShopifyClient
 from disputeflow.plugins.shopify.marketplace import ShopifyMarketplace
 

@@ -24,9 +24,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from disputeflow import Connection, MarketplaceError
+from disputeflow import Connection, DailyVolumes, MarketplaceError
 from disputeflow.core.clock import ensure_utc
-from disputeflow.core.volume import DailyVolumes
 from disputeflow.plugins.woocommerce.client import WooClient
 from disputeflow.plugins.woocommerce.marketplace import WooCommerceMarketplace
 from disputeflow.plugins.woocommerce.settings import has_keys

@@ -17,8 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from disputeflow import Connection
-from disputeflow.core.volume import DailyVolumes
+from disputeflow import Connection, DailyVolumes
 from disputeflow.plugins.ebay import plugin, volume
 from tests.plugins.ebay.conftest import SETTINGS, Clock
 
@@ -97,7 +96,7 @@ def test_older_than_two_years_is_not_asked(mocked, ebay):
 )
 def test_an_error_is_none_and_logged(mocked, ebay, caplog, status, body):
     mocked.get(ORDERS, body, status=status)
-    with caplog.at_level(logging.WARNING, logger="disputeflow.core.volume"):
+    with caplog.at_level(logging.WARNING, logger="disputeflow.engine.volume"):
         assert volume.order_volume(ebay, seller(), *NOVEMBER) is None
     assert f"HTTP {status}" in caplog.text
     assert SETTINGS["client_secret"] not in caplog.text
@@ -108,7 +107,7 @@ def test_an_error_is_none_and_logged(mocked, ebay, caplog, status, body):
 
 def test_an_answer_without_a_total_is_not_a_count(mocked, ebay, caplog):
     mocked.get(ORDERS, {"href": "x", "orders": []})
-    with caplog.at_level(logging.WARNING, logger="disputeflow.core.volume"):
+    with caplog.at_level(logging.WARNING, logger="disputeflow.engine.volume"):
         assert volume.order_volume(ebay, seller(), *NOVEMBER) is None
     assert "without a total" in caplog.text
 

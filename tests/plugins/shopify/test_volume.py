@@ -21,8 +21,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import responses
 
-from disputeflow import Connection
-from disputeflow.core.volume import DailyVolumes
+from disputeflow import Connection, DailyVolumes
 from disputeflow.plugins.shopify import plugin, volume
 from disputeflow.plugins.shopify.marketplace import ShopifyMarketplace
 from tests.plugins.shopify.conftest import GRAPHQL, SECRET, SHOP, TOKEN
@@ -139,7 +138,7 @@ def test_orders_older_than_60_days_need_read_all_orders(api, market):
 )  # fmt: skip
 def test_a_platform_error_is_none_and_logged(api, market, caplog, status, body):
     api.post(GRAPHQL, status=status, json=body)
-    with caplog.at_level(logging.WARNING, logger="disputeflow.core.volume"):
+    with caplog.at_level(logging.WARNING, logger="disputeflow.engine.volume"):
         assert volume.order_volume(shop(), *NOVEMBER, market=market) is None
     assert f"HTTP {status}" in caplog.text
     assert TOKEN not in caplog.text

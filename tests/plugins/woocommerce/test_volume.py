@@ -18,8 +18,7 @@ import pytest
 import responses
 from responses import matchers
 
-from disputeflow import Connection
-from disputeflow.core.volume import DailyVolumes
+from disputeflow import Connection, DailyVolumes
 from disputeflow.plugins.woocommerce import plugin, volume
 from disputeflow.plugins.woocommerce.marketplace import WooCommerceMarketplace
 from tests.plugins.woocommerce.conftest import API, KEY, KEY_SECRET, fixture, wc_settings
@@ -102,7 +101,7 @@ def test_the_period_is_asked_to_the_second_and_kept_for_the_day(api, market, clo
 )  # fmt: skip
 def test_a_store_error_is_none_and_logged(api, market, caplog, status, body):
     api.get(f"{API}/orders", status=status, json=body)
-    with caplog.at_level(logging.WARNING, logger="disputeflow.core.volume"):
+    with caplog.at_level(logging.WARNING, logger="disputeflow.engine.volume"):
         assert volume.order_volume(market, store(), *NOVEMBER) is None
     assert f"HTTP {status}" in caplog.text
     assert KEY not in caplog.text
@@ -112,7 +111,7 @@ def test_a_store_error_is_none_and_logged(api, market, caplog, status, body):
 
 def test_an_answer_without_the_total_is_not_a_count(api, market, caplog):
     api.get(f"{API}/orders", json=[fixture("order_retrieve_response.json")])
-    with caplog.at_level(logging.WARNING, logger="disputeflow.core.volume"):
+    with caplog.at_level(logging.WARNING, logger="disputeflow.engine.volume"):
         assert volume.order_volume(market, store(), *NOVEMBER) is None
     assert "without X-WP-Total" in caplog.text
 

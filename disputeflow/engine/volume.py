@@ -1,4 +1,5 @@
-"""Order counts for ``disputeflow_order_volume``, asked of a platform at most once a day.
+"""Order counts for ``disputeflow_order_volume``, asked of a platform at most once a day
+(``from disputeflow import DailyVolumes``: part of the plugin API).
 
 The dispute-ratio page and the analytics ask a plugin for the same periods on every page
 view, and each question is a platform call. :class:`DailyVolumes` keeps each answer in the
