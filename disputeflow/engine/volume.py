@@ -96,6 +96,12 @@ class DailyVolumes:
             self._paused[connection.id] = now + self._pause
         return None
 
+    @staticmethod
+    def demo_count(start: datetime, end: datetime, per_day: int) -> int:
+        """A demo connection's sample volume: ``per_day`` orders a day over ``[start, end)``
+        (a demo store has no platform to ask; the demo's cases are samples too)."""
+        return round((ensure_utc(end) - ensure_utc(start)) / timedelta(days=1) * per_day)
+
     def clear(self) -> None:
         """Forget every answer (tests; a connection whose settings changed)."""
         with self._lock:

@@ -27,6 +27,8 @@ ORDERS_PATH = "fulfillment/v1/order"
 OLDEST = timedelta(days=730)  # "getOrders can return orders up to two years old"
 TIMEOUT = 5.0  # seconds: a page is waiting
 
+DEMO_ORDERS_A_DAY = 60  # the sample volume of a `disputeflow demo` connection
+
 VOLUMES = DailyVolumes()
 
 
@@ -57,6 +59,8 @@ def order_volume(
 ) -> int | None:
     """The hook's answer for an eBay connection: kept for the day, ``None`` for a period
     older than eBay keeps, without authorisation, or on any failure (logged)."""
+    if connection.demo:
+        return DailyVolumes.demo_count(start, end, DEMO_ORDERS_A_DAY)
     if not connection.settings.get("refresh_token"):
         return None
     if ensure_utc(start) < market.clock() - OLDEST:

@@ -33,6 +33,8 @@ ORDER_WINDOW = timedelta(days=60)  # what read_orders alone shows
 ALL_ORDERS_SCOPE = "read_all_orders"
 TIMEOUT = 5.0  # seconds: a page is waiting
 
+DEMO_ORDERS_A_DAY = 30  # the sample volume of a `disputeflow demo` connection
+
 VOLUMES = DailyVolumes()
 
 
@@ -71,6 +73,8 @@ def order_volume(
     """The hook's answer for a Shopify connection: kept for the day, ``None`` without API
     access or on any failure (logged)."""
     market = market or ShopifyMarketplace()
+    if connection.demo:
+        return DailyVolumes.demo_count(start, end, DEMO_ORDERS_A_DAY)
     if not market.has_api_access(connection):
         return None
     now = market.clock()

@@ -34,6 +34,8 @@ PAID_STATUSES = ("completed", "processing", "on-hold", "refunded")
 TIMEOUT = 5.0  # seconds: a page is waiting
 SECOND = timedelta(seconds=1)
 
+DEMO_ORDERS_A_DAY = 20  # the sample volume of a `disputeflow demo` connection
+
 VOLUMES = DailyVolumes()
 
 
@@ -71,6 +73,8 @@ def order_volume(
 ) -> int | None:
     """The hook's answer for a WooCommerce connection: kept for the day, ``None`` without
     API keys or on any failure (logged)."""
+    if connection.demo:
+        return DailyVolumes.demo_count(start, end, DEMO_ORDERS_A_DAY)
     if not has_keys(connection.settings):
         return None
 

@@ -128,3 +128,23 @@ def test_a_platform_that_fails_leaves_its_ratio_unknown_and_the_page_up(runtime,
     assert response.status_code == 200
     shopify = row_of(response.text, "acme-shopify")
     assert "needs transaction counts" in shopify
+
+
+def test_demo_connections_show_ratios_from_a_sample_volume_without_calling_out(runtime, as_role):
+    from disputeflow.cli.demo import demo_settings
+
+    per_day = {"shopify": 30, "woocommerce": 20, "ebay": 60}
+    for platform in per_day:
+        market = runtime.plugins.marketplace(platform)
+        made = runtime.add_connection(platform, f"demo-{platform}", demo_settings(market),
+                                      demo=True)  # fmt: skip
+        chargebacks(runtime, made["id"], platform, 1)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        page = as_role("viewer").get("/workspace/ratios").text
+    assert len(mock.calls) == 0, "a demo store has no platform to ask"
+    now = utcnow()
+    days = (now - month_start(now)).total_seconds() / 86400
+    for platform, orders in per_day.items():
+        row = row_of(page, f"demo-{platform}")
+        assert f">{round(days * orders)}<" in row, platform
+        assert "needs transaction counts" not in row, platform
