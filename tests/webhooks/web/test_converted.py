@@ -108,3 +108,26 @@ def test_a_cases_amount_in_the_reporting_currency_shows_its_rate(
     shown = page.split("<dt>Amount in EUR</dt>")[1].split("</dd>")[0]
     assert "100.00 EUR" in shown
     assert f"({LABEL})" in shown
+
+
+def test_the_report_file_shows_the_rates_date_too(
+    runtime, fake_plugins, ecb, tmp_path, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from disputeflow.cli import cli
+
+    seed(runtime)
+    rules = tmp_path / "rules.toml"
+    rules.write_text('reporting_currency = "EUR"\n')
+    monkeypatch.setenv("DISPUTEFLOW_RULES", str(rules))
+    out = tmp_path / "report.html"
+    base = ["--database-url", runtime.settings.database_url, "--home", str(runtime.settings.home)]
+    args = ["report", "--since", "2026-10-01", "--until", "2026-12-01", "--out", str(out)]
+    result = CliRunner().invoke(cli, [*base, *args], obj=fake_plugins, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    usd = html.split('data-table="recovery_converted"')[1].split('<th scope="row">USD</th>')[1]
+    assert LABEL in usd.split("</tr>")[0]
+    assert "Net recovered, all in EUR<strong>125.79 EUR</strong>" in html
+    assert len(ecb.calls) == 1
