@@ -71,6 +71,7 @@ from disputeflow.core.values import Deadline, Evidence, Message, Order, Party, T
 from disputeflow.engine.http import PlatformClient, error_message
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.signed_tokens import LinkError
+from disputeflow.engine.volume import DailyVolumes
 
 __all__ = [
     "ActionNotAllowedError",
@@ -93,6 +94,7 @@ __all__ = [
     "Classification",
     "ConfigurationError",
     "Connection",
+    "DailyVolumes",
     "Deadline",
     "DeadlineKind",
     "DisputeflowError",

@@ -20,6 +20,7 @@ from disputeflow.features.analytics.ratios import (
     raise_alerts,
 )
 from disputeflow.features.analytics.report import build
+from disputeflow.features.rates.reporting import converter_for
 from disputeflow.webhooks.web.report import ratio_history, render_report
 
 
@@ -43,8 +44,9 @@ def report(state: CliState, since: str, until: str | None, out: Path) -> None:
     if end <= start:
         raise click.BadParameter("must come after --since", param_hint="--until")
     volume = plugin_volume(runtime)
+    convert = converter_for(runtime, timeout=10.0)  # the ECB's rates, if they are stale
     with runtime.database.session(readonly=True) as session:
-        analytics = build(session, start, end, volume=volume)
+        analytics = build(session, start, end, volume=volume, convert=convert)
         month = month_start(min(end, now))
         channels = evaluate_month(session, month, now=now, volume=volume)
         history = ratio_history(session, month, now=now, volume=volume)

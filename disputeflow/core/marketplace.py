@@ -44,6 +44,7 @@ class Connection:
     state: str = ConnectionState.ACTIVE
     # Where renewed credentials are stored (None outside the service, e.g. in unit tests).
     credentials: CredentialStore | None = field(default=None, compare=False, repr=False)
+    demo: bool = False  # made by ``disputeflow demo``: never call the platform for it
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "disputeflow.features.handling.plugin",
     "disputeflow.features.notices.plugin",
     "disputeflow.features.privacy.plugin",
+    "disputeflow.features.rates.plugin",
 )
 
 

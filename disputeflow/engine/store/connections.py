@@ -105,6 +105,7 @@ def to_connection(row: ConnectionRow, box: SecretBox, webhook_url: str | None) -
         created_at=row.created_at,
         webhook_url=webhook_url,
         state=row.state or ConnectionState.ACTIVE,
+        demo=bool(row.demo),
     )
 
 

@@ -158,6 +158,7 @@ class Analytics:
     resolution_hours: Decimal | None
     root_causes: tuple[RootCause, ...]
     tables: tuple[Table, ...] = field(default=())
+    converted: Any = None  # .converted.ConvertedRecovery, with a reporting currency
 
     def table(self, name: str) -> Table:
         for table in self.tables:

@@ -14,6 +14,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from disputeflow.features.analytics.converted import (
+    ConvertedRecovery,
+    convert_recovery,
+    converted_table,
+)
 from disputeflow.features.analytics.figures import (
     UNKNOWN,
     Analytics,
@@ -37,6 +42,7 @@ from disputeflow.features.analytics.periods import (
     period_starts,
     week_label,
 )
+from disputeflow.features.rates.convert import Converter
 
 Key = Callable[[CaseFact], Iterable[str]]
 
@@ -317,16 +323,28 @@ def tables_of(
     )
 
 
+def with_converted(tables: tuple[Table, ...], found: ConvertedRecovery | None) -> tuple[Table, ...]:
+    """The converted recovery's table right after the per-currency one."""
+    if found is None:
+        return tables
+    at = next((i + 1 for i, t in enumerate(tables) if t.name == "recovery"), len(tables))
+    return (*tables[:at], converted_table(found), *tables[at:])
+
+
 def build(
     session: Session,
     since: datetime,
     until: datetime,
     *,
     volume: OrderVolume | None = None,
+    convert: Converter | None = None,
 ) -> Analytics:
-    """Every figure for cases opened in ``[since, until)``."""
+    """Every figure for cases opened in ``[since, until)``; with ``convert``, the money
+    recovered in the reporting currency too (each figure beside the rate it used)."""
     facts = load_facts(session, since, until)
     orders = Orders(volume, sorted(connection_ids(session)))
+    money = recovery(facts)
+    found = convert_recovery(money, convert, convert.target) if convert else None
     return Analytics(
         since=since,
         until=until,
@@ -334,9 +352,10 @@ def build(
         returns=sum(1 for f in facts if not f.is_dispute),
         orders=orders.of(orders.connections, since, until),
         outcomes=outcomes(facts),
-        recovery=recovery(facts),
+        recovery=money,
         first_response_hours=response_hours(facts),
         resolution_hours=resolution_hours(facts),
         root_causes=root_causes(facts),
-        tables=tables_of(facts, orders, since, until),
+        tables=with_converted(tables_of(facts, orders, since, until), found),
+        converted=found,
     )

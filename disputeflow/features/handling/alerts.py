@@ -105,10 +105,15 @@ def _raise_case(runtime: Runtime, case_id: str, now: datetime) -> CaseChange | N
             return None
         case.timeline = sorted([*case.timeline, *entries], key=TimelineEntry.sort_key)
         case.updated_at = max(case.updated_at, now)
-        amount = priority.to_reporting(case.amount, runtime.rules, runtime.plugins)
+        converted = priority.reporting_of(case.amount, runtime.rules, runtime.plugins)
         previous = (case.extra.get("priority") or {}).get("previous_cases", 0)
         case.extra["priority"] = priority.score(
-            case, now=now, amount=amount, previous_cases=previous, weights=runtime.rules.priority
+            case,
+            now=now,
+            amount=converted.amount if converted is not None else None,
+            previous_cases=previous,
+            weights=runtime.rules.priority,
+            conversion=converted,
         )
         cases.save_case(session, case, row)
         cases.add_entries(session, case.id, entries)

@@ -9,15 +9,16 @@ conversion is only ever for comparing: refunds always stay in the order's own cu
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
 from disputeflow.core.case import Case
 from disputeflow.core.clock import to_rfc3339
-from disputeflow.core.money import Money, minor_units
+from disputeflow.core.money import Money
 from disputeflow.core.plugins import PluginManager
 from disputeflow.core.taxonomy import CaseStatus
 from disputeflow.features.handling.rules import PriorityWeights, Rules
+from disputeflow.features.rates.convert import Converted, convert, quote_of
 
 CATEGORY_POINTS: dict[str, int] = {
     "fraud": 15,
@@ -48,30 +49,28 @@ HISTORY_POINTS = ((5, 15), (2, 10), (1, 5))
 def exchange_rate(base: str, quote: str, rules: Rules, plugins: PluginManager) -> Decimal | None:
     """Units of ``quote`` one unit of ``base`` is worth: the rules file's table (its rates
     are to the reporting currency), else the ``disputeflow_exchange_rate`` hook."""
-    if base == quote:
-        return Decimal(1)
-    if quote == rules.reporting_currency and base in rules.rates:
-        return rules.rates[base]
-    rate = plugins.hook.disputeflow_exchange_rate(base=base, quote=quote)
-    if rate is None:
-        return None
-    rate = Decimal(str(rate)) if not isinstance(rate, Decimal) else rate
-    return rate if rate.is_finite() and rate > 0 else None
+    found = quote_of(
+        base, quote, plugins=plugins, table=rules.rates, reporting=rules.reporting_currency
+    )
+    return found.rate if found is not None else None
 
 
-def to_reporting(amount: Money | None, rules: Rules, plugins: PluginManager) -> Money | None:
-    """``amount`` in the reporting currency (rounded half-even to its minor units); the
-    amount itself without a reporting currency; ``None`` when no rate is known."""
+def reporting_of(amount: Money | None, rules: Rules, plugins: PluginManager) -> Converted | None:
+    """``amount`` in the reporting currency (rounded half-even to its minor units) with the
+    rate used and where it came from; the amount itself without a reporting currency;
+    ``None`` when no rate is known."""
     if amount is None:
         return None
     target = rules.reporting_currency
     if target is None:
-        return amount
-    rate = exchange_rate(amount.currency, target, rules, plugins)
-    if rate is None:
-        return None
-    exponent = Decimal(1).scaleb(-minor_units(target))
-    return Money((amount.value * rate).quantize(exponent, rounding=ROUND_HALF_EVEN), target)
+        return Converted(amount, amount)
+    return convert(amount, target, plugins=plugins, table=rules.rates, reporting=target)
+
+
+def to_reporting(amount: Money | None, rules: Rules, plugins: PluginManager) -> Money | None:
+    """``amount`` in the reporting currency (see :func:`reporting_of`), or ``None``."""
+    converted = reporting_of(amount, rules, plugins)
+    return converted.amount if converted is not None else None
 
 
 def _step(value: Decimal | float, steps: tuple[tuple[Any, int], ...], *, at_most: bool) -> int:
@@ -96,9 +95,11 @@ def score(
     amount: Money | None,
     previous_cases: int,
     weights: PriorityWeights | None = None,
+    conversion: Converted | None = None,
 ) -> dict[str, Any]:
     """The case's priority (0 to 100) with the points of each factor; ``amount`` is the
-    case's amount in the reporting currency (``None``: not convertible)."""
+    case's amount in the reporting currency (``None``: not convertible), ``conversion``
+    how it was converted (its rate, source and the rates' date are kept beside it)."""
     weights = weights or PriorityWeights()
     factors = {
         "deadline": _deadline_points(case, now),
@@ -108,10 +109,13 @@ def score(
         "history": _step(previous_cases, HISTORY_POINTS, at_most=False),
     }
     resolved = case.status == CaseStatus.RESOLVED
-    return {
+    found = {
         "score": 0 if resolved else min(100, sum(factors.values())),
         "factors": factors,
         "previous_cases": previous_cases,
         "reporting_amount": amount.to_dict() if amount else None,
         "computed_at": to_rfc3339(now),
     }
+    if amount and conversion is not None and conversion.quote is not None:
+        found["reporting_rate"] = conversion.quote.to_dict()
+    return found

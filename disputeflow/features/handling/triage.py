@@ -91,13 +91,15 @@ def prioritise(
     session: Session, plugins: PluginManager, rules: Rules, case: Case, now: datetime
 ) -> Money | None:
     """Score the case; answers its amount in the reporting currency (for routing)."""
-    amount = priority.to_reporting(case.amount, rules, plugins)
+    converted = priority.reporting_of(case.amount, rules, plugins)
+    amount = converted.amount if converted is not None else None
     case.extra["priority"] = priority.score(
         case,
         now=now,
         amount=amount,
         previous_cases=previous_cases_of_buyer(session, case),
         weights=rules.priority,
+        conversion=converted,
     )
     return amount
 

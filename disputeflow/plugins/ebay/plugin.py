@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from functools import cache
 
 from flask import Blueprint
 
-from disputeflow import ActionRequest, Case, Marketplace, hookimpl
+from disputeflow import ActionRequest, Case, Connection, Marketplace, hookimpl
+from disputeflow.plugins.ebay import volume
 from disputeflow.plugins.ebay.actions import check_params
 from disputeflow.plugins.ebay.dispute_actions import check_dispute_params
 from disputeflow.plugins.ebay.install import blueprint
@@ -37,3 +40,18 @@ def disputeflow_before_action(case: Case, action: ActionRequest) -> str | None:
     if case.object_type == "payment_dispute":
         return check_dispute_params(action)
     return check_params(case, action)
+
+
+@cache
+def volume_market() -> EbayMarketplace:
+    """One adapter for the order counts of this process, so its tokens are kept between
+    questions (``volume_market.cache_clear()`` lets a test swap it)."""
+    return make_marketplace()
+
+
+@hookimpl
+def disputeflow_order_volume(connection: Connection, start: datetime, end: datetime) -> int | None:
+    """The seller's orders created in ``[start, end)`` (``getOrders``' total)."""
+    if connection.platform != EbayMarketplace.name:
+        return None
+    return volume.order_volume(volume_market(), connection, start, end)

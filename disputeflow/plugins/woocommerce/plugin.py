@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import click
 from flask import Blueprint
 
-from disputeflow import ActionRequest, Case, Marketplace, hookimpl
-from disputeflow.plugins.woocommerce import install
+from disputeflow import ActionRequest, Case, Connection, Marketplace, hookimpl
+from disputeflow.plugins.woocommerce import install, volume
 from disputeflow.plugins.woocommerce.actions import veto
 from disputeflow.plugins.woocommerce.commands import woocommerce_group
 from disputeflow.plugins.woocommerce.marketplace import WooCommerceMarketplace
@@ -37,3 +38,11 @@ def disputeflow_before_action(case: Case, action: ActionRequest) -> str | None:
     if case.platform != MARKETPLACE.name:
         return None
     return veto(case, action)
+
+
+@hookimpl
+def disputeflow_order_volume(connection: Connection, start: datetime, end: datetime) -> int | None:
+    """The store's paid orders created in ``[start, end)`` (the orders list's total)."""
+    if connection.platform != MARKETPLACE.name:
+        return None
+    return volume.order_volume(MARKETPLACE, connection, start, end)

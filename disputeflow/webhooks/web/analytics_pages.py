@@ -13,6 +13,7 @@ from disputeflow.features.analytics.figures import Analytics
 from disputeflow.features.analytics.periods import month_start, months_back, parse_day, parse_month
 from disputeflow.features.analytics.ratios import evaluate_month, plugin_volume
 from disputeflow.features.analytics.report import build
+from disputeflow.features.rates.reporting import converter_for
 from disputeflow.webhooks.api.auth import current_runtime
 from disputeflow.webhooks.web.auth import signed_in
 from disputeflow.webhooks.web.blueprint import bp
@@ -44,8 +45,9 @@ def _period() -> tuple[datetime, datetime, dict[str, str]]:
 
 def _analytics(since: datetime, until: datetime) -> Analytics:
     runtime = current_runtime()
+    convert = converter_for(runtime)  # fresh rates first: never inside the session
     with runtime.database.session(readonly=True) as session:
-        return build(session, since, until, volume=plugin_volume(runtime))
+        return build(session, since, until, volume=plugin_volume(runtime), convert=convert)
 
 
 @bp.get("/analytics")
