@@ -64,11 +64,20 @@ def paypal_settings(**changes: Any) -> dict[str, Any]:
     }
 
 
-def signed(payload: dict[str, Any], *, transmission_id: str = "0a1b2c3d-0000-11f0-9c4e-d7a1c6e0b2f5",
-           webhook_id: str = WEBHOOK_ID) -> Any:  # fmt: skip
+def signed(
+    payload: dict[str, Any],
+    *,
+    transmission_id: str = "0a1b2c3d-0000-11f0-9c4e-d7a1c6e0b2f5",
+    webhook_id: str = WEBHOOK_ID,
+) -> Any:
     """``payload`` posted as PayPal posts it, signed with the test certificate's key."""
-    return signed_request(payload, key=test_key(), webhook_id=webhook_id,
-                          transmission_id=transmission_id, cert_url=CERT_URL)  # fmt: skip
+    return signed_request(
+        payload,
+        key=test_key(),
+        webhook_id=webhook_id,
+        transmission_id=transmission_id,
+        cert_url=CERT_URL,
+    )
 
 
 def dispute_event(event_id: str, event_type: str, resource: dict[str, Any]) -> dict[str, Any]:

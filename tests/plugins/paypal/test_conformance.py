@@ -32,8 +32,13 @@ CREATED = {
         "total": {"value": "2.00", "currency": "USD"},
         "placed_at": "2025-09-18T09:42:33Z",
     },
-    "buyer": {"name": "John Doe", "email": None, "country": None, "locale": None,
-              "external_id": None},  # fmt: skip
+    "buyer": {
+        "name": "John Doe",
+        "email": None,
+        "country": None,
+        "locale": None,
+        "external_id": None,
+    },
     "opened_at": "2025-09-18T09:46:54.926000Z",
     "observed_at": "2025-09-18T09:49:53.336000Z",
     "deadlines": [
@@ -89,9 +94,15 @@ class TestPaypal(MarketplaceAdapterTests):
 
     @pytest.fixture
     def unknown_values_delivery(self, connection):
-        resource = {**INQUIRY, "dispute_id": "PP-D-99999", "reason": "SAW_A_GHOST",
-                    "status": "SENT_TO_THE_MOON", "dispute_state": "FLOATING",
-                    "dispute_life_cycle_stage": "ORBIT", "dispute_channel": "TELEPATHY"}  # fmt: skip
+        resource = {
+            **INQUIRY,
+            "dispute_id": "PP-D-99999",
+            "reason": "SAW_A_GHOST",
+            "status": "SENT_TO_THE_MOON",
+            "dispute_state": "FLOATING",
+            "dispute_life_cycle_stage": "ORBIT",
+            "dispute_channel": "TELEPATHY",
+        }
         settings = connection.settings
         return signed_request(
             event("WH-UNKNOWN-VALUES", "CUSTOMER.DISPUTE.UPDATED", resource),
@@ -115,8 +126,11 @@ def test_demo_samples_become_cases_through_the_intake_without_network(client, ru
     with runtime.database.session() as session:
         connection = runtime.connection(session.get(ConnectionRow, demo["id"]))
     for sample in PaypalMarketplace().sample_deliveries(connection):
-        response = client.post(f"/webhooks/paypal/{demo['id']}", data=sample.request.body,
-                               headers=dict(sample.request.headers))  # fmt: skip
+        response = client.post(
+            f"/webhooks/paypal/{demo['id']}",
+            data=sample.request.body,
+            headers=dict(sample.request.headers),
+        )
         assert response.status_code == 200, (sample.name, response.get_json())
     assert drain(runtime) == (3, 0)
     assert not api.calls
