@@ -71,10 +71,18 @@ def check(case: Case, action: ActionRequest) -> str | None:
     offered = list(case.extra.get("paypal_actions") or ())
     try:
         call = choose(action, offered)
-        BODIES[call](case, action)
+        body_for(case, action, call)
+        responses.uploads(action.params)
     except MarketplaceError as error:
         return error.message
     return None
+
+
+def body_for(case: Case, action: ActionRequest, call: str) -> dict[str, Any]:
+    """The JSON PayPal takes for ``call`` (checked: a refusal when it cannot be sent)."""
+    if call == "acknowledge_return_item":
+        return responses.acknowledge(case, action, accepting=action.type is ActionType.ACCEPT)
+    return BODIES[call](case, action)
 
 
 def _files_or_json(api: PaypalApi, path: str, data: dict[str, Any],
@@ -123,11 +131,7 @@ class DisputeActions:
 
     def _send(self, case: Case, action: ActionRequest, call: str, path: str) -> None:
         key = action.idempotency_key
-        if call == "acknowledge_return_item":
-            default = "ITEM_RECEIVED" if action.type is ActionType.ACCEPT else "DAMAGED"
-            self.api.post(path, responses.acknowledge(case, action, default), request_id=key)
-            return
-        body = BODIES[call](case, action)
+        body = body_for(case, action, call)
         if call in MULTIPART:
             self.api.post_multipart(path, body, responses.uploads(action.params), request_id=key)
             return

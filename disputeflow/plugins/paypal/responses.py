@@ -116,12 +116,13 @@ def make_offer(case: Case, action: ActionRequest) -> dict[str, Any]:
     return body
 
 
-def acknowledge(case: Case, action: ActionRequest, default: str) -> dict[str, Any]:
-    """``acknowledge-return-item``: received (accepting), or what was wrong (contesting)."""
-    kind = pick(case, "acknowledge_return_item",
-                action.params.get("acknowledgement_type"), default)  # fmt: skip
-    if default != "ITEM_RECEIVED" and kind == "ITEM_RECEIVED":
+def acknowledge(case: Case, action: ActionRequest, *, accepting: bool) -> dict[str, Any]:
+    """``acknowledge-return-item``: received (accepting), or what was wrong (contesting: the
+    merchant names it in ``params.acknowledgement_type``; it is never guessed)."""
+    wanted = action.params.get("acknowledgement_type")
+    if not accepting and (not wanted or str(wanted).upper() == "ITEM_RECEIVED"):
         raise refuse("to contest a returned item, name what was wrong (acknowledgement_type)")
+    kind = pick(case, "acknowledge_return_item", wanted, "ITEM_RECEIVED")
     return {"note": note(action, "Returned item checked."), "acknowledgement_type": kind}
 
 
