@@ -19,7 +19,7 @@ An accept that PayPal already carried out (a retry after a timeout) is reported 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
@@ -64,6 +64,12 @@ def choose(action: ActionRequest, offered: list[str]) -> str:
             return call
     shown = ", ".join(offered) or "nothing"
     raise refuse(f"PayPal does not let the merchant {action.type} now (it offers {shown})")
+
+
+def offered_types(case: Case, types: Sequence[ActionType]) -> list[ActionType]:
+    """Of ``types``, those some call PayPal offers on the case (as it last showed) carries."""
+    links = set(case.extra.get("paypal_actions") or ())
+    return [kind for kind in types if links & set(CALLS.get(kind, ()) + ON_REQUEST.get(kind, ()))]
 
 
 def check(case: Case, action: ActionRequest) -> str | None:

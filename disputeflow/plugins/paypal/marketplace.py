@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from disputeflow import (
     ActionRequest,
     ActionResult,
+    ActionType,
     Capabilities,
     Case,
     Connection,
@@ -25,7 +26,7 @@ from disputeflow import (
 from disputeflow.core.clock import parse_rfc3339, utcnow
 from disputeflow.core.effects import Translation
 from disputeflow.plugins.paypal import samples, sync
-from disputeflow.plugins.paypal.actions import DisputeActions
+from disputeflow.plugins.paypal.actions import DisputeActions, offered_types
 from disputeflow.plugins.paypal.api import PaypalApi
 from disputeflow.plugins.paypal.disputes import to_snapshot
 from disputeflow.plugins.paypal.settings import EXAMPLE_SETTINGS, PaypalSettingsSchema
@@ -83,6 +84,10 @@ class PaypalMarketplace(Marketplace):
 
     def list_changes(self, connection: Connection, cursor: str | None) -> Iterator[SyncPage]:
         return sync.list_changes(self.api(connection), self.name, cursor, self.now())
+
+    def case_actions(self, case: Case, actions: Sequence[ActionType]) -> Sequence[ActionType]:
+        """Only what PayPal's links on the dispute offer now (``extra.paypal_actions``)."""
+        return offered_types(case, actions)
 
     def perform_action(
         self, connection: Connection, case: Case, action: ActionRequest

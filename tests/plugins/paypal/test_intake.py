@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
-from disputeflow import Money
+from disputeflow import ActionNotAllowedError, ActionType, Money
+from disputeflow.core.clock import utcnow
+from disputeflow.engine.action_runner import process_actions
+from disputeflow.engine.outbox import ActionInput, request_action
 from disputeflow.engine.store.tables import CaseRow, DeliveryRow
 from disputeflow.plugins.paypal.samples import ESCALATED, RESOLVED, event
 from tests.plugins.paypal.conftest import (
+    API,
     FIXTURES,
+    TOKEN_ANSWER,
     deliver,
     drain,
+    fixture,
     load_case,
     serve_certificate,
     signed,
@@ -142,3 +149,34 @@ def test_the_stored_event_is_the_raw_body(client, runtime, connection, api):
         assert json.loads(row.body) == json.loads(
             (FIXTURES / "dispute_created_event.json").read_text()
         )
+
+
+def test_the_case_offers_only_what_paypal_offers_and_the_worker_sends_it(
+    client, runtime, connection, api
+):
+    """After the escalation PayPal offers accept and evidence only: the case offers those,
+    a message is refused with 409 before anything is queued, and an accept queued through
+    the outbox reaches PayPal's accept-claim once, with the action's idempotency key."""
+    serve_certificate(api)
+    escalated = event("WH-ESCALATED", "CUSTOMER.DISPUTE.UPDATED", ESCALATED)
+    assert deliver(client, connection, signed(escalated)).status_code == 200
+    drain(runtime)
+    case = runtime.fill_allowed_actions(load_case(runtime, "PP-R-AYP-10135034"))
+    assert case.allowed_actions == ["accept", "contest", "add_note"]
+    with pytest.raises(ActionNotAllowedError, match="send_message is not allowed"):
+        request_action(runtime, case.id, ActionInput(ActionType.SEND_MESSAGE, message="hi"))
+    wanted = ActionInput(ActionType.ACCEPT, rationale="Lost in the post.", idempotency_key="k-1")
+    _, created = request_action(runtime, case.id, wanted)
+    assert created
+    api.post(f"{API}/v1/oauth2/token", json=TOKEN_ANSWER)
+    dispute = f"{API}/v1/customer/disputes/PP-R-AYP-10135034"
+    api.get(dispute, json=ESCALATED)
+    accept = api.post(f"{dispute}/accept-claim", json=fixture("action_response.json"))
+    api.get(dispute, json=ESCALATED)
+    process_actions(runtime, now=utcnow())
+    assert len(accept.calls) == 1
+    assert json.loads(accept.calls[0].request.body) == {
+        "note": "Lost in the post.",
+        "accept_claim_type": "REFUND",
+    }
+    assert accept.calls[0].request.headers["PayPal-Request-Id"].endswith("k-1")
