@@ -16,6 +16,7 @@ from disputeflow import (
     Case,
     Connection,
     InboundRequest,
+    InvalidInputError,
     Marketplace,
     SampleDelivery,
     SnapshotError,
@@ -76,7 +77,10 @@ class PaypalMarketplace(Marketplace):
         if not isinstance(resource, dict):
             raise SnapshotError(f"delivery {delivery.id} carries no dispute")
         created = event.get("create_time")
-        sent = parse_rfc3339(created) if isinstance(created, str) else None
+        try:
+            sent = parse_rfc3339(created) if isinstance(created, str) else None
+        except InvalidInputError:
+            sent = None  # the dispute's own update_time orders it
         return [to_snapshot(self.name, resource, sent)]
 
     def sample_deliveries(self, connection: Connection) -> list[SampleDelivery]:

@@ -5,12 +5,17 @@ checked 2026-12-04), and the cases the tables alone do not decide."""
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
+from disputeflow import StoredDelivery
+from disputeflow.core.testing import make_connection
+from disputeflow.core.testing.support import TEST_TIME
 from disputeflow.plugins.paypal.disputes import to_snapshot
 from disputeflow.plugins.paypal.mapping import OUTCOMES, REASONS, STATES, STATUSES, kind_of
-from disputeflow.plugins.paypal.samples import INQUIRY, RESOLVED
+from disputeflow.plugins.paypal.marketplace import PaypalMarketplace
+from disputeflow.plugins.paypal.samples import INQUIRY, RESOLVED, event
 
 DOCUMENTED = {
     "reason": [
@@ -118,3 +123,19 @@ def test_evidence_requests_are_not_evidence():
     snapshot = to_snapshot("paypal", INQUIRY)
     assert [(e.party, e.kind) for e in snapshot.evidence] == [("buyer", "create")]
     assert snapshot.extra["requested_evidence"] == ["PROOF_OF_FULFILLMENT"]
+
+
+def test_translation_reads_the_dispute_and_ignores_other_events():
+    market = PaypalMarketplace()
+    connection = make_connection(market, market.example_settings())
+
+    def stored(body):
+        return StoredDelivery(
+            "d1", connection.id, "paypal", "t", "k", {}, json.dumps(body).encode(), TEST_TIME
+        )
+
+    bad_time = {**event("WH-1", "CUSTOMER.DISPUTE.UPDATED", INQUIRY), "create_time": "soon"}
+    [snapshot] = market.translate_delivery(connection, stored(bad_time))
+    assert snapshot.observed_at.isoformat() == "2025-09-18T09:49:53.336000+00:00"
+    sale = {"id": "WH-2", "event_type": "PAYMENT.SALE.COMPLETED", "resource": {"id": "80F"}}
+    assert market.translate_delivery(connection, stored(sale)) == []
