@@ -34,7 +34,7 @@ from disputeflow import (
     Money,
 )
 from disputeflow.plugins.paypal import responses
-from disputeflow.plugins.paypal.api import PaypalApi
+from disputeflow.plugins.paypal.api import PaypalApi, Upload
 from disputeflow.plugins.paypal.disputes import action_links, to_snapshot
 from disputeflow.plugins.paypal.responses import refuse
 
@@ -78,7 +78,7 @@ def check(case: Case, action: ActionRequest) -> str | None:
     try:
         call = choose(action, offered)
         body_for(case, action, call)
-        responses.uploads(action.params)
+        uploads_for(action, call)
     except MarketplaceError as error:
         return error.message
     return None
@@ -91,13 +91,12 @@ def body_for(case: Case, action: ActionRequest, call: str) -> dict[str, Any]:
     return BODIES[call](case, action)
 
 
-def _files_or_json(api: PaypalApi, path: str, data: dict[str, Any],
-                   action: ActionRequest) -> Any:  # fmt: skip
+def uploads_for(action: ActionRequest, call: str) -> list[Upload]:
+    """The files of ``params.files`` for ``call``; refused for calls PayPal takes none with."""
     files = responses.uploads(action.params)
-    key = action.idempotency_key
-    if files:
-        return api.post_multipart(path, data, files, request_id=key)
-    return api.post(path, data, request_id=key)
+    if files and call not in TAKES_FILES:
+        raise refuse(f"PayPal takes no files with {call.replace('_', '-')}")
+    return files
 
 
 BODIES: dict[str, Callable[[Case, ActionRequest], dict[str, Any]]] = {
@@ -110,6 +109,8 @@ BODIES: dict[str, Callable[[Case, ActionRequest], dict[str, Any]]] = {
     "send_message": lambda c, a: {"message": responses.note(a, "")},
 }
 MULTIPART = frozenset({"provide_evidence", "appeal"})  # PayPal takes these as multipart only
+# Calls PayPal's guide shows with files attached (multipart, the JSON in ``input``).
+TAKES_FILES = MULTIPART | {"send_message", "provide_supporting_info"}
 
 
 class DisputeActions:
@@ -138,10 +139,11 @@ class DisputeActions:
     def _send(self, case: Case, action: ActionRequest, call: str, path: str) -> None:
         key = action.idempotency_key
         body = body_for(case, action, call)
-        if call in MULTIPART:
-            self.api.post_multipart(path, body, responses.uploads(action.params), request_id=key)
-            return
-        _files_or_json(self.api, path, body, action)
+        files = uploads_for(action, call)
+        if call in MULTIPART or files:
+            self.api.post_multipart(path, body, files, request_id=key)
+        else:
+            self.api.post(path, body, request_id=key)
 
     def _already_done(self, action: ActionRequest, current: Any,
                       offered: list[str]) -> ActionResult | None:  # fmt: skip

@@ -271,3 +271,28 @@ def test_the_before_action_hook_refuses_what_the_case_shows_paypal_does_not_offe
     assert paypal_plugin.disputeflow_before_action(case, action("accept")) is None
     other = minimal_case("ebay", "claim", connection_id="con_test")
     assert paypal_plugin.disputeflow_before_action(other, action("send_message")) is None
+
+
+def test_files_go_only_with_calls_paypal_takes_files_with():
+    case = case_of(INQUIRY)
+    files = [{"filename": "label.png", "content_type": "image/png", "content_base64": PDF}]
+    assert "takes no files with make-offer" in check(
+        case, action("refund", params={"files": files})
+    )
+    assert (
+        check(case, action("send_message", message="See the label.", params={"files": files}))
+        is None
+    )
+
+
+def test_a_message_with_a_file_is_sent_as_multipart(marketplace, connection, api):
+    reads(api, INQUIRY, INQUIRY)
+    post = api.post(
+        f"{DISPUTES}/PP-R-AYP-10135034/send-message", json=fixture("action_response.json")
+    )
+    files = [{"filename": "doc.pdf", "content_type": "application/pdf", "content_base64": PDF}]
+    request = action("send_message", message="Shipment is in progress.", params={"files": files})
+    marketplace.perform_action(connection, case_of(INQUIRY), request)
+    parts = multipart(post.calls[0].request)
+    assert json.loads(parts["input"][2]) == {"message": "Shipment is in progress."}
+    assert parts["file1"][:2] == ("application/pdf", "doc.pdf")
