@@ -25,7 +25,7 @@ from disputeflow.core.credentials import CredentialStore
 from disputeflow.core.effects import Translation
 from disputeflow.core.errors import InvalidInputError, PluginError, UnsupportedError
 from disputeflow.core.snapshot import CaseSnapshot
-from disputeflow.core.taxonomy import ConnectionState
+from disputeflow.core.taxonomy import ActionType, ConnectionState
 from disputeflow.core.values import Order, Party
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -291,6 +291,13 @@ class Marketplace(ABC):
         timeouts, 429 and 5xx) on failure.
         """
         raise UnsupportedError(f"{self.name} cannot {action.type} on {case.kind} cases")
+
+    def case_actions(self, case: Case, actions: Sequence[ActionType]) -> Sequence[ActionType]:
+        """Of ``actions`` (what the case's kind and status and :attr:`capabilities` allow),
+        the ones the platform lets the merchant take on this case now, as the case's last
+        snapshot says (PayPal's per-dispute links). Read the case only, never the network;
+        the default keeps them all, and an answer can only narrow them."""
+        return actions
 
     def return_policy(self, connection: Connection) -> ReturnPolicy | None:
         """The store's return policy (capability ``return_policy``)."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from disputeflow.core.capabilities import Capabilities
 from disputeflow.core.case import Case
-from disputeflow.core.flow import allowed_actions
+from disputeflow.core.flow import LOCAL_ACTIONS, allowed_actions
 from disputeflow.core.marketplace import Connection, Marketplace
 from disputeflow.core.plugins import PluginManager, get_plugin_manager
 from disputeflow.core.taxonomy import ConnectionState, Role
@@ -178,11 +178,16 @@ class Runtime:
             connections.store_settings(row, self.secrets, validated, marketplace.secret_fields())
 
     def fill_allowed_actions(self, case: Case) -> Case:
-        """Set ``case.allowed_actions`` from its marketplace's capabilities (none if the
-        plugin is gone: the case still shows, but nothing can be sent to the platform)."""
+        """Set ``case.allowed_actions`` from its marketplace's capabilities, narrowed to what
+        the platform offers on this case (``Marketplace.case_actions``); none if the plugin is
+        gone: the case still shows, but nothing can be sent to the platform."""
         marketplace = self.plugins.marketplaces().get(case.platform)
         capabilities = marketplace.capabilities if marketplace else Capabilities()
-        case.allowed_actions = allowed_actions(case, capabilities)
+        allowed = allowed_actions(case, capabilities)
+        if marketplace is not None:
+            kept = set(marketplace.case_actions(case, list(allowed))) | LOCAL_ACTIONS
+            allowed = [action for action in allowed if action in kept]
+        case.allowed_actions = allowed
         return case
 
     def close(self) -> None:

@@ -1,0 +1,1 @@
+"""The built-in PayPal plugin: PayPal disputes (inquiries, claims, card chargebacks)."""

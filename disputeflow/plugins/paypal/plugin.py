@@ -1,0 +1,46 @@
+"""Hook implementations of the built-in PayPal plugin (entry point ``paypal``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from disputeflow import ActionRequest, Case, Connection, Marketplace, MarketplaceError, hookimpl
+from disputeflow.plugins.paypal.actions import check
+from disputeflow.plugins.paypal.marketplace import PaypalMarketplace
+from disputeflow.plugins.paypal.volume import PaymentVolume
+
+log = logging.getLogger(__name__)
+
+MARKETPLACE = PaypalMarketplace()
+VOLUME = PaymentVolume(lambda: MARKETPLACE.now())
+
+
+@hookimpl
+def disputeflow_register_marketplaces() -> Iterable[Marketplace]:
+    return [MARKETPLACE]
+
+
+@hookimpl
+def disputeflow_before_action(case: Case, action: ActionRequest) -> str | None:
+    """Refuse at once what PayPal does not offer on the dispute now (its links and response
+    options, as the case last showed them), instead of from the worker later."""
+    if (
+        case.platform != MARKETPLACE.name
+        or action.type not in MARKETPLACE.capabilities.all_actions()
+    ):
+        return None
+    return check(case, action)
+
+
+@hookimpl
+def disputeflow_order_volume(connection: Connection, start: datetime, end: datetime) -> int | None:
+    """Successful PayPal payments in ``[start, end)`` (Transaction Search, kept per day)."""
+    if connection.platform != MARKETPLACE.name:
+        return None
+    try:
+        return VOLUME.count(MARKETPLACE.api(connection), connection.id, start, end)
+    except MarketplaceError as error:
+        log.warning("PayPal payment volume for %s unavailable: %s", connection.id, error.message)
+        return None
