@@ -38,7 +38,7 @@ def unlink(runtime: Runtime, case_id: str, other_id: str, *, by: str, reason: st
     identifier never links them again."""
     why = _reason(reason)
     with runtime.database.session() as session:
-        case = _pair(session, case_id, other_id)
+        case = _pair(session, case_id, other_id, other_required=False)
         if all(x.case_id != other_id for x in case.links):
             raise NotFoundError(f"case {case_id!r} is not linked to {other_id!r}")
         changed = order_links.disconnect(session, case, other_id, reason=why, by=by)
@@ -54,11 +54,13 @@ def _reason(reason: str | None) -> str:
     return text
 
 
-def _pair(session: Session, case_id: str, other_id: str) -> Case:
-    """Lock both cases in id order (as refunds lock them); the first one, whole."""
+def _pair(session: Session, case_id: str, other_id: str, *, other_required: bool = True) -> Case:
+    """Lock both cases in id order (as refunds lock them); the first one, whole. Unlinking
+    a case erased since (its connection removed) needs only the first."""
     if case_id == other_id:
         raise InvalidInputError("a case cannot be linked to itself", errors={"case_id": ["same"]})
     for one in sorted((case_id, other_id)):
-        if session.get(CaseRow, one, with_for_update=True) is None:
+        missing = session.get(CaseRow, one, with_for_update=True) is None
+        if missing and (one == case_id or other_required):
             raise NotFoundError(f"no case {one!r}")
     return cases.get(session, case_id)

@@ -88,21 +88,30 @@ def connect(
 def disconnect(
     session: Session, case: Case, other_id: str, *, reason: str, by: str
 ) -> list[MergeResult]:
-    """Remove a link (both ways), with the reason on both timelines; saves both. What
-    changed on each (``case`` first)."""
+    """Remove a link (both ways), with the reason on both timelines; saves both (only
+    ``case`` when the other was erased since). What changed on each (``case`` first)."""
     now = utcnow()
     links.drop_pair(session, case.id, other_id, reason=reason, by=by, at=now)
-    other_row = _locked(session, other_id)
-    other = cases.summary(other_row)
-    added: dict[str, list[TimelineEntry]] = {}
-    for one, two in ((case, other), (other, case)):
-        one.links = [x for x in one.links if x.case_id != two.id]
-        summary = f"unlinked from {describe(two)} by {by}: {reason}"
-        data = {"case_id": two.id, "reason": reason, "by": by}
-        added[one.id] = [TimelineEntry(now, Actor.MERCHANT, TimelineKind.UNLINKED, summary, data)]
-    _save(session, case, added[case.id])
-    _save(session, other, added[other.id], other_row)
-    return [MergeResult(one, new_entries=added[one.id]) for one in (case, other)]
+    other_row = session.get(CaseRow, other_id, with_for_update=True)
+    other = cases.summary(other_row) if other_row is not None else None
+    name = describe(other) if other is not None else other_id
+    changed = [_unlinked(session, case, other_id, name, reason=reason, by=by, at=now)]
+    if other is not None:
+        changed.append(
+            _unlinked(session, other, case.id, describe(case), reason=reason, by=by, at=now)
+        )
+    return changed
+
+
+def _unlinked(
+    session: Session, case: Case, other_id: str, name: str, *, reason: str, by: str, at: datetime
+) -> MergeResult:
+    case.links = [x for x in case.links if x.case_id != other_id]
+    data = {"case_id": other_id, "reason": reason, "by": by}
+    summary = f"unlinked from {name} by {by}: {reason}"
+    entry = TimelineEntry(at, Actor.MERCHANT, TimelineKind.UNLINKED, summary, data)
+    _save(session, case, [entry])
+    return MergeResult(case, new_entries=[entry])
 
 
 def mirror_refund(session: Session, case: Case) -> list[TimelineEntry]:
@@ -110,7 +119,9 @@ def mirror_refund(session: Session, case: Case) -> list[TimelineEntry]:
     returns nothing for ``case`` itself."""
     now = utcnow()
     for link in case.links:
-        row = _locked(session, link.case_id)
+        row = session.get(CaseRow, link.case_id, with_for_update=True)
+        if row is None:  # erased since (its connection removed): nowhere to show it
+            continue
         other = cases.summary(row)
         _save(session, other, _refund_entries(session, other, case, now), row)
     return []

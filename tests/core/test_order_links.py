@@ -13,7 +13,7 @@ from disputeflow.core.taxonomy import ActionType, TimelineKind
 from disputeflow.engine import case_links, order_total
 from disputeflow.engine.ingest import ingest_snapshot
 from disputeflow.engine.outbox import ActionInput, check_action, request_action
-from disputeflow.engine.store import cases
+from disputeflow.engine.store import cases, connections
 from disputeflow.engine.store.links import CaseLinkRow
 from disputeflow.features.handling.automation import evaluate_case
 from disputeflow.features.handling.rules_file import parse_rules
@@ -299,3 +299,17 @@ def test_unlinked_cases_are_limited_by_their_own_amount_only(runtime, shop, paym
     action, created = request_action(runtime, dispute, accept())
     assert created
     assert action["type"] == "accept"
+
+
+def test_a_linked_case_gone_with_its_connection_leaves_the_other_working(runtime, shop, payments):
+    ret = ingest(runtime, shop, a_return(refunded=Money("40.00", EUR)))
+    dispute = ingest(runtime, payments, a_dispute())
+    with runtime.database.session() as session:
+        connections.delete(session, shop)
+    ingest(runtime, payments, a_dispute(hours=1, refunded=Money("5.00", EUR)))  # no one to tell
+    assert linked_ids(runtime, dispute) == [ret]  # shown as no longer stored
+    request_action(runtime, dispute, accept(amount=Money("35.00", EUR)))  # only its own limit
+    case_links.unlink(runtime, dispute, ret, by="ana", reason="the store was removed")
+    assert linked_ids(runtime, dispute) == []
+    [entry] = entries(runtime, dispute, TimelineKind.UNLINKED)
+    assert entry.summary == f"unlinked from {ret} by ana: the store was removed"
