@@ -42,6 +42,7 @@ def after_merge(session: Session, result: MergeResult, previous: Case | None) ->
     references = case.order.references if case.order else ()
     before = previous.order.references if previous and previous.order else ()
     if references != before:
+        links.lock_references(session, references)  # PostgreSQL: two workers see each other
         links.replace_references(session, case)
         result.new_entries += link_matches(session, case)
     if case.links and case.refunded != (previous.refunded if previous else None):

@@ -4,6 +4,9 @@ give back more than the order's total across them. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from sqlalchemy import select
 
@@ -13,7 +16,7 @@ from disputeflow.core.taxonomy import ActionType, TimelineKind
 from disputeflow.engine import case_links, order_total
 from disputeflow.engine.ingest import ingest_snapshot
 from disputeflow.engine.outbox import ActionInput, check_action, request_action
-from disputeflow.engine.store import cases, connections
+from disputeflow.engine.store import cases, connections, links
 from disputeflow.engine.store.links import CaseLinkRow
 from disputeflow.features.handling.automation import evaluate_case
 from disputeflow.features.handling.rules_file import parse_rules
@@ -313,3 +316,42 @@ def test_a_linked_case_gone_with_its_connection_leaves_the_other_working(runtime
     assert linked_ids(runtime, dispute) == []
     [entry] = entries(runtime, dispute, TimelineKind.UNLINKED)
     assert entry.summary == f"unlinked from {ret} by ana: the store was removed"
+
+
+def test_two_workers_ingesting_one_orders_cases_at_once_still_link(
+    runtime, shop, payments, monkeypatch
+):
+    if runtime.database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    matched, go = threading.Event(), threading.Event()
+    real = links.matching
+
+    def held(session, case):  # the store's worker holds its transaction open after matching
+        found = real(session, case)
+        if case.connection_id == shop:
+            matched.set()
+            go.wait(10)
+        return found
+
+    monkeypatch.setattr(links, "matching", held)
+    errors = []
+
+    def work(connection_id, snap):
+        try:
+            ingest(runtime, connection_id, snap)
+        except Exception as error:  # surfaced below
+            errors.append(error)
+
+    first = threading.Thread(target=work, args=(shop, a_return()))
+    first.start()
+    assert matched.wait(10)
+    second = threading.Thread(target=work, args=(payments, a_dispute()))
+    second.start()
+    time.sleep(0.5)  # without the lock, the payments worker commits now, seeing nothing
+    go.set()
+    first.join(10)
+    second.join(10)
+    assert errors == []
+    with runtime.database.session() as session:
+        rows = session.scalars(select(CaseLinkRow)).all()
+    assert len(rows) == 2  # linked both ways

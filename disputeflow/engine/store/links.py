@@ -6,6 +6,8 @@ A link is stored both ways (a row per direction), so each case reads its own wit
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import (
@@ -20,6 +22,7 @@ from sqlalchemy import (
     delete,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -61,6 +64,20 @@ class CaseLinkRow(Base):
     unlinked_at: Mapped[datetime | None]
     unlinked_by: Mapped[str | None] = mapped_column(String(200))
     unlink_reason: Mapped[str | None] = mapped_column(Text)
+
+
+def lock_references(session: Session, pairs: Iterable[tuple[str, str]]) -> None:
+    """On PostgreSQL, one transaction at a time indexes an identifier (a lock per kind and
+    value, until commit), so two workers ingesting two cases of one order at once still
+    find each other: the second waits for the first to commit, then sees its identifiers.
+    SQLite writes one transaction at a time anyway."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    keys = {hashlib.sha256(f"{kind}\0{value}".encode()).digest()[:8] for kind, value in pairs}
+    for key in sorted(
+        int.from_bytes(k, "big", signed=True) for k in keys
+    ):  # one order: no deadlock
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def replace_references(session: Session, case: Case) -> None:
