@@ -46,7 +46,7 @@ def after_merge(session: Session, result: MergeResult, previous: Case | None) ->
         links.replace_references(session, case)
         result.new_entries += link_matches(session, case)
     if case.links and case.refunded != (previous.refunded if previous else None):
-        result.new_entries += mirror_refund(session, case)
+        mirror_refund(session, case)
 
 
 def link_matches(session: Session, case: Case) -> list[TimelineEntry]:
@@ -115,9 +115,8 @@ def _unlinked(
     return MergeResult(case, new_entries=[entry])
 
 
-def mirror_refund(session: Session, case: Case) -> list[TimelineEntry]:
-    """Show what ``case`` has refunded now on each case linked to it (once per figure);
-    returns nothing for ``case`` itself."""
+def mirror_refund(session: Session, case: Case) -> None:
+    """Show what ``case`` has refunded now on each case linked to it (once per figure)."""
     now = utcnow()
     for link in case.links:
         row = session.get(CaseRow, link.case_id, with_for_update=True)
@@ -125,7 +124,6 @@ def mirror_refund(session: Session, case: Case) -> list[TimelineEntry]:
             continue
         other = cases.summary(row)
         _save(session, other, _refund_entries(session, other, case, now), row)
-    return []
 
 
 def _refund_entries(
