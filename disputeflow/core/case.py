@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,24 @@ ACTING_PARTY: dict[CaseStatus, Actor] = {
     CaseStatus.AWAITING_BUYER: Actor.BUYER,
     CaseStatus.UNDER_REVIEW: Actor.PLATFORM,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLink:
+    """Another case of the same order (kept by the service, never by a plugin): which, why
+    (the identifier that matched, or the agent who linked them and why: ``by``), since when."""
+
+    case_id: str
+    reason: str
+    at: datetime
+    by: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)} | {"at": to_rfc3339(self.at)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CaseLink:
+        return cls(data["case_id"], data["reason"], parse_rfc3339(data["at"]), data.get("by"))
 
 
 @dataclass
@@ -62,6 +80,7 @@ class Case:
     allowed_actions: list[ActionType] = field(default_factory=list)
     queue: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    links: list[CaseLink] = field(default_factory=list)
 
     @property
     def due_at(self) -> datetime | None:
@@ -111,6 +130,7 @@ class Case:
             "messages": [m.to_dict() for m in self.messages],
             "timeline": [t.to_dict() for t in self.timeline],
             "extra": self.extra,
+            "links": [link.to_dict() for link in self.links],
         }
 
     @classmethod
@@ -148,6 +168,7 @@ class Case:
             allowed_actions=[ActionType(a) for a in data.get("allowed_actions") or ()],
             queue=data.get("queue"),
             extra=dict(data.get("extra") or {}),
+            links=[CaseLink.from_dict(link) for link in data.get("links") or ()],
         )
 
 

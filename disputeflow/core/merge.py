@@ -112,6 +112,7 @@ def _copy(case: Case) -> Case:
         timeline=list(case.timeline),
         allowed_actions=list(case.allowed_actions),
         extra=dict(case.extra),
+        links=list(case.links),
     )
 
 
@@ -328,6 +329,7 @@ def _refold(case: Case, snapshots: list[CaseSnapshot]) -> MergeResult:
     local = [entry for entry in case.timeline if not entry.derived]
     rebuilt.timeline = sorted([*entries, *local], key=TimelineEntry.sort_key)
     rebuilt.queue = case.queue
+    rebuilt.links = list(case.links)  # kept by the service, never stated by a snapshot
     computed = [d for d in case.deadlines if d.computed]  # recomputed locally, never stated
     rebuilt.deadlines = sorted([*rebuilt.deadlines, *computed], key=Deadline.sort_key)
     rebuilt.allowed_actions = list(case.allowed_actions)

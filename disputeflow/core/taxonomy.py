@@ -124,6 +124,9 @@ class TimelineKind(StrEnum):
     DEADLINE_APPROACHING = "deadline_approaching"
     DEADLINE_MISSED = "deadline_missed"
     RULE_APPLIED = "rule_applied"  # an automation rule decided (or would have, in a dry run)
+    LINKED = "linked"  # another case of the same order: an identifier matched, or an agent said so
+    UNLINKED = "unlinked"  # an agent said the two cases are not one order's
+    LINKED_REFUND = "linked_refund"  # a linked case (another channel) refunded the order
 
 
 class Role(StrEnum):

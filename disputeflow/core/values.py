@@ -57,26 +57,47 @@ class Party:
         return cls(**{f.name: data.get(f.name) for f in fields(cls)})
 
 
+Reference = tuple[str, str]  # (kind, value), e.g. ("order_number", "1001"): docs/case-model.md
+
+
+def _references(value: Any) -> tuple[Reference, ...]:
+    """``[(kind, value)]`` (or the JSON form ``[{"kind", "value"}]``) as sorted, distinct
+    pairs of stripped strings (kind 1-40 characters, value 1-200)."""
+    pairs = set()
+    for item in value if isinstance(value, list | tuple) else [value]:
+        pair = [item.get("kind"), item.get("value")] if isinstance(item, dict) else item
+        ok = isinstance(pair, list | tuple) and len(pair) == 2
+        kind, ref = [x.strip() if isinstance(x, str) else "" for x in pair] if ok else ("", "")
+        if not (0 < len(kind) <= 40 and 0 < len(ref) <= 200):
+            raise SnapshotError(f"an order reference is (kind 1-40, value 1-200), got {item!r}")
+        pairs.add((kind, ref))
+    return tuple(sorted(pairs))
+
+
 @dataclass(frozen=True, slots=True)
 class Order:
-    """The order a case is about."""
+    """The order a case is about. ``references``: its identifiers other channels carry too
+    (the order number in a payment's metadata, the payment's id in the store's order)."""
 
     external_id: str | None = None
     name: str | None = None  # what the merchant calls it, e.g. "#1001"
     total: Money | None = None
     placed_at: datetime | None = None
+    references: tuple[Reference, ...] = ()
 
     def __post_init__(self) -> None:
         if self.placed_at is not None:
             object.__setattr__(self, "placed_at", ensure_utc(self.placed_at, field="placed_at"))
+        object.__setattr__(self, "references", _references(self.references or ()))
 
     def to_dict(self) -> dict[str, Any]:
+        refs = [{"kind": k, "value": v} for k, v in self.references]
         return {
             "external_id": self.external_id,
             "name": self.name,
             "total": _money_dict(self.total),
             "placed_at": _stamp(self.placed_at),
-        }
+        } | ({"references": refs} if refs else {})  # if set: stored fingerprints stay as they were
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Order:
@@ -85,6 +106,7 @@ class Order:
             name=data.get("name"),
             total=_money(data.get("total")),
             placed_at=_time(data.get("placed_at")),
+            references=data.get("references") or (),
         )
 
 

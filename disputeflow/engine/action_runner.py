@@ -21,6 +21,7 @@ from disputeflow.core.merge import MergeResult
 from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import ActionType, Actor, ConnectionState, TimelineKind
 from disputeflow.core.values import TimelineEntry
+from disputeflow.engine import order_links
 from disputeflow.engine.ingest import merge_into_store, notify
 from disputeflow.engine.outbox import append_entry, request_from_row
 from disputeflow.engine.processing import DEFAULT_POLICY, RetryPolicy
@@ -227,10 +228,11 @@ def _reflect_refunds(session: Session, case_id: str) -> None:
     if case.refunded is None or (
         case.refunded.currency == total.currency and case.refunded < total
     ):
-        case.refunded = total
+        before, case.refunded = case.refunded, total
         row = session.get(CaseRow, case_id)
         assert row is not None
         cases.save_case(session, case, row)
+        order_links.refund_changed(session, case, before)  # shown on the linked cases
 
 
 def _still_ours(row: ActionRow, attempt: int) -> bool:

@@ -19,7 +19,7 @@ from disputeflow.core.merge import MergeResult, merge_snapshot
 from disputeflow.core.plugins import PluginManager
 from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.values import TimelineEntry
-from disputeflow.engine import order_refunds
+from disputeflow.engine import order_links, order_refunds
 from disputeflow.engine.store import cases
 from disputeflow.engine.store.db import Database
 
@@ -95,6 +95,7 @@ def merge_into_store(
     result.new_entries += _order_refunds(session, result.case)
     result.new_entries += _triage(session, plugins, rules, result.case, snapshot)
     cases.save_merge(session, result, snapshot, row, previous=case)
+    order_links.after_merge(session, result, case)  # one order's cases on other channels
     return result
 
 

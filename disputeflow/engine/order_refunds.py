@@ -14,6 +14,7 @@ from disputeflow.core.merge import MergeResult
 from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import Actor, TimelineKind
 from disputeflow.core.values import TimelineEntry
+from disputeflow.engine import order_links
 from disputeflow.engine.store import cases
 from disputeflow.engine.store.tables import CaseRow, OrderRefundRow
 
@@ -103,11 +104,13 @@ def record(session: Session, connection_id: str, refund: OrderRefund) -> list[Me
     )
     for row in session.scalars(query.with_for_update()).all():
         case = cases.load(session, row)
+        before = case.refunded
         entries = apply_to_case(case, [refund])
         if entries:
             case.timeline = sorted([*case.timeline, *entries], key=TimelineEntry.sort_key)
             case.updated_at = max(case.updated_at, *(e.at for e in entries))
             cases.save_case(session, case, row)
             cases.add_entries(session, case.id, entries)
+            order_links.refund_changed(session, case, before)  # shown on the linked cases
             changed.append(MergeResult(case, new_entries=entries))
     return changed

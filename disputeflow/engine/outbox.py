@@ -26,6 +26,7 @@ from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import ActionType, Actor, TimelineKind
 from disputeflow.core.values import Evidence, TimelineEntry
+from disputeflow.engine import order_total
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import actions, cases
 from disputeflow.engine.store.tables import ActionRow, CaseRow
@@ -60,7 +61,7 @@ def request_action(
             existing = actions.find_by_key(session, wanted.idempotency_key)
             if existing is not None:
                 return _same_request(existing, case_id, wanted), False
-        session.get(CaseRow, case_id, with_for_update=True)  # one request per case at a time
+        order_total.lock_group(session, case_id)  # one request per order's cases at a time
         case = runtime.fill_allowed_actions(cases.get(session, case_id))
         wanted = _prepared(runtime, case, wanted, now)
         request, notes = _vet(runtime, session, case, wanted, now)
@@ -192,6 +193,7 @@ def _check(runtime: Runtime, session: Session, case: Case, wanted: ActionInput) 
         raise InvalidInputError(f"{wanted.type} needs a message", errors={"message": ["required"]})
     if wanted.type == ActionType.REFUND:
         _check_refund(runtime, case, wanted.amount, _asked_refunds(session, case.id))
+    order_total.check(session, case, wanted.type, wanted.amount)  # with the linked cases
 
 
 def _asked_refunds(session: Session, case_id: str) -> tuple[list[Money], list[Money]]:

@@ -7,7 +7,8 @@ It speaks an invented platform API that is simple on purpose:
   ``X-Fake-Delivery-Id`` (the dedup key) and ``X-Fake-Topic``;
 * objects: ``{"id": "123", "type": "dispute"|"return", "status", "reason", "amount": "12.50",
   "currency": "EUR", "opened_at", "updated_at", "due_by"?, "buyer_country"?, "buyer_email"?,
-  "buyer_name"?, "order_id"?, "revision"?}``;
+  "buyer_name"?, "order_id"?, "order_total"?, "order_references"? ([[kind, value]]),
+  "revision"?}``;
 * polling: ``GET {api_base_url}/cases?since=<cursor>`` (empty for a full sync) answers
   ``{"items": [objects], "next_cursor": str | null, "has_more": bool}``;
 * actions: ``POST {api_base_url}/{type}s/{id}/actions`` with an ``Idempotency-Key`` header
@@ -190,7 +191,12 @@ class FakeMarketplace(Marketplace):
                 "email": payload.get("buyer_email"),
                 "name": payload.get("buyer_name"),
             }
-            order_id = payload.get("order_id")
+            order_id, total = payload.get("order_id"), payload.get("order_total")
+            order = Order(
+                external_id=str(order_id),
+                total=Money(str(total), payload["currency"]) if total else None,
+                references=tuple(tuple(pair) for pair in payload.get("order_references") or ()),
+            )
             return CaseSnapshot(
                 platform=self.name,
                 object_type=payload["type"],
@@ -210,7 +216,7 @@ class FakeMarketplace(Marketplace):
                     else None
                 ),
                 buyer=Party(**buyer) if any(buyer.values()) else None,
-                order=Order(external_id=str(order_id)) if order_id else None,
+                order=order if order_id else None,
                 opened_at=parse_rfc3339(payload["opened_at"]),
                 deadlines=(
                     (Deadline(DeadlineKind.PLATFORM_RESPONSE, parse_rfc3339(due_by), self.name),)

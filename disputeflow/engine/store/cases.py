@@ -16,6 +16,7 @@ from disputeflow.core.errors import InvalidInputError, NotFoundError
 from disputeflow.core.merge import MergeResult
 from disputeflow.core.snapshot import CaseSnapshot, OrderKey
 from disputeflow.core.values import Evidence, Message, TimelineEntry
+from disputeflow.engine.store.links import order_filter
 from disputeflow.engine.store.tables import (
     CaseRow,
     CaseSnapshotRow,
@@ -43,6 +44,7 @@ class CaseFilter:
     due_before: datetime | None = None
     q: str | None = None
     buyer_country: str | None = None
+    order: str | None = None  # an order's id or identifier: its cases, and those linked to them
 
 
 def find_row(
@@ -274,8 +276,7 @@ def replace_items(session: Session, case: Case) -> None:
 
 
 SORTS = ("newest", "urgent")
-"""``newest``: most recently changed first; ``urgent``: nearest ``due_at`` first, cases
-without a deadline last."""
+"""``newest``: last changed first; ``urgent``: nearest ``due_at`` first, undated last."""
 
 _URGENT_TAG = "urgent"
 
@@ -288,14 +289,12 @@ def encode_cursor(row: CaseRow, sort: str = "newest") -> str:
         key: list[str | None] = [_URGENT_TAG, due, row.id]
     else:
         key = [to_rfc3339(row.updated_at), row.id]
-    raw = json.dumps(key).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
 def _decode_cursor(cursor: str, sort: str) -> tuple[datetime | None, str]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key = json.loads(raw)
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if sort == "urgent":
             tag, stamp, case_id = key
             if tag != _URGENT_TAG:
@@ -323,6 +322,8 @@ def _filtered(query: Select[CaseRow], filters: CaseFilter) -> Select[CaseRow]:
         query = query.where(CaseRow.due_at < filters.due_before)
     if filters.q:
         query = query.where(CaseRow.search_text.contains(filters.q.lower(), autoescape=True))
+    if filters.order:
+        query = query.where(order_filter(filters.order))
     return query
 
 

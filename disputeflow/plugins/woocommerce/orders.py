@@ -51,7 +51,19 @@ def order_value(order: Mapping[str, Any]) -> Order:
         name=f"#{number}" if number not in (None, "") else None,
         total=money(order.get("total"), order.get("currency")),
         placed_at=gmt_time(order.get("date_created_gmt")),
+        references=order_references(order),
     )
+
+
+def order_references(order: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """What other channels carry of this order, to link their cases to its own: its number
+    (``number``, WooCommerce's ``get_order_number()``, which the WooCommerce Stripe Gateway
+    writes to the payment's ``metadata.order_id``) and the gateway's ``transaction_id`` (a
+    PayPal capture id, a Stripe charge or PaymentIntent id)."""
+    found = [("order_number", external_id(order.get("number")))]
+    transaction = order.get("transaction_id")
+    found.append(("transaction_id", transaction.strip() if isinstance(transaction, str) else None))
+    return tuple((kind, value) for kind, value in found if value)
 
 
 def order_buyer(order: Mapping[str, Any]) -> Party:

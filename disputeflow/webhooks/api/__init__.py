@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from disputeflow.webhooks import errors
 from disputeflow.webhooks.api import (
+    case_links,
     cases,
     connections,
     deliveries,
@@ -25,7 +26,15 @@ from disputeflow.webhooks.api import (
     tokens,
 )
 
-BLUEPRINTS = (cases.blp, connections.blp, deliveries.blp, rights.blp, tokens.blp, sessions.blp)
+BLUEPRINTS = (
+    cases.blp,
+    case_links.blp,
+    connections.blp,
+    deliveries.blp,
+    rights.blp,
+    tokens.blp,
+    sessions.blp,
+)
 
 SECURITY_SCHEME = "bearerAuth"
 

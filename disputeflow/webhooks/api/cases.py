@@ -33,7 +33,10 @@ blp = ApiBlueprint(
     write=Role.AGENT,
 )
 
-_FILTERS = ("platform", "connection_id", "kind", "status", "category", "queue", "due_before", "q")
+_FILTERS = (
+    *("platform", "connection_id", "kind", "status", "category", "queue", "due_before"),
+    *("q", "order"),
+)
 
 
 @blp.route("")

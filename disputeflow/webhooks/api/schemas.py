@@ -1,7 +1,5 @@
-"""The JSON API's marshmallow schemas: what each route reads and what it answers.
-
-Responses mirror the core's JSON forms (``Case.to_dict``, ...); requests are validated first.
-"""
+"""The JSON API's marshmallow schemas: what each route reads and what it answers (responses
+mirror the core's JSON forms, ``Case.to_dict``...; requests are validated first)."""
 
 from __future__ import annotations
 
@@ -36,6 +34,7 @@ from disputeflow.core.taxonomy import (
 )
 from disputeflow.engine.store import deliveries
 from disputeflow.engine.store.cases import SORTS
+from disputeflow.webhooks.api.link_schemas import ORDER_ARG, CaseLinkSchema, ReferenceSchema
 from disputeflow.webhooks.api.transparency_schemas import ExpectedResolutionSchema
 
 MAX_LIMIT = 200
@@ -101,6 +100,7 @@ class OrderSchema(Schema):
     name = text(nullable=True)
     total = fields.Nested(MoneySchema, allow_none=True)
     placed_at = stamp(nullable=True)
+    references = fields.List(fields.Nested(ReferenceSchema), dump_default=list)
 
 
 class DeadlineSchema(Schema):
@@ -165,6 +165,7 @@ class CaseSummarySchema(Schema):
     allowed_actions = fields.List(choice(ActionType))
     queue = text(nullable=True)
     extra = fields.Dict()
+    links = fields.List(fields.Nested(CaseLinkSchema), dump_default=list)
 
 
 class CaseSchema(CaseSummarySchema):
@@ -202,6 +203,7 @@ class CaseListArgsSchema(PageArgsSchema):
         validate=validate.Length(min=1, max=200),
         metadata={"description": "Search platform id, order, buyer and reason."},
     )
+    order = text(validate=validate.Length(min=1, max=200), metadata=ORDER_ARG)
     sort = fields.String(
         load_default="newest",
         validate=one_of(SORTS),
@@ -300,8 +302,7 @@ class ConnectionCreateSchema(Schema):
     )
 
 
-class ConnectionListArgsSchema(Schema):
-    platform = text()
+ConnectionListArgsSchema = Schema.from_dict({"platform": text()}, name="ConnectionListArgs")
 
 
 # -- deliveries ------------------------------------------------------------------------
@@ -343,8 +344,7 @@ class ReplaySchema(Schema):
             raise ValidationError("Give either ids or failed: true (not both).", "_schema")
 
 
-class ReplayResultSchema(Schema):
-    queued = fields.Integer()
+ReplayResultSchema = Schema.from_dict({"queued": fields.Integer()}, name="ReplayResult")
 
 
 # -- tokens ----------------------------------------------------------------------------

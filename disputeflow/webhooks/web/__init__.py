@@ -21,12 +21,21 @@ from disputeflow.webhooks.web import (
     connection_pages,
     formatting,
     inbox,
+    link_pages,
 )
 from disputeflow.webhooks.web.blueprint import bp
 
 SESSION_PURPOSE = "workspace session cookies"
 
-__all__ = ["analytics_pages", "auth", "case_pages", "connection_pages", "inbox", "init_web"]
+__all__ = [
+    "analytics_pages",
+    "auth",
+    "case_pages",
+    "connection_pages",
+    "inbox",
+    "init_web",
+    "link_pages",
+]
 
 
 def init_web(app: Flask, runtime: Runtime) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from disputeflow.core.case import Case
 from disputeflow.core.clock import utcnow
@@ -20,6 +21,7 @@ from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import ActionType, Actor, Role, TimelineKind
 from disputeflow.core.values import COMPUTED_SOURCE
+from disputeflow.engine import order_links, order_total
 from disputeflow.engine.outbox import ActionInput, request_action
 from disputeflow.engine.store import actions, cases
 from disputeflow.engine.store.tables import CaseRow, ConnectionRow, TimelineRow
@@ -92,13 +94,25 @@ def signature(listed: list[dict[str, Any]], timeline: int) -> str:
     return ";".join(f"{a['id']}:{a['status']}" for a in listed) + f"#{timeline}"
 
 
-def _context(case_id: str) -> dict[str, Any]:
+def _same_order(session: Session, case: Case) -> dict[str, Any]:
+    """What the panel shows: each link with its case (``None``: erased since), and the
+    order's total against what every linked case gave back or queued."""
+    found = {other.id: other for other in order_links.linked_cases(session, case)}
+    return {
+        "links": [(link, found.get(link.case_id)) for link in case.links],
+        "order_room": order_total.order_room(session, case) if case.links else None,
+    }
+
+
+def context(case_id: str) -> dict[str, Any]:
+    """Everything the case page shows."""
     runtime = current_runtime()
     with runtime.database.session(readonly=True) as session:
         case = runtime.fill_allowed_actions(cases.get(session, case_id))
         listed = [actions.describe(row) for row in actions.list_for_case(session, case_id)]
         connection = session.get(ConnectionRow, case.connection_id)
         store = connection.name if connection else case.connection_id
+        same_order = _same_order(session, case)
     country = case.buyer.country if case.buyer else None
     rights = rights_for(country)
     offered = [str(a) for a in case.allowed_actions]
@@ -125,6 +139,7 @@ def _context(case_id: str) -> dict[str, Any]:
         "evidence_kinds": forms.EVIDENCE_KINDS,
         "form_key": new_id("web"),
         "now": utcnow(),
+        **same_order,
     }
 
 
@@ -134,7 +149,7 @@ def case_detail(case_id: str) -> Any:
     """One case, its parties, deadlines, rights, actions and timeline."""
     return render_template(
         "workspace/case.html",
-        **_context(case_id),
+        **context(case_id),
         posted=None,
         values={},
         errors={},
@@ -180,7 +195,7 @@ def _refused(
 ) -> tuple[str, int]:
     page = render_template(
         "workspace/case.html",
-        **_context(case_id),
+        **context(case_id),
         posted=posted,
         values=request.form,
         errors=errors,
