@@ -13,8 +13,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from disputeflow.core.plugins import call_each
 from disputeflow.engine.action_runner import process_actions
+from disputeflow.engine.hooks import call_each
 from disputeflow.engine.processing import RetryPolicy, process_deliveries
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.sync import run_due_syncs

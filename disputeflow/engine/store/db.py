@@ -15,7 +15,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from disputeflow.core.plugins import PluginManager, builtin_plugin_manager
+from disputeflow.core.plugins import PluginManager
+from disputeflow.engine.hooks import builtin_plugin_manager
 
 log = logging.getLogger(__name__)
 
