@@ -168,11 +168,16 @@ def _order(dispute: Mapping[str, Any]) -> Order | None:
     reference = invoice or text(first.get("seller_transaction_id"))
     if reference is None:
         return None
+    references = [("order_number", invoice)] if invoice else []
+    seller_transaction = text(first.get("seller_transaction_id"))
+    if seller_transaction:  # the capture id a store records as the order's transaction id
+        references.append(("transaction_id", seller_transaction))
     return Order(
         external_id=reference,
         name=invoice,
         total=money(first.get("gross_amount")),
         placed_at=time_of(first.get("create_time"), "create_time"),
+        references=tuple(references),
     )
 
 

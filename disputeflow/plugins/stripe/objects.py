@@ -64,13 +64,23 @@ def metadata_value(sources: Sequence[Mapping[str, Any]], keys: Sequence[str]) ->
 
 
 def order_of(item: Mapping[str, Any], keys: Sequence[str]) -> Order | None:
-    """The order named in the disputed payment's metadata (``None``: this object does not
-    say, e.g. a webhook, whose charge is never expanded)."""
+    """The order named in the disputed payment's metadata, with the identifiers other
+    channels match it by (``order_number``; ``transaction_id``: the charge id, which the
+    WooCommerce Stripe Gateway records as the order's transaction id). A webhook, whose
+    charge is never expanded, gives the charge id alone."""
     charge, intent = payment_of(item)
     number = metadata_value((charge, intent), keys)
-    if number is None:
+    charge_id = charge.get("id") if charge else item.get("charge")
+    references = [("order_number", number.removeprefix("#"))] if number else []
+    if isinstance(charge_id, str) and charge_id:
+        references.append(("transaction_id", charge_id))  # what a store records as paid by
+    if not references:
         return None
-    return Order(external_id=number, name=f"#{number.removeprefix('#')}")
+    if number is None:
+        return Order(references=tuple(references))
+    return Order(
+        external_id=number, name=f"#{number.removeprefix('#')}", references=tuple(references)
+    )
 
 
 def buyer_of(item: Mapping[str, Any]) -> Party | None:

@@ -31,6 +31,7 @@ CREATED = {
         "name": None,
         "total": {"value": "2.00", "currency": "USD"},
         "placed_at": "2025-09-18T09:42:33Z",
+        "references": [{"kind": "transaction_id", "value": "8AW70038VH226914P"}],
     },
     "buyer": {
         "name": "John Doe",

@@ -115,6 +115,11 @@ def test_the_invoice_number_names_the_order_for_other_channels():
     with_invoice["disputed_transactions"][0].update(invoice_number="WC-1001", custom="order-1001")
     snapshot = to_snapshot("paypal", with_invoice)
     assert (snapshot.order.external_id, snapshot.order.name) == ("WC-1001", "WC-1001")
+    seller_transaction = INQUIRY["disputed_transactions"][0]["seller_transaction_id"]
+    assert snapshot.order.references == (
+        ("order_number", "WC-1001"),
+        ("transaction_id", seller_transaction),
+    )
     assert snapshot.extra["invoice_numbers"] == ["WC-1001"]
     assert snapshot.extra["custom"] == ["order-1001"]
 

@@ -38,7 +38,17 @@ class TestStripe(MarketplaceAdapterTests):
                     "opened_at": "2023-04-04T23:42:17Z",
                     "observed_at": "2023-04-04T23:42:17Z",
                     "deadlines": [{**DUE, "due_at": "2023-04-23T23:59:59Z"}],
-                    "order": None,  # webhooks never expand the charge: the next sync says
+                    # webhooks never expand the charge: the charge id alone (the next
+                    # sync adds the order number), which links it to a store's order
+                    "order": {
+                        "external_id": None,
+                        "name": None,
+                        "total": None,
+                        "placed_at": None,
+                        "references": [
+                            {"kind": "transaction_id", "value": "ch_1AZtxr2eZvKYlo2CJDX8whov"}
+                        ],
+                    },
                     "extra": {"charge_id": "ch_1AZtxr2eZvKYlo2CJDX8whov"},
                 }
             ],

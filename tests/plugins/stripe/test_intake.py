@@ -174,7 +174,9 @@ def test_the_next_sync_links_a_webhooks_dispute_to_its_order(client, runtime, ac
     post_event(client, account, event("charge.dispute.created", chargeback(), created=OPENED,
                                       event_id="evt_opened"))  # fmt: skip
     drain(runtime)
-    assert load_case(runtime, "dispute", "dp_1Pgc71B7WZ01zgkWMevJiAUx").order is None
+    webhook_order = load_case(runtime, "dispute", "dp_1Pgc71B7WZ01zgkWMevJiAUx").order
+    assert webhook_order.external_id is None
+    assert webhook_order.references == (("transaction_id", "ch_1PgafuB7WZ01zgkWXYmPNZs8"),)
     paid = chargeback(charge=charge(metadata=WOO_METADATA))
     with responses.RequestsMock() as api:
         api.get(f"{API}/v1/disputes", json=listing("/v1/disputes", [paid]))
@@ -183,6 +185,10 @@ def test_the_next_sync_links_a_webhooks_dispute_to_its_order(client, runtime, ac
     assert (report.pages, report.failed) == (2, 0)
     case = load_case(runtime, "dispute", "dp_1Pgc71B7WZ01zgkWMevJiAUx")
     assert (case.order.external_id, case.order.name) == ("727", "#727")
+    assert case.order.references == (
+        ("order_number", "727"),
+        ("transaction_id", "ch_1PgafuB7WZ01zgkWXYmPNZs8"),
+    )
     assert case.status == "needs_response"
     assert case.amount == Money("1000", "JPY")
 
