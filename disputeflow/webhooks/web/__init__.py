@@ -4,6 +4,7 @@ Sign in with an API token; the inbox of every connection's cases, most urgent fi
 case with its timeline, both parties side by side, deadlines, rights and action forms
 (through the action outbox); prevention analytics with SVG charts and CSV export; and the
 dispute ratios of each payment channel. Every script, style and image is served from here.
+The pages speak the buyer pages' six languages (:mod:`.locale`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,21 @@ from disputeflow.webhooks.web import (
     connection_pages,
     formatting,
     inbox,
+    locale,
 )
 from disputeflow.webhooks.web.blueprint import bp
 
 SESSION_PURPOSE = "workspace session cookies"
 
-__all__ = ["analytics_pages", "auth", "case_pages", "connection_pages", "inbox", "init_web"]
+__all__ = [
+    "analytics_pages",
+    "auth",
+    "case_pages",
+    "connection_pages",
+    "inbox",
+    "init_web",
+    "locale",
+]
 
 
 def init_web(app: Flask, runtime: Runtime) -> None:
@@ -41,7 +51,7 @@ def init_web(app: Flask, runtime: Runtime) -> None:
         SESSION_COOKIE_SECURE=runtime.settings.public_url.startswith("https:"),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
     )
-    formatting.install(app.jinja_env)
+    formatting.install(app.jinja_env, locale.current)
     app.register_blueprint(bp)
     app.add_url_rule("/", "workspace_home", _home)
 
