@@ -38,6 +38,7 @@ from disputeflow.features.analytics.facts import (
     normalised,
     products_of,
 )
+from disputeflow.features.i18n.labels import N_
 
 __all__ = [
     "UNKNOWN",
@@ -60,7 +61,7 @@ OrderVolume = Callable[[str, datetime, datetime], int | None]
 Cell = str | int | Decimal | None
 
 HUNDRED = Decimal(100)
-UNKNOWN = "(not stated)"
+UNKNOWN = N_("(not stated)")  # the pages translate it
 
 
 @dataclass(frozen=True)

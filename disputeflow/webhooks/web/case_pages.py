@@ -51,7 +51,7 @@ def _sides(case: Case) -> dict[str, list[dict[str, Any]]]:
             {
                 "what": "evidence",
                 "at": item.submitted_at,
-                "title": item.kind.replace("_", " "),
+                "title": item.kind,
                 "text": item.description,
                 "url": item.url,
                 "filename": item.filename,

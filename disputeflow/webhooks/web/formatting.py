@@ -137,6 +137,10 @@ class Local:
         """A marketplace by its title (``eBay``), as its plugin spells it."""
         return self.titles.get(name or "", name or NONE)
 
+    def network(self, name: str | None) -> str:
+        """A card network by its name (``Visa``); one not known says so."""
+        return sources.NETWORKS.get(name or "") or self.gettext(sources.UNKNOWN_NETWORK)
+
     def source(self, value: str) -> str:
         """Where a deadline comes from, in words."""
         return sources.describe(value, self.gettext, self.marketplace, self.country)
@@ -208,7 +212,11 @@ def money(value: Money | Mapping[str, str] | None) -> str:
 def install(env: Environment, reader: Callable[[], Local]) -> None:
     """Add the filters and ``_`` to a Jinja environment; ``reader()`` is the language of
     the page being written."""
-    env.globals["_"] = lambda message, **values: reader().gettext(message, **values)
+
+    def gettext(text: str, /, **values: Any) -> str:  # a placeholder may be named "message"
+        return reader().gettext(text, **values)
+
+    env.globals["_"] = gettext
     env.filters.update(
         when=lambda value: reader().when(value),
         day=lambda value: reader().day(value),
@@ -222,4 +230,5 @@ def install(env: Environment, reader: Callable[[], Local]) -> None:
         country=lambda code: reader().country(code),
         marketplace=lambda name: reader().marketplace(name),
         buyer=lambda party: reader().buyer(party),
+        network=lambda name: reader().network(name),
     )
