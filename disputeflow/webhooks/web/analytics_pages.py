@@ -31,7 +31,7 @@ def _period() -> tuple[datetime, datetime, dict[str, str], bool]:
     """``?since=`` and ``?until=`` (dates); without them, the last six months up to now, or
     up to the newest case when those months hold none (``moved``)."""
     asked = {n: (request.args.get(n) or "").strip() for n in ("since", "until")}
-    _, problems = current().gettext, {}
+    _, problems = current().gettext, dict[str, str]()
     if not any(asked.values()):
         since, until, moved = _default()
         return since, until, problems, moved

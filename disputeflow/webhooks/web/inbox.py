@@ -71,6 +71,22 @@ def _options(session: Session) -> tuple[dict[str, str], dict[str, list[str]]]:
     }
 
 
+def _page(
+    session: Session, filters: cases.CaseFilter, cursor: str | None, problems: dict[str, str]
+) -> tuple[list[CaseRow], str | None, str | None]:
+    """One page of cases from ``cursor`` (the first page, said so, when it is stale)."""
+    try:
+        rows, next_cursor = cases.list_rows(
+            session, filters, limit=PAGE_SIZE, cursor=cursor, sort="urgent"
+        )
+        return rows, next_cursor, cursor
+    except InvalidInputError:
+        _ = current().gettext
+        problems["cursor"] = _("That page link is no longer valid: showing the first page.")
+        rows, next_cursor = cases.list_rows(session, filters, limit=PAGE_SIZE, sort="urgent")
+        return rows, next_cursor, None
+
+
 @bp.get("/")
 @signed_in()
 def inbox() -> Any:
@@ -86,20 +102,12 @@ def inbox() -> Any:
     )
     cursor = request.args.get("cursor") or None
     with runtime.database.session(readonly=True) as session:
-        try:
-            rows, next_cursor = cases.list_rows(
-                session, filters, limit=PAGE_SIZE, cursor=cursor, sort="urgent"
-            )
-        except InvalidInputError:
-            problems["cursor"] = current().gettext(
-                "That page link is no longer valid: showing the first page."
-            )
-            rows, next_cursor = cases.list_rows(session, filters, limit=PAGE_SIZE, sort="urgent")
-            cursor = None
+        rows, next_cursor, cursor = _page(session, filters, cursor, problems)
         items = [cases.summary(row) for row in rows]
         counts = cases.count_by_status(session, everywhere)
         stores, options = _options(session)
     next_args = {**request.args.to_dict(), "cursor": next_cursor} if next_cursor else None
+    reader = current()
     return render_template(
         "workspace/inbox.html",
         items=items,
@@ -113,7 +121,7 @@ def inbox() -> Any:
         next_args=next_args,
         first_args={k: v for k, v in request.args.items() if k != "cursor"} if cursor else None,
         choices={k: [str(v) for v in e] for k, e in CHOICES.items()},
-        titles={name: current().marketplace(name) for name in options["platform"]},
-        countries={code: current().country(code) for code in options["buyer_country"]},
+        titles={name: reader.marketplace(name) for name in options["platform"]},
+        countries={code: reader.country(code) for code in options["buyer_country"]},
         statuses=list(CaseStatus),
     )

@@ -128,11 +128,11 @@ VOCABULARIES: dict[str, dict[str, str]] = {
 
 # What each timeline entry records, as a heading.
 TIMELINE: dict[str, str] = {
-    "opened": N_("Opened"),
+    "opened": N_("Case opened"),
     "status_changed": N_("Status changed"),
     "kind_changed": N_("Kind changed"),
-    "reopened": N_("Reopened"),
-    "resolved": N_("Resolved"),
+    "reopened": N_("Case reopened"),
+    "resolved": N_("Case resolved"),
     "stage_changed": N_("Stage changed"),
     "category_changed": N_("Category changed"),
     "amount_changed": N_("Amount changed"),
