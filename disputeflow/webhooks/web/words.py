@@ -83,6 +83,8 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "send_message": N_("Message the buyer"),
         "add_note": N_("Add an internal note"),
         "assign": N_("Assign"),
+        "submit_tracking": N_("Contest with the tracking number"),
+        "request_information": N_("Ask the buyer for information"),
     },
     "action_status": {
         "pending": N_("pending"),
