@@ -48,8 +48,9 @@ def remember(response: Response) -> Response:
     """Keep a language picked on the page."""
     picked = language_of(request.args.get("lang"))
     if picked and picked != request.cookies.get(COOKIE):
+        https = current_runtime().settings.public_url.startswith("https:") or request.is_secure
         response.set_cookie(COOKIE, picked, max_age=YEAR, path="/workspace", httponly=True,
-                            samesite="Lax", secure=request.is_secure)  # fmt: skip
+                            samesite="Lax", secure=https)  # fmt: skip
     return response
 
 
