@@ -1,4 +1,5 @@
-"""Extract the buyer pages' and notices' messages, and merge them into every catalogue.
+"""Extract the messages of the buyer pages, the notices and the merchant workspace, and merge
+them into every catalogue.
 
     .venv/bin/python scripts/i18n_catalog.py          # update the .po files
     .venv/bin/python scripts/i18n_catalog.py --check  # list what is untranslated; exit 1
@@ -22,14 +23,16 @@ LOCALES = PACKAGE / "features" / "i18n" / "locales"
 SOURCES = (
     PACKAGE / "features" / "i18n",
     PACKAGE / "features" / "notices",
+    PACKAGE / "features" / "analytics",
     PACKAGE / "webhooks" / "buyer",
+    PACKAGE / "webhooks" / "web",
 )
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
 KEYWORDS = {"_": None, "N_": None, "gettext": None}
 
 
 def extract() -> Catalog:
-    """Every message the buyer pages and notices use (English is the source language)."""
+    """Every message the buyer pages, notices and workspace use (English is the source)."""
     catalog = Catalog(project="disputeflow", locale="en", domain="disputeflow")
     for folder in SOURCES:
         for filename, lineno, message, comments, context in extract_from_dir(

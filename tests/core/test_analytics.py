@@ -167,7 +167,7 @@ def test_rates_only_where_every_order_is_known(runtime, seeded):
     assert rows(some, "by_store")[0][5:] == [610, Decimal("0.49")]  # 3 / (61 days * 10)
     assert rows(some, "by_store")[1][5:] == [None, None]
     assert rows(some, "by_category")[0][5] is None
-    assert "1 of 2 stores supply them" in some.table("by_store").note
+    assert "1 of 2 stores supply them" in some.table("by_store").note_text
     assert every.orders == 915  # 61 days * 15
     assert rows(every, "by_category")[0][5] == Decimal("0.33")  # 3 / 915
     assert rows(every, "by_month") == [

@@ -184,7 +184,7 @@ def test_the_workspace_lists_the_linked_case_and_links_and_unlinks(
     html = page.text
     assert f"/workspace/cases/{store_return.id}" in html
     assert "order_number 727 matches" in html
-    assert "Order total 29.35 USD" in html
+    assert "Order total $29.35" in html
     form = {"csrf_token": csrf_of(html), "other_case_id": store_return.id, "reason": ""}
     refused = browser.post(f"/workspace/cases/{payment_dispute.id}/links/remove", data=form)
     assert refused.status_code == 422

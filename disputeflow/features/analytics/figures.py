@@ -1,10 +1,9 @@
 """Prevention analytics: what closed and open cases say about where disputes come from.
 
-:func:`load_facts` reads one :class:`CaseFact` per case opened in a period (one query for
-the cases, one for the timeline entries that matter); everything else here is a pure
-function of those facts, so each figure can be checked by hand. :func:`build` puts them
-together as :class:`Analytics`, whose :class:`Table` objects the workspace, the CSV export
-and ``disputeflow report`` all show.
+:func:`~.facts.load_facts` reads one :class:`~.facts.CaseFact` per case opened in a period;
+everything here is a pure function of those facts, so each figure can be checked by hand.
+:func:`~.report.build` puts them together as :class:`Analytics`, whose :class:`Table`
+objects the workspace, the CSV export and ``disputeflow report`` all show.
 
 Honesty rules:
 
@@ -13,70 +12,56 @@ Honesty rules:
   is known; otherwise the table shows counts and says what is missing.
 * Money is summed per currency, never across currencies.
 * Product/SKU, carrier and fees are read from ``case.extra`` where a plugin keeps them (see
-  :func:`products_of`, :func:`carriers_of`, :func:`fees_of`); cases that do not say are
-  counted as such, never guessed.
+  :func:`~.facts.products_of`, :func:`~.facts.carriers_of`, :func:`~.facts.fees_of`); cases
+  that do not say are counted as such, never guessed.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from disputeflow.core.case import Case
-from disputeflow.core.errors import DisputeflowError
 from disputeflow.core.money import Money
-from disputeflow.core.taxonomy import Actor, CaseKind, CaseStatus, Outcome, TimelineKind
-from disputeflow.engine.store.tables import CaseRow, ConnectionRow, TimelineRow
-from disputeflow.features.handling.conditions import tracking_of
+from disputeflow.core.taxonomy import Outcome
+from disputeflow.features.analytics.facts import (
+    CaseFact,
+    carriers_of,
+    connection_ids,
+    fact_of,
+    fees_of,
+    load_facts,
+    normalised,
+    products_of,
+)
+from disputeflow.features.i18n.labels import N_
+
+__all__ = [
+    "UNKNOWN",
+    "Analytics",
+    "CaseFact",
+    "CaseRef",
+    "RootCause",
+    "Table",
+    "carriers_of",
+    "connection_ids",
+    "fact_of",
+    "fees_of",
+    "load_facts",
+    "normalised",
+    "products_of",
+]
 
 # ``volume(connection_id, start, end)``: orders the connection took in [start, end), or None.
 OrderVolume = Callable[[str, datetime, datetime], int | None]
 Cell = str | int | Decimal | None
 
 HUNDRED = Decimal(100)
-UNKNOWN = "(not stated)"
-_RESPONSES = (
-    TimelineKind.ACTION_REQUESTED,
-    TimelineKind.MESSAGE_ADDED,
-    TimelineKind.EVIDENCE_ADDED,
-)
-
-
-@dataclass(frozen=True)
-class CaseFact:
-    """What analytics needs of one case."""
-
-    id: str
-    connection_id: str
-    store: str
-    platform: str
-    kind: CaseKind
-    status: CaseStatus
-    category: str
-    outcome: Outcome | None
-    platform_reason: str | None
-    buyer_country: str | None
-    opened_at: datetime
-    amount: Money | None = None
-    refunded: Money | None = None
-    resolved_at: datetime | None = None
-    first_response_at: datetime | None = None
-    fees: tuple[Money, ...] = ()
-    products: tuple[str, ...] = ()
-    carriers: tuple[str, ...] = ()
-
-    @property
-    def is_dispute(self) -> bool:
-        """Chargebacks, inquiries and marketplace claims; returns are counted apart."""
-        return self.kind is not CaseKind.RETURN
+UNKNOWN = N_("(not stated)")  # the pages translate it
 
 
 @dataclass(frozen=True)
@@ -84,7 +69,10 @@ class Table:
     """One table of figures: shown as HTML, exported as CSV, optionally charted.
 
     ``chart`` is ``"bar"`` or ``"line"``; ``plot`` names the columns charted against the
-    first column.
+    first column. ``title``, ``columns`` and ``note`` are English message ids (the pages
+    translate them; ``note_values`` fill the note's placeholders); ``words`` says which
+    vocabulary a text column's values belong to (``category``, ``country``,
+    ``marketplace``, ``label``: one of the table's own English words), by column index.
     """
 
     name: str
@@ -94,6 +82,13 @@ class Table:
     note: str = ""
     chart: str | None = None
     plot: tuple[str, ...] = ()
+    words: Mapping[int, str] = field(default_factory=dict)
+    note_values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def note_text(self) -> str:
+        """The note in English, its placeholders filled."""
+        return self.note % dict(self.note_values) if self.note_values else self.note
 
     def column(self, name: str) -> list[Cell]:
         index = self.columns.index(name)
@@ -112,6 +107,18 @@ class RootCause:
     products: tuple[tuple[str, int], ...]
     countries: tuple[tuple[str, int], ...]
     case_ids: tuple[str, ...]
+    newest: tuple[CaseRef, ...] = ()  # the same cases, with what a title needs
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """A case as a link names it: its kind, the platform's id and the order."""
+
+    id: str
+    kind: str
+    platform: str
+    external_id: str
+    order: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,131 +172,6 @@ class Analytics:
             if table.name == name:
                 return table
         raise KeyError(name)
-
-
-# -- reading the store --------------------------------------------------------------------
-
-
-def _as_money(value: Any) -> Money | None:
-    if not isinstance(value, dict):
-        return None
-    try:
-        return Money.from_dict(value)
-    except DisputeflowError:
-        return None
-
-
-def fees_of(extra: dict[str, Any]) -> tuple[Money, ...]:
-    """Fees the platform charged for the case: ``extra["fees"]`` (a money dict or a list of
-    them) and ``extra["dispute_fee"]``; anything unreadable is left out."""
-    found: list[Any] = []
-    fees = extra.get("fees")
-    found += fees if isinstance(fees, list) else [fees]
-    found.append(extra.get("dispute_fee"))
-    return tuple(money for money in map(_as_money, found) if money is not None)
-
-
-def _texts(value: Any) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    return [str(v).strip() for v in values if isinstance(v, str | int) and str(v).strip()]
-
-
-def products_of(extra: dict[str, Any]) -> tuple[str, ...]:
-    """The products or SKUs a case is about: ``extra["sku"]``/``["skus"]``/``["product"]``/
-    ``["products"]``, else each of ``extra["line_items"]`` by its ``sku``, ``product_id``,
-    ``itemId``, ``title`` or ``name`` (the first it has)."""
-    found: list[str] = []
-    for key in ("sku", "skus", "product", "products"):
-        found += _texts(extra.get(key))
-    items = extra.get("line_items")
-    for item in items if isinstance(items, list) and not found else ():
-        if isinstance(item, dict):
-            keys = ("sku", "product_id", "itemId", "title", "name")
-            found += next((_texts(item[k]) for k in keys if _texts(item.get(k))), [])
-    return tuple(dict.fromkeys(found))
-
-
-def carriers_of(case: Case) -> tuple[str, ...]:
-    """The carriers that shipped the order: from the case's tracking, or ``extra["carrier"]``."""
-    found = [t["carrier"] for t in tracking_of(case) if t.get("carrier")]
-    found += _texts(case.extra.get("carrier"))
-    return tuple(dict.fromkeys(found))
-
-
-def _events(session: Session, since: datetime, until: datetime) -> dict[str, list[TimelineRow]]:
-    query = (
-        select(TimelineRow)
-        .join(CaseRow, CaseRow.id == TimelineRow.case_id)
-        .where(CaseRow.opened_at >= since, CaseRow.opened_at < until)
-        .where(TimelineRow.kind.in_([str(k) for k in (*_RESPONSES, TimelineKind.RESOLVED)]))
-    )
-    found: dict[str, list[TimelineRow]] = defaultdict(list)
-    for row in session.scalars(query):
-        found[row.case_id].append(row)
-    return found
-
-
-def _first_response(entries: Iterable[TimelineRow]) -> datetime | None:
-    """The first action requested (by a person or a rule), or merchant message or evidence."""
-    times = [
-        e.at
-        for e in entries
-        if e.kind == TimelineKind.ACTION_REQUESTED
-        or (e.kind in _RESPONSES and e.actor == Actor.MERCHANT)
-    ]
-    return min(times) if times else None
-
-
-def fact_of(case: Case, store: str, entries: Sequence[TimelineRow] = ()) -> CaseFact:
-    """The analytics view of one case and its response and resolution entries."""
-    resolved = [e.at for e in entries if e.kind == TimelineKind.RESOLVED]
-    return CaseFact(
-        id=case.id,
-        connection_id=case.connection_id,
-        store=store,
-        platform=case.platform,
-        kind=case.kind,
-        status=case.status,
-        category=str(case.category),
-        outcome=case.outcome,
-        platform_reason=case.platform_reason,
-        buyer_country=case.buyer.country if case.buyer else None,
-        opened_at=case.opened_at,
-        amount=case.amount,
-        refunded=case.refunded,
-        resolved_at=max(resolved) if resolved and case.status is CaseStatus.RESOLVED else None,
-        first_response_at=_first_response(entries),
-        fees=fees_of(case.extra),
-        products=products_of(case.extra),
-        carriers=carriers_of(case),
-    )
-
-
-def load_facts(session: Session, since: datetime, until: datetime) -> list[CaseFact]:
-    """One fact per case opened in ``[since, until)``, oldest first."""
-    names = {
-        str(i): str(n) for i, n in session.execute(select(ConnectionRow.id, ConnectionRow.name))
-    }
-    events = _events(session, since, until)
-    rows = session.scalars(
-        select(CaseRow)
-        .where(CaseRow.opened_at >= since, CaseRow.opened_at < until)
-        .order_by(CaseRow.opened_at, CaseRow.id)
-    )
-    return [
-        fact_of(
-            Case.from_dict(row.document),
-            names.get(row.connection_id, row.connection_id),
-            events.get(row.id, ()),
-        )
-        for row in rows
-    ]
-
-
-def connection_ids(session: Session) -> dict[str, tuple[str, str]]:
-    """Every connection: ``{id: (name, platform)}``, the denominators of order rates."""
-    rows = session.execute(select(ConnectionRow.id, ConnectionRow.name, ConnectionRow.platform))
-    return {id_: (name, platform) for id_, name, platform in rows}
 
 
 # -- pure figures -------------------------------------------------------------------------
@@ -394,6 +276,10 @@ def root_causes(facts: Sequence[CaseFact], limit: int = 5) -> tuple[RootCause, .
                 products=top(p for f in members for p in f.products),
                 countries=top(f.buyer_country for f in members if f.buyer_country),
                 case_ids=tuple(f.id for f in newest[:5]),
+                newest=tuple(
+                    CaseRef(f.id, str(f.kind), f.platform, f.external_id, f.order)
+                    for f in newest[:5]
+                ),
             )
         )
     return tuple(causes)

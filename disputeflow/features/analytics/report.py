@@ -42,6 +42,7 @@ from disputeflow.features.analytics.periods import (
     period_starts,
     week_label,
 )
+from disputeflow.features.i18n.labels import N_
 from disputeflow.features.rates.convert import Converter
 
 Key = Callable[[CaseFact], Iterable[str]]
@@ -90,19 +91,21 @@ def breakdown(facts: Iterable[CaseFact], key: Key) -> list[tuple[str, int, int]]
 
 
 def _counted(
-    name: str, title: str, label: str, facts: Sequence[CaseFact], key: Key, note: str = ""
-) -> Table:
+    name: str, title: str, label: str, facts: Sequence[CaseFact], key: Key, note: str = "",
+    words: str = "label",
+) -> Table:  # fmt: skip
     rows = tuple(
         (value, d, r, d + r, percent(d + r, len(facts))) for value, d, r in breakdown(facts, key)
     )
     return Table(
         name,
         title,
-        (label, "Disputes", "Returns", "Total", "Share of cases %"),
+        (label, N_("Disputes"), N_("Returns"), N_("Total"), N_("Share of cases %")),
         rows,
         note,
         chart="bar",
         plot=("Disputes", "Returns"),
+        words={0: words},
     )
 
 
@@ -127,11 +130,12 @@ def by_time(
             (month_label(start), disputes, returns, volume, percent(disputes + returns, volume))
         )
     columns = (
-        ("Week", "Starts", "Disputes", "Returns")
+        (N_("Week"), N_("Starts"), N_("Disputes"), N_("Returns"))
         if period == "week"
-        else ("Month", "Disputes", "Returns", "Orders", "Cases per 100 orders")
+        else (N_("Month"), N_("Disputes"), N_("Returns"), N_("Orders"), N_("Cases per 100 orders"))
     )
-    title = f"Disputes and returns by {period}"
+    by_week, by_month = N_("Disputes and returns by week"), N_("Disputes and returns by month")
+    title = by_week if period == "week" else by_month
     return Table(
         f"by_{period}", title, columns, tuple(rows), chart="line", plot=("Disputes", "Returns")
     )
@@ -159,15 +163,17 @@ def by_group(
                 percent(disputes + returns, volume),
             )
         )
-    label = ("Store", "Marketplace") if store else ("Marketplace",)
+    label = (N_("Store"), N_("Marketplace")) if store else (N_("Marketplace"),)
     return Table(
         "by_store" if store else "by_marketplace",
-        f"Cases by {'store' if store else 'marketplace'}",
-        (*label, "Disputes", "Returns", "Total", "Orders", "Cases per 100 orders"),
+        N_("Cases by store") if store else N_("Cases by marketplace"),
+        (*label, N_("Disputes"), N_("Returns"), N_("Total"), N_("Orders"),
+         N_("Cases per 100 orders")),
         tuple(rows),
         chart="bar",
         plot=("Disputes", "Returns"),
-    )
+        words={1: "marketplace"} if store else {0: "marketplace"},
+    )  # fmt: skip
 
 
 def by_category(facts: Sequence[CaseFact], orders: int | None) -> Table:
@@ -176,10 +182,10 @@ def by_category(facts: Sequence[CaseFact], orders: int | None) -> Table:
         (value, d, r, d + r, percent(d + r, len(facts)), percent(d + r, orders))
         for value, d, r in breakdown(facts, lambda f: [f.category])
     )
-    columns = ("Category", "Disputes", "Returns", "Total", "Share of cases %", "Per 100 orders")
-    return Table(
-        "by_category", "Cases by category", columns, rows, chart="bar", plot=("Disputes", "Returns")
-    )
+    columns = (N_("Category"), N_("Disputes"), N_("Returns"), N_("Total"),
+               N_("Share of cases %"), N_("Per 100 orders"))  # fmt: skip
+    return Table("by_category", N_("Cases by category"), columns, rows, chart="bar",
+                 plot=("Disputes", "Returns"), words={0: "category"})  # fmt: skip
 
 
 def outcome_table(facts: Sequence[CaseFact]) -> Table:
@@ -188,20 +194,22 @@ def outcome_table(facts: Sequence[CaseFact]) -> Table:
     rows = []
     for label, members in [
         *((p, [f for f in facts if f.platform == p]) for p in platforms),
-        ("All marketplaces", list(facts)),
+        (N_("All marketplaces"), list(facts)),
     ]:
         o = outcomes(members)
         rows.append((label, o.won, o.lost, o.partial, o.withdrawn, o.win_rate))
-    note = "Win rate: won / (won + lost + partial); withdrawn disputes are counted apart."
-    columns = ("Marketplace", "Won", "Lost", "Partial", "Withdrawn", "Win rate %")
+    note = N_("Win rate: won / (won + lost + partial); withdrawn disputes are counted apart.")
+    columns = (N_("Marketplace"), N_("Won"), N_("Lost"), N_("Partial"), N_("Withdrawn"),
+               N_("Win rate %"))  # fmt: skip
     return Table(
         "outcomes",
-        "Dispute outcomes",
+        N_("Dispute outcomes"),
         columns,
         tuple(rows),
         note,
         chart="bar",
         plot=("Won", "Lost", "Partial"),
+        words={0: "marketplace"},
     )
 
 
@@ -211,39 +219,40 @@ def recovery_table(facts: Sequence[CaseFact]) -> Table:
         (r.currency, r.disputed.value, r.recovered.value, r.fees.value, r.net.value)
         for r in recovery(facts)
     )
-    note = (
+    note = N_(
         "Recovered: the disputed amount less refunds, for disputes not lost. Fees: what the "
         "platforms charged, where they say. Each currency on its own."
     )
-    columns = ("Currency", "Disputed", "Recovered", "Fees", "Net recovered")
-    return Table("recovery", "Money recovered after fees", columns, rows, note)
+    columns = (N_("Currency"), N_("Disputed"), N_("Recovered"), N_("Fees"), N_("Net recovered"))
+    return Table("recovery", N_("Money recovered after fees"), columns, rows, note)
 
 
 def timing_table(facts: Sequence[CaseFact]) -> Table:
     """Median hours to the first response and to resolution, for disputes, returns, all."""
     rows = []
     for label, members in (
-        ("Disputes", [f for f in facts if f.is_dispute]),
-        ("Returns", [f for f in facts if not f.is_dispute]),
-        ("All cases", list(facts)),
+        (N_("Disputes"), [f for f in facts if f.is_dispute]),
+        (N_("Returns"), [f for f in facts if not f.is_dispute]),
+        (N_("All cases"), list(facts)),
     ):
         responded = sum(1 for f in members if f.first_response_at)
         resolved = sum(1 for f in members if f.resolved_at)
         rows.append(
             (label, response_hours(members), responded, resolution_hours(members), resolved)
         )
-    note = (
+    note = N_(
         "First response: the first action requested (by an agent or a rule), or the "
         "merchant's first message or evidence."
     )
     columns = (
-        "Cases",
-        "Median hours to first response",
-        "Responded",
-        "Median hours to resolution",
-        "Resolved",
+        N_("Cases"),
+        N_("Median hours to first response"),
+        N_("Responded"),
+        N_("Median hours to resolution"),
+        N_("Resolved"),
     )
-    return Table("timing", "Time to first response and to resolution", columns, tuple(rows), note)
+    return Table("timing", N_("Time to first response and to resolution"), columns,
+                 tuple(rows), note, words={0: "label"})  # fmt: skip
 
 
 def cause_table(facts: Sequence[CaseFact]) -> Table:
@@ -278,18 +287,22 @@ def cause_table(facts: Sequence[CaseFact]) -> Table:
     return Table("root_causes", "Top root causes", columns, rows)
 
 
-def _volume_note(orders: Orders, since: datetime, until: datetime) -> str:
+def _volume_note(orders: Orders, since: datetime, until: datetime) -> tuple[str, dict[str, int]]:
     known, total = orders.known(since, until), len(orders.connections)
     if total and known == total:
-        return "Every store supplies its order counts: rates are per 100 orders."
-    return (
-        f"Rates per order need order counts from the marketplace plugins; {known} of "
-        f"{total} stores supply them for this period, so rates are shown only where "
-        "every order they divide by is known."
+        return N_("Every store supplies its order counts: rates are per 100 orders."), {}
+    note = N_(
+        "Rates per order need order counts from the marketplace plugins; %(known)s of "
+        "%(total)s stores supply them for this period, so rates are shown only where every "
+        "order they divide by is known."
     )
+    return note, {"known": known, "total": total}
 
 
-UNSTATED = "Cases that name none are counted as (not stated)."
+UNSTATED = N_("Cases that name none are counted as (not stated).")
+PER_ITEM = N_(
+    "Cases that name none are counted as (not stated). A case about several counts for each."
+)
 
 
 def tables_of(
@@ -301,12 +314,12 @@ def tables_of(
         by_time(facts, since, until, "month", orders),
         by_time(facts, since, until, "week", orders),
         by_category(facts, orders.of(orders.connections, since, until)),
-        _counted("by_product", "Cases by product / SKU", "Product / SKU", facts,
-                 lambda f: f.products, UNSTATED + " A case about several counts for each."),
-        _counted("by_country", "Cases by buyer country", "Buyer country", facts,
-                 lambda f: [f.buyer_country] if f.buyer_country else []),
-        _counted("by_carrier", "Cases by carrier", "Carrier", facts, lambda f: f.carriers,
-                 UNSTATED),
+        _counted("by_product", N_("Cases by product / SKU"), N_("Product / SKU"), facts,
+                 lambda f: f.products, PER_ITEM),
+        _counted("by_country", N_("Cases by buyer country"), N_("Buyer country"), facts,
+                 lambda f: [f.buyer_country] if f.buyer_country else [], words="country"),
+        _counted("by_carrier", N_("Cases by carrier"), N_("Carrier"), facts,
+                 lambda f: f.carriers, UNSTATED),
         by_group(facts, orders, since, until, store=False),
         by_group(facts, orders, since, until, store=True),
         outcome_table(facts),
@@ -314,9 +327,9 @@ def tables_of(
         timing_table(facts),
         cause_table(facts),
     )  # fmt: skip
-    note = _volume_note(orders, since, until)
+    note, values = _volume_note(orders, since, until)
     return tuple(
-        replace(t, note=t.note or note)
+        replace(t, note=t.note or note, note_values=values if not t.note else {})
         if "Orders" in t.columns or "Per 100 orders" in t.columns
         else t
         for t in tables

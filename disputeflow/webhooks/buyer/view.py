@@ -3,11 +3,13 @@ rights of their country and the expected resolution."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from babel import Locale
 
 from disputeflow.core.case import Case
+from disputeflow.core.clock import utcnow
 from disputeflow.core.taxonomy import Actor, TimelineKind
 from disputeflow.features.handling.rights import UNKNOWN, StatutoryRights, rights_for
 from disputeflow.features.i18n import Formatter, labels
@@ -57,8 +59,12 @@ def rights_lines(
     name = country_name(fmt, country)
     if store_days is not None:
         lines.append(_("The store's own return window: %(days)s days.", days=store_days))
+    if rights is None and not country:
+        lines.append(_("We do not know which country you live in, so we cannot say which "
+                       "consumer law applies to you."))  # fmt: skip
+        return lines, None
     if rights is None:
-        lines.append(_("We have no record of the consumer law where you live."))
+        lines.append(_("We have no record of the consumer law in %(country)s.", country=name))
         return lines, None
     days = rights.window_days(store_days)
     if rights.right == UNKNOWN:
@@ -110,14 +116,15 @@ def steps(fmt: Formatter, case: Case) -> list[dict[str, str]]:
     ]
 
 
-def next_step(fmt: Formatter, case: Case) -> dict[str, str] | None:
-    """Who must act next, and by when."""
+def next_step(fmt: Formatter, case: Case, now: datetime) -> dict[str, str] | None:
+    """Who must act next, and by when (``passed``: that deadline is behind us)."""
     if case.must_act is None:
         return None
     due = case.due_at
     return {
         "who": fmt.gettext(labels.MUST_ACT[str(case.must_act)]),
         "due": fmt.time(due) if due else "",
+        "passed": "yes" if due and due <= now else "",
         "yours": "yes" if case.must_act is Actor.BUYER else "",
     }
 
@@ -133,32 +140,53 @@ def information_requests(case: Case) -> list[str]:
     return asked
 
 
-def expected_text(fmt: Formatter, estimate: ExpectedResolution | None) -> dict[str, str] | None:
+def expected_text(
+    fmt: Formatter, estimate: ExpectedResolution | None, passed: bool = False
+) -> dict[str, str] | None:
+    """The expected resolution in words: one date when both round to the same day; none
+    while a deadline the page shows has passed (any date would come after it)."""
     if estimate is None:
         return None
     _ = fmt.gettext
+    if passed:
+        return {"text": _("The deadline has passed, so we cannot estimate when the case "
+                          "will be resolved."), "basis": ""}  # fmt: skip
     basis = (
         _("Based on %(count)s similar cases.", count=estimate.sample_size)
         if estimate.sample_size
         else _("Based on typical times for this kind of case.")
     )
-    return {
-        "date": fmt.day(estimate.expected_at),
-        "latest": fmt.day(estimate.latest_at),
-        "basis": basis,
-    }
+    date, latest = fmt.day(estimate.expected_at), fmt.day(estimate.latest_at)
+    if date == latest:
+        return {"text": _("Expected resolution: by %(date)s.", date=date), "basis": basis}
+    text = _("Expected resolution: around %(date)s, at the latest %(latest)s.", date=date,
+             latest=latest)  # fmt: skip
+    return {"text": text, "basis": basis}
+
+
+def title(fmt: Formatter, case: Case) -> str:
+    """The page's title: the order it is about, else the item; never the case's own id
+    (a marketplace's claim number is no order number)."""
+    order = case.order
+    reference = (order.name or order.external_id) if order else None
+    if reference:
+        return fmt.gettext("Your case about order %(order)s", order=reference)
+    item = case.extra.get("item_title") or case.extra.get("item_id")
+    if item:
+        return fmt.gettext("Your case about the item %(item)s", item=item)
+    return fmt.gettext("Your case")
 
 
 def context(fmt: Formatter, case: Case, estimate: ExpectedResolution | None,
-            store_days: int | None) -> dict[str, Any]:  # fmt: skip
+            store_days: int | None, now: datetime | None = None) -> dict[str, Any]:  # fmt: skip
     """Everything the case page template shows."""
     _ = fmt.gettext
     buyer_country = case.buyer.country if case.buyer else None
     rights, record = rights_lines(fmt, buyer_country, store_days)
-    order = case.order
+    step = next_step(fmt, case, now or utcnow())
     return {
         "case": case,
-        "reference": (order.name or order.external_id) if order else case.external_id,
+        "title": title(fmt, case),
         "kind": _(labels.KIND[str(case.kind)]),
         "category": _(labels.CATEGORY.get(str(case.category), "Something else")),
         "status": _(labels.STATUS[str(case.status)]),
@@ -166,9 +194,9 @@ def context(fmt: Formatter, case: Case, estimate: ExpectedResolution | None,
         "amount": fmt.money(case.amount),
         "opened": fmt.time(case.opened_at),
         "steps": steps(fmt, case),
-        "next": next_step(fmt, case),
+        "next": step,
         "asked": information_requests(case),
-        "expected": expected_text(fmt, estimate),
+        "expected": expected_text(fmt, estimate, passed=bool(step and step["passed"])),
         "rights": rights,
         "rights_sources": list(record.sources) if record else [],
         "messages": [

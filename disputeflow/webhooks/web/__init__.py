@@ -4,6 +4,7 @@ Sign in with an API token; the inbox of every connection's cases, most urgent fi
 case with its timeline, both parties side by side, deadlines, rights and action forms
 (through the action outbox); prevention analytics with SVG charts and CSV export; and the
 dispute ratios of each payment channel. Every script, style and image is served from here.
+The pages speak the buyer pages' six languages (:mod:`.locale`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from disputeflow.webhooks.web import (
     formatting,
     inbox,
     link_pages,
+    locale,
 )
 from disputeflow.webhooks.web.blueprint import bp
 
@@ -35,6 +37,7 @@ __all__ = [
     "inbox",
     "init_web",
     "link_pages",
+    "locale",
 ]
 
 
@@ -50,7 +53,7 @@ def init_web(app: Flask, runtime: Runtime) -> None:
         SESSION_COOKIE_SECURE=runtime.settings.public_url.startswith("https:"),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
     )
-    formatting.install(app.jinja_env)
+    formatting.install(app.jinja_env, locale.current)
     app.register_blueprint(bp)
     app.add_url_rule("/", "workspace_home", _home)
 

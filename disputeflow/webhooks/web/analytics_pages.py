@@ -13,34 +13,44 @@ from disputeflow.features.analytics.figures import Analytics
 from disputeflow.features.analytics.periods import month_start, months_back, parse_day, parse_month
 from disputeflow.features.analytics.ratios import evaluate_month, plugin_volume
 from disputeflow.features.analytics.report import build
+from disputeflow.features.analytics.window import DEFAULT_MONTHS, default_window
 from disputeflow.features.rates.reporting import converter_for
 from disputeflow.webhooks.api.auth import current_runtime
 from disputeflow.webhooks.web.auth import signed_in
 from disputeflow.webhooks.web.blueprint import bp
 from disputeflow.webhooks.web.csv_export import csv_text
-from disputeflow.webhooks.web.report import charts_of, ratio_history
+from disputeflow.webhooks.web.locale import current
+from disputeflow.webhooks.web.report import charts_of, ratio_history, shown_tables
 
-DEFAULT_MONTHS = 6
+
+def _default() -> tuple[datetime, datetime, bool]:
+    with current_runtime().database.session(readonly=True) as session:
+        return default_window(session, utcnow())
 
 
-def _period() -> tuple[datetime, datetime, dict[str, str]]:
-    """``?since=`` and ``?until=`` (dates; default: the last six months up to now)."""
-    now, problems = utcnow(), {}
+def _period() -> tuple[datetime, datetime, dict[str, str], bool]:
+    """``?since=`` and ``?until=`` (dates); without them, the last six months up to now, or
+    up to the newest case when those months hold none (``moved``)."""
+    asked = {n: (request.args.get(n) or "").strip() for n in ("since", "until")}
+    _, problems = current().gettext, dict[str, str]()
+    if not any(asked.values()):
+        since, until, moved = _default()
+        return since, until, problems, moved
+    now = utcnow()
     since, until = months_back(now, DEFAULT_MONTHS), now
-    for name in ("since", "until"):
-        text = (request.args.get(name) or "").strip()
+    for name, text in asked.items():
         if not text:
             continue
         try:
             value = parse_day(text, field=name)
-        except InvalidInputError as error:
-            problems[name] = error.message
+        except InvalidInputError:
+            problems[name] = _("Give a date as YYYY-MM-DD.")
             continue
         since, until = (value, until) if name == "since" else (since, value)
     if since >= until:
-        problems["until"] = "The end must come after the start."
+        problems["until"] = _("The end must come after the start.")
         since, until = months_back(now, DEFAULT_MONTHS), now
-    return since, until, problems
+    return since, until, problems, False
 
 
 def _analytics(since: datetime, until: datetime) -> Analytics:
@@ -54,15 +64,17 @@ def _analytics(since: datetime, until: datetime) -> Analytics:
 @signed_in()
 def analytics() -> Any:
     """Where disputes and returns come from, what they cost, and how fast they are handled."""
-    since, until, problems = _period()
+    since, until, problems, moved = _period()
     found = _analytics(since, until)
     period = {"since": f"{since:%Y-%m-%d}", "until": f"{until:%Y-%m-%d}"}
     return render_template(
         "workspace/analytics.html",
         a=found,
-        charts=charts_of(found),
+        charts=charts_of(found, current()),
+        tables=shown_tables(found),
         problems=problems,
         period=period,
+        moved=moved,
         args={k: request.args.get(k, v) for k, v in period.items()},
         case_url=lambda case_id: url_for("workspace.case_detail", case_id=case_id),
         csv_url=lambda name: url_for(
@@ -74,15 +86,16 @@ def analytics() -> Any:
 @bp.get("/analytics/<name>.csv")
 @signed_in()
 def analytics_csv(name: str) -> Response:
-    """One analytics table as CSV (the same period arguments as the page)."""
-    since, until, problems = _period()
+    """One analytics table as CSV (the same period arguments as the page; every row, in
+    English, whatever language the page is in)."""
+    since, until, problems, _moved = _period()
     if problems:
         abort(400, "; ".join(problems.values()))
     found = _analytics(since, until)
     try:
         table = found.table(name)
     except KeyError:
-        abort(404, f"No table {name!r}.")
+        abort(404, current().gettext("There is no table %(name)s.", name=repr(name)))
     filename = f"disputeflow-{name}-{since:%Y%m%d}-{until:%Y%m%d}.csv"
     return Response(
         csv_text(table.columns, table.rows),
@@ -101,12 +114,12 @@ def ratios() -> Any:
     if request.args.get("month"):
         try:
             month = parse_month(request.args["month"])
-        except InvalidInputError as error:
-            problem = error.message
+        except InvalidInputError:
+            problem = current().gettext("Give a month as YYYY-MM.")
     volume = plugin_volume(runtime)
     with runtime.database.session(readonly=True) as session:
         channels = evaluate_month(session, month, now=now, volume=volume)
-        history = ratio_history(session, month, now=now, volume=volume)
+        history = ratio_history(session, month, now=now, volume=volume, reader=current())
     return render_template(
         "workspace/ratios.html",
         channels=channels,

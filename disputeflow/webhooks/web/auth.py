@@ -32,6 +32,7 @@ from disputeflow.engine.store import sessions, tokens
 from disputeflow.webhooks import auth_limits
 from disputeflow.webhooks.api.auth import Caller, current_runtime
 from disputeflow.webhooks.web.blueprint import bp
+from disputeflow.webhooks.web.locale import current
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,8 +65,10 @@ def _check_forms() -> None:
     if not isinstance(expected, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
         abort(
             400,
-            "This form has expired or did not come from this workspace. Reload the page "
-            "and send it again.",
+            current().gettext(
+                "This form has expired or did not come from this workspace. Reload the page "
+                "and send it again."
+            ),
         )
 
 
@@ -106,11 +109,12 @@ def signed_in(role: Role = Role.VIEWER) -> Callable[[F], F]:
             if user is None:
                 return redirect(url_for("workspace.sign_in", next=request.full_path))
             if not user.can(role):
-                abort(
-                    403,
-                    f"This needs the {role} role; you are signed in as {user.name} "
-                    f"with the {user.role} role.",
-                )
+                reader = current()
+                abort(403, reader.gettext(
+                    "This needs the %(role)s role; you are signed in as %(name)s with the "
+                    "%(yours)s role.", role=reader.term(role, "role"), name=user.name,
+                    yours=reader.term(user.role, "role"),
+                ))  # fmt: skip
             return view(*args, **kwargs)
 
         return cast(F, wrapper)
@@ -133,11 +137,11 @@ def sign_in() -> Any:
     if request.method == "GET":
         return render_template("workspace/sign_in.html", next_url=next_url, error=None)
     token = request.form.get("token", "").strip()
-    runtime = current_runtime()
+    runtime, _ = current_runtime(), current().gettext
     if not token:
-        error, status = "Paste your API token.", 401
+        error, status = _("Paste your API token."), 401
     elif auth_limits.blocked(runtime):
-        error, status = "Too many failed sign-ins from here. Try again in a few minutes.", 429
+        error, status = _("Too many failed sign-ins from here. Try again in a few minutes."), 429
     else:
         with runtime.database.session(readonly=True) as db:
             row = tokens.authenticate(db, token)
@@ -146,7 +150,7 @@ def sign_in() -> Any:
             _start_session(token_id)
             return redirect(next_url)
         auth_limits.failed(runtime)
-        error, status = "That token is unknown or revoked.", 401
+        error, status = _("That token is unknown or revoked."), 401
     page = render_template("workspace/sign_in.html", next_url=next_url, error=error)
     headers = {"Retry-After": auth_limits.retry_after()} if status == 429 else {}
     return page, status, headers

@@ -20,20 +20,29 @@ from disputeflow.core.errors import ActionNotAllowedError, DisputeflowError, Not
 from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import ActionType, Actor, Role, TimelineKind
-from disputeflow.core.values import COMPUTED_SOURCE
 from disputeflow.engine import order_links, order_total
 from disputeflow.engine.outbox import ActionInput, request_action
 from disputeflow.engine.store import actions, cases
 from disputeflow.engine.store.tables import CaseRow, ConnectionRow, TimelineRow
 from disputeflow.features.handling.rights import rights_for
 from disputeflow.webhooks.api.auth import current_runtime
-from disputeflow.webhooks.web import forms
+from disputeflow.webhooks.web import forms, timeline
 from disputeflow.webhooks.web.auth import current_user, signed_in
 from disputeflow.webhooks.web.blueprint import bp
+from disputeflow.webhooks.web.locale import current
+from disputeflow.webhooks.web.words import N_, POLICY_FIELDS
 
 ACTIVE = (actions.PENDING, actions.RUNNING)
 FORM_ORDER = (*ActionType, forms.ASSIGN)
 PARTIES = (Actor.BUYER, Actor.MERCHANT, Actor.PLATFORM)
+# The points each factor gives a case's priority (features.handling.priority).
+PRIORITY_FACTORS = {
+    "deadline": N_("deadline"),
+    "amount": N_("amount"),
+    "category": N_("category"),
+    "kind": N_("kind of case"),
+    "history": N_("the buyer's earlier cases"),
+}
 
 
 def _sides(case: Case) -> dict[str, list[dict[str, Any]]]:
@@ -44,7 +53,7 @@ def _sides(case: Case) -> dict[str, list[dict[str, Any]]]:
             {
                 "what": "evidence",
                 "at": item.submitted_at,
-                "title": item.kind.replace("_", " "),
+                "title": item.kind,
                 "text": item.description,
                 "url": item.url,
                 "filename": item.filename,
@@ -59,34 +68,28 @@ def _sides(case: Case) -> dict[str, list[dict[str, Any]]]:
     return sides
 
 
-def _source(source: str) -> str:
-    if source.startswith(COMPUTED_SOURCE):
-        return f"computed by disputeflow ({source.removeprefix(COMPUTED_SOURCE)})"
-    return f"stated by {source}"
-
-
 def _assignee(case: Case) -> str | None:
     notes = [e for e in case.timeline if e.kind is TimelineKind.NOTE and e.data.get("assign_to")]
     return str(notes[-1].data["assign_to"]) if notes else None
 
 
 def _refundable(case: Case, listed: list[dict[str, Any]]) -> Money | None:
-    """A suggestion for the refund form: the amount less what is refunded or queued."""
+    """What can still be refunded, counted as the outbox counts it: the amount less the
+    larger of what the platform shows refunded and what our refunds did, less those queued."""
     if case.amount is None:
         return None
-    left = case.amount - (
-        case.refunded
-        if case.refunded and case.refunded.currency == case.amount.currency
-        else Money.zero(case.amount.currency)
-    )
+    zero = Money.zero(case.amount.currency)
+    done, queued = zero, zero
     for action in listed:
-        if (
-            action["type"] == "refund"
-            and action["status"] in ACTIVE
-            and action["params"].get("amount")
-        ):
-            left = left - Money.from_dict(action["params"]["amount"])
-    return max(left, Money.zero(case.amount.currency))
+        amount = action["params"].get("amount") if action["type"] == "refund" else None
+        if not amount or Money.from_dict(amount).currency != zero.currency:
+            continue
+        if action["status"] in ACTIVE:
+            queued = queued + Money.from_dict(amount)
+        elif action["status"] == actions.SUCCEEDED:
+            done = done + Money.from_dict(amount)
+    refunded = case.refunded if case.refunded and case.refunded.currency == zero.currency else zero
+    return max(case.amount - max(refunded, done) - queued, zero)
 
 
 def signature(listed: list[dict[str, Any]], timeline: int) -> str:
@@ -104,6 +107,29 @@ def _same_order(session: Session, case: Case) -> dict[str, Any]:
     }
 
 
+def _deadlines(case: Case) -> list[dict[str, Any]]:
+    """The case's deadlines, soonest first: when (also on the buyer's clock), and whence."""
+    reader, country = current(), case.buyer.country if case.buyer else None
+    return [
+        {"deadline": d, "source": reader.source(d.source),
+         "buyer_time": reader.buyer_time(d.due_at, country)}
+        for d in sorted(case.deadlines, key=lambda d: d.sort_key())
+    ]  # fmt: skip
+
+
+def _triage(case: Case) -> dict[str, Any]:
+    found = {
+        k: case.extra[k] for k in ("classification", "priority", "routing") if case.extra.get(k)
+    }
+    priority = found.get("priority")
+    if isinstance(priority, dict):
+        factors = priority.get("factors") or {}
+        found["factors"] = [
+            (PRIORITY_FACTORS[k], v) for k, v in factors.items() if k in PRIORITY_FACTORS
+        ]
+    return found
+
+
 def context(case_id: str) -> dict[str, Any]:
     """Everything the case page shows."""
     runtime = current_runtime()
@@ -116,7 +142,8 @@ def context(case_id: str) -> dict[str, Any]:
     country = case.buyer.country if case.buyer else None
     rights = rights_for(country)
     offered = [str(a) for a in case.allowed_actions]
-    user = current_user()
+    user, reader = current_user(), current()
+    names = {str(a["id"]): str(a["type"]) for a in listed}
     return {
         "case": case,
         "store": store,
@@ -124,14 +151,13 @@ def context(case_id: str) -> dict[str, Any]:
         "active": any(a["status"] in ACTIVE for a in listed),
         "signature": signature(listed, len(case.timeline)),
         "sides": _sides(case),
-        "deadlines": [
-            (d, _source(d.source)) for d in sorted(case.deadlines, key=lambda d: d.sort_key())
-        ],
+        "timeline": timeline.lines(reader, case, names),
+        "deadlines": _deadlines(case),
+        "buyer_due": reader.buyer_time(case.due_at, country),
         "rights": rights.to_dict() if rights else None,
         "policy": case.extra.get("policy") or None,
-        "triage": {
-            k: case.extra[k] for k in ("classification", "priority", "routing") if case.extra.get(k)
-        },
+        "policy_fields": POLICY_FIELDS,
+        "triage": _triage(case),
         "assignee": _assignee(case),
         "forms": [f for f in map(str, FORM_ORDER) if f in offered or f == forms.ASSIGN],
         "can_act": bool(user and user.can(Role.AGENT)),
@@ -182,12 +208,25 @@ def case_action(case_id: str) -> Any:
     except forms.FormError as error:
         return _refused(case_id, posted, error.errors, error.message, 422)
     except ActionNotAllowedError as error:
-        return _refused(case_id, posted, {}, error.message, error.status)
+        refusal = current().gettext("Refused: %(reason)s", reason=error.message)
+        return _refused(case_id, posted, {}, refusal, error.status)
     except DisputeflowError as error:
-        return _refused(case_id, posted, forms.field_errors(error), error.message, error.status)
-    label = "assignment" if posted == forms.ASSIGN else action["type"].replace("_", " ")
-    flash(f"The {label} is queued." if action["status"] in ACTIVE else f"The {label} is recorded.")
+        words = forms.core_words(error, case, _left(case_id))
+        problems = forms.field_errors(error, words)
+        return _refused(case_id, posted, problems, words or error.message, error.status)
+    reader = current()
+    label = reader.term(forms.ASSIGN if posted == forms.ASSIGN else action["type"], "action")
+    said = N_("%(action)s: queued.") if action["status"] in ACTIVE else N_("%(action)s: recorded.")
+    flash(reader.gettext(said, action=label))
     return redirect(url_for("workspace.case_detail", case_id=case_id, _anchor="actions"))
+
+
+def _left(case_id: str) -> Money | None:
+    runtime = current_runtime()
+    with runtime.database.session(readonly=True) as session:
+        case = cases.get(session, case_id)
+        listed = [actions.describe(row) for row in actions.list_for_case(session, case_id)]
+    return _refundable(case, listed)
 
 
 def _refused(

@@ -8,13 +8,14 @@ in a legend, so colour is never the only carrier of meaning. Labels are escaped.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
 Number = int | float | Decimal | None
+Say = Callable[[Number], str]
 
 # Distinct, and at least 3:1 against white (WCAG non-text contrast).
 PALETTE = ("#1d5fa8", "#c2410c", "#4d7c0f", "#7e22ce", "#0f766e", "#a16207")
@@ -55,21 +56,25 @@ def _legend(names: Sequence[str], y: int) -> list[str]:
     return parts
 
 
-def _describe(labels: Sequence[str], series: Mapping[str, Sequence[Number]]) -> str:
+def _describe(
+    labels: Sequence[str], series: Mapping[str, Sequence[Number]], empty: str, number: Say
+) -> str:
     rows = []
     for index, name in enumerate(labels):
-        values = ", ".join(f"{s} {_text(v[index])}" for s, v in series.items())
+        values = ", ".join(f"{s} {number(v[index])}" for s, v in series.items())
         rows.append(f"{name}: {values}")
-    return "; ".join(rows) or "no data"
+    return "; ".join(rows) or empty
 
 
 def bar_chart(
-    labels: Sequence[str], series: Mapping[str, Sequence[Number]], *, title: str
-) -> Markup:
-    """One horizontal bar per label, its series stacked, the total written at its end."""
+    labels: Sequence[str], series: Mapping[str, Sequence[Number]], *, title: str,
+    empty: str = "No cases", number: Say = _text,
+) -> Markup:  # fmt: skip
+    """One horizontal bar per label, its series stacked, the total written at its end
+    (``empty``: what an empty chart says; ``number`` writes a figure)."""
     label_w, row_h, top = 170, 26, 30
     height = top + row_h * max(len(labels), 1) + 10
-    parts = _open(title, _describe(labels, series), height)
+    parts = _open(title, _describe(labels, series, empty, number), height)
     parts += _legend(list(series), 16)
     totals = [sum(_num(v[i]) for v in series.values()) for i in range(len(labels))]
     scale = (WIDTH - label_w - 60) / max(max(totals, default=0), 1)
@@ -91,10 +96,10 @@ def bar_chart(
                 )
             x += w
         parts.append(
-            f'<text x="{x + 6:.1f}" y="{y + 16}" fill="#1f2937">{_text(totals[row])}</text>'
+            f'<text x="{x + 6:.1f}" y="{y + 16}" fill="#1f2937">{number(totals[row])}</text>'
         )
     if not labels:
-        parts.append(f'<text x="{label_w}" y="{top + 16}" fill="#4b5563">No cases</text>')
+        parts.append(f'<text x="{label_w}" y="{top + 16}" fill="#4b5563">{escape(empty)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text in it is escaped above)
 
@@ -113,11 +118,12 @@ def _x_labels(labels: Sequence[str], left: float, step: float, y: float) -> list
 
 
 def line_chart(
-    labels: Sequence[str], series: Mapping[str, Sequence[Number]], *, title: str
-) -> Markup:
+    labels: Sequence[str], series: Mapping[str, Sequence[Number]], *, title: str,
+    empty: str = "no data", number: Say = _text,
+) -> Markup:  # fmt: skip
     """One line per series over ``labels`` (evenly spaced), each point with its value."""
     left, right, top, bottom, height = 44, 16, 30, 40, 240
-    parts = _open(title, _describe(labels, series), height)
+    parts = _open(title, _describe(labels, series, empty, number), height)
     parts += _legend(list(series), 16)
     peak = max((_num(v) for values in series.values() for v in values), default=0) or 1
     plot_h, plot_w = height - top - bottom, WIDTH - left - right
@@ -133,7 +139,7 @@ def line_chart(
         )
         parts.append(
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#4b5563">'
-            f"{_text(round(tick, 2))}</text>"
+            f"{number(round(tick, 2))}</text>"
         )
     parts += _x_labels(labels, left, step, height - bottom + 16)
     for index, values in enumerate(series.values()):
@@ -146,18 +152,20 @@ def line_chart(
             x, y = left + i * step, y_of(value)
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">'
-                f"<title>{escape(labels[i])}: {_text(value)}</title></circle>"
+                f"<title>{escape(labels[i])}: {number(value)}</title></circle>"
             )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text in it is escaped above)
 
 
 def table_chart(
-    title: str, kind: str | None, labels: Sequence[str], series: Mapping[str, Sequence[Number]]
-) -> Markup | None:
+    title: str, kind: str | None, labels: Sequence[str], series: Mapping[str, Sequence[Number]],
+    *, empty: str = "No cases", number: Say = _text,
+) -> Markup | None:  # fmt: skip
     """The chart a table asks for (``bar`` keeps its 12 biggest rows), or ``None``."""
     if kind == "line" and labels:
-        return line_chart(labels, series, title=title)
+        return line_chart(labels, series, title=title, empty=empty, number=number)
     if kind == "bar":
-        return bar_chart(labels[:12], {k: v[:12] for k, v in series.items()}, title=title)
+        top12 = {k: v[:12] for k, v in series.items()}
+        return bar_chart(labels[:12], top12, title=title, empty=empty, number=number)
     return None

@@ -16,6 +16,7 @@ from disputeflow.engine.store.tables import SyncCursorRow
 from disputeflow.webhooks.api.auth import current_runtime
 from disputeflow.webhooks.web.auth import signed_in
 from disputeflow.webhooks.web.blueprint import bp
+from disputeflow.webhooks.web.locale import current
 
 
 def _installable() -> list[str]:
@@ -44,8 +45,10 @@ def connection(connection_id: str) -> Any:
         try:
             row = store.get_row(session, connection_id)
         except NotFoundError:
-            return render_template("workspace/error.html", status=404, title="Not found",
-                                   message=f"No connection {connection_id}."), 404  # fmt: skip
+            _ = current().gettext
+            return render_template("workspace/error.html", status=404, title=_("Not found"),
+                                   message=_("There is no connection %(id)s.", id=connection_id)
+                                   ), 404  # fmt: skip
         item = runtime.describe_connection(row)
         sync = session.get(SyncCursorRow, row.id)
         last_sync = {"at": sync.last_synced_at, "error": sync.last_error} if sync else None
@@ -68,13 +71,19 @@ def install() -> Any:
     error, link = None, None
     try:
         if platform not in _installable():
-            raise NotFoundError(f"{platform or 'that marketplace'} has no install flow")
+            raise NotFoundError(
+                current().gettext("This marketplace cannot be installed from here.")
+            )
         market = runtime.plugins.marketplace(platform)
         link, _ = install_links.install_url(
             runtime.secrets, runtime.settings.public_url, market, account
         )
-    except DisputeflowError as problem:
+    except NotFoundError as problem:
         error = problem.message
+    except DisputeflowError as problem:
+        error = current().gettext(
+            "This store cannot be installed: %(reason)s", reason=problem.message
+        )
     with runtime.database.session(readonly=True) as session:
         items = [runtime.describe_connection(row) for row in store.list_rows(session)]
     return render_template(

@@ -174,7 +174,7 @@ def test_agents_mint_links_through_the_api(client, case_of, make_token, days):
         ("en", "US", None, "The law where you live (United States) gives no general right"),
         ("en", "DE", 30, "The store's own return window: 30 days."),
         ("de", "AT", None, "Der Shop muss Ihnen den Betrag innerhalb von 14 Tagen erstatten."),
-        ("es", "XK", None, "No tenemos información sobre la legislación de consumo de su país."),
+        ("es", "XK", None, "No tenemos información sobre la legislación de consumo de este país"),
         ("zh_Hans", "CN", None, "根据您所在地（中国）的法律，您可以在 7 天内无理由退出网上购买。"),  # noqa: RUF001
         ("en", "HK", None, "The law where you live (Hong Kong SAR China) gives no general right"),
         ("en", "VN", None, "We could not confirm whether the law where you live (Vietnam) gives"),

@@ -75,8 +75,8 @@ def test_deadline_words_never_rely_on_colour():
     }
     assert deadline(None, now)["text"] == "no deadline"
     assert duration(timedelta(minutes=7)) == "7m"
-    assert money(Money("1234.50", "EUR")) == "1,234.50 EUR"
-    assert money({"value": "500", "currency": "JPY"}) == "500 JPY"
+    assert money(Money("1234.50", "EUR")) == "€1,234.50"  # Babel's en pattern, CLDR
+    assert money({"value": "500", "currency": "JPY"}) == "¥500"
 
 
 def test_periods():

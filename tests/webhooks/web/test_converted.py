@@ -59,10 +59,10 @@ def test_analytics_show_money_in_the_reporting_currency_with_the_rates_date(in_e
     for figure in ("224.15", "151.91", "26.12", "125.79", LABEL):
         assert figure in total, figure
     assert (
-        "Net recovered, all in EUR<strong>125.79 EUR</strong>"
-        f'<span class="muted">of 224.15 EUR disputed, at the {LABEL}</span>'
+        "Net recovered, all in EUR<strong>€125.79</strong>"
+        f'<span class="muted">of €224.15 disputed (<span lang="en">{LABEL}</span>)</span>'
     ) in page
-    assert "Net recovered, USD<strong>55.00 USD</strong>" in page, "the originals stay"
+    assert "Net recovered, USD<strong>$55.00</strong>" in page, "the originals stay"
 
     exported = as_role("viewer").get(f"/workspace/analytics/recovery_converted.csv?{PERIOD}")
     rows = list(csv.reader(io.StringIO(exported.text)))
@@ -106,7 +106,7 @@ def test_a_cases_amount_in_the_reporting_currency_shows_its_rate(
     }
     page = as_role("viewer").get(f"/workspace/cases/{case_id}").text
     shown = page.split("<dt>Amount in EUR</dt>")[1].split("</dd>")[0]
-    assert "100.00 EUR" in shown
+    assert "€100.00" in shown
     assert f"({LABEL})" in shown
 
 
@@ -129,5 +129,5 @@ def test_the_report_file_shows_the_rates_date_too(
     html = out.read_text()
     usd = html.split('data-table="recovery_converted"')[1].split('<th scope="row">USD</th>')[1]
     assert LABEL in usd.split("</tr>")[0]
-    assert "Net recovered, all in EUR<strong>125.79 EUR</strong>" in html
+    assert "Net recovered, all in EUR<strong>€125.79</strong>" in html
     assert len(ecb.calls) == 1

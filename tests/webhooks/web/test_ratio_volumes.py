@@ -99,11 +99,11 @@ def test_the_ratio_page_divides_by_the_plugins_order_counts(runtime, as_role, pl
     page = as_role("viewer").get("/workspace/ratios").text
     shopify, woo, ebay = (row_of(page, n) for n in ("acme-shopify", "acme-woo", "acme-ebay"))
     assert ">50<" in shopify
-    assert "4.00%" in shopify  # 2 / 50
+    assert ">4%<" in shopify  # 2 / 50
     assert ">40<" in woo
-    assert "2.50%" in woo  # 1 / 40
+    assert ">2.5%<" in woo  # 1 / 40
     assert ">200<" in ebay
-    assert "1.50%" in ebay  # 3 / 200
+    assert ">1.5%<" in ebay  # 3 / 200
     assert "needs transaction counts" not in page
     asked = [c.request for c in platforms.calls if c.request.url == SHOPIFY_GRAPHQL]
     month = f"created_at:>='{month_start(utcnow()):%Y-%m-%dT%H:%M:%SZ}' AND created_at:<'"
@@ -111,7 +111,7 @@ def test_the_ratio_page_divides_by_the_plugins_order_counts(runtime, as_role, pl
 
     calls = len(platforms.calls)
     again = as_role("viewer").get("/workspace/ratios").text
-    assert "4.00%" in row_of(again, "acme-shopify")
+    assert ">4%<" in row_of(again, "acme-shopify")
     assert len(platforms.calls) == calls, "each period is asked once a day"
 
 
