@@ -128,6 +128,17 @@ class SampleDelivery:
 
 
 @dataclass(frozen=True)
+class SetupState:
+    """How far a connection's setup has come, as its plugin sees it: whether the merchant
+    authorised API access (``None``: nothing to authorise), the next step in full, and the
+    URL that authorises it where the plugin's own flow has one."""
+
+    authorised: bool | None = None
+    next_step: str | None = None
+    install_url: str | None = None
+
+
+@dataclass(frozen=True)
 class ReturnPolicy:
     """The store's own return policy as the platform states it."""
 
@@ -270,6 +281,14 @@ class Marketplace(ABC):
     def install_account(self, connection: Connection) -> str | None:
         """The account a connection was installed for (Shopify: its shop), to install again."""
         return None
+
+    def setup_state(
+        self, connection: Connection, public_url: str, install_url: str | None
+    ) -> SetupState:
+        """Whether API access is authorised, and the merchant's next step in full: the URL to
+        open, what to paste where (``install_url``: a fresh signed install link, capability
+        ``install``). The default knows neither; the service then names the webhook URL."""
+        return SetupState()
 
     @abstractmethod
     def sample_deliveries(self, connection: Connection) -> list[SampleDelivery]:
