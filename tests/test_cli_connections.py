@@ -249,3 +249,17 @@ def test_cases_list_prints_a_header_row(invoke, fake_plugins):
     assert lines[0].split() == ["case", "platform", "kind", "status", "category", "amount", "due"]
     assert lines[1].startswith("case_")
     assert lines[1].index("fake") == lines[0].index("platform")  # columns line up
+
+
+def test_an_unexpected_error_is_one_line_without_a_traceback(invoke, monkeypatch):
+    from disputeflow.cli import connections
+
+    def broken(*args, **kwargs):
+        raise ValueError("the store\nanswered nonsense")
+
+    monkeypatch.setattr(connections.store, "list_rows", broken)
+    result = invoke("connections", "list")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: ValueError: the store answered nonsense (run with -v to log the traceback)\n"
+    )

@@ -58,10 +58,12 @@ def list_(state: CliState, limit: int, cursor: str | None, as_json: bool, **filt
     if not items:
         click.echo("no cases match")
     else:
-        rows = [(case.id, case.platform, case.kind, case.status, case.category,
-                 str(case.amount) if case.amount else "-",
-                 to_rfc3339(case.due_at) if case.due_at else "-") for case in items]  # fmt: skip
-        echo_table(("case", "platform", "kind", "status", "category", "amount", "due"), rows)
+        table: list[tuple[str, ...]] = [
+            (case.id, case.platform, case.kind, case.status, case.category,
+             str(case.amount) if case.amount else "-",
+             to_rfc3339(case.due_at) if case.due_at else "-") for case in items
+        ]  # fmt: skip
+        echo_table(("case", "platform", "kind", "status", "category", "amount", "due"), table)
     if next_cursor:
         click.echo(f"more: --cursor {next_cursor}")
 
