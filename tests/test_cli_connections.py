@@ -263,3 +263,15 @@ def test_an_unexpected_error_is_one_line_without_a_traceback(invoke, monkeypatch
     assert result.output == (
         "Error: ValueError: the store answered nonsense (run with -v to log the traceback)\n"
     )
+
+
+def test_a_wrong_secret_key_still_lists_and_says_why(invoke, monkeypatch):
+    from cryptography.fernet import Fernet
+
+    con = connection_id(add(invoke))
+    monkeypatch.setenv("DISPUTEFLOW_SECRET_KEY", Fernet.generate_key().decode())
+    listed = invoke("connections", "list")
+    assert listed.exit_code == 0, listed.output
+    assert con in listed.output
+    shown = invoke("connections", "show", con).output
+    assert "next step: cannot decrypt connection secrets: DISPUTEFLOW_SECRET_KEY" in shown

@@ -16,7 +16,7 @@ from sqlalchemy.orm import object_session
 
 from disputeflow.core.capabilities import Capabilities
 from disputeflow.core.case import Case
-from disputeflow.core.errors import InvalidInputError
+from disputeflow.core.errors import ConfigurationError, InvalidInputError
 from disputeflow.core.flow import allowed_actions
 from disputeflow.core.marketplace import Connection, Marketplace, SetupState
 from disputeflow.core.plugins import PluginManager, get_plugin_manager
@@ -140,7 +140,11 @@ class Runtime:
     def _describe_setup(
         self, marketplace: Marketplace, row: ConnectionRow, described: dict[str, Any]
     ) -> None:
-        connection = self.connection(row)
+        try:
+            connection = self.connection(row)
+        except ConfigurationError as error:  # the wrong secret key: still list, and say so
+            described["next_step"] = error.message
+            return
         hidden = marketplace.secret_fields()
         described["secrets_set"] = sorted(k for k in hidden if connection.settings.get(k))
         install_url = self.reinstall_url(row)
