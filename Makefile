@@ -21,8 +21,10 @@ install: $(STAMP)
 ## Start the service on the embedded SQLite store (http://127.0.0.1:8000), for local
 ## development: platforms and notice receivers on this machine are allowed
 ## (DISPUTEFLOW_ALLOW_PRIVATE_URLS, docs/security.md; leave it unset in production).
+## PORT=8080 and HOST=0.0.0.0 serve elsewhere (as DISPUTEFLOW_PORT / DISPUTEFLOW_HOST do).
 run: install
-	DISPUTEFLOW_ALLOW_PRIVATE_URLS=$${DISPUTEFLOW_ALLOW_PRIVATE_URLS:-1} $(BIN)/disputeflow serve
+	DISPUTEFLOW_ALLOW_PRIVATE_URLS=$${DISPUTEFLOW_ALLOW_PRIVATE_URLS:-1} $(BIN)/disputeflow serve \
+		$(if $(HOST),--host '$(HOST)') $(if $(PORT),--port '$(PORT)')
 
 ## Lint, type-check, check the layering, then run the whole test suite.
 test: install lint

@@ -41,6 +41,7 @@ from disputeflow.core.marketplace import (
     Marketplace,
     ReturnPolicy,
     SampleDelivery,
+    SetupState,
     StoredDelivery,
     SyncPage,
     VerifiedDelivery,
@@ -70,6 +71,7 @@ from disputeflow.core.taxonomy import (
 from disputeflow.core.values import Deadline, Evidence, Message, Order, Party, TimelineEntry
 from disputeflow.engine.http import PlatformClient, error_message
 from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.sample_dates import redate, samples_dated_at, shift_for
 from disputeflow.engine.signed_tokens import LinkError
 from disputeflow.engine.volume import DailyVolumes
 
@@ -122,6 +124,7 @@ __all__ = [
     "ReturnPolicy",
     "Runtime",
     "SampleDelivery",
+    "SetupState",
     "SignatureError",
     "SnapshotError",
     "Stage",
@@ -135,6 +138,9 @@ __all__ = [
     "error_message",
     "get_plugin_manager",
     "hookimpl",
+    "redate",
+    "samples_dated_at",
+    "shift_for",
 ]
 
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from click.testing import CliRunner
 
 import disputeflow
 from disputeflow.cli import cli
+from disputeflow.core.clock import parse_rfc3339
 from disputeflow.kit.writer import PluginNames, render
 from tests.servers import free_port
 
@@ -236,3 +238,7 @@ def test_new_plugin_installs_passes_its_tests_and_feeds_the_demo(tmp_path):
     )
     found = {(c["platform"], c["external_id"], c["status"]) for c in cases["items"]}
     assert found == {("acme", "5001", "resolved"), ("acme", "7001", "needs_response")}
+    now = datetime.now(UTC)  # the generated samples are dated relative to now by the demo
+    opened = {c["external_id"]: parse_rfc3339(c["opened_at"]) for c in cases["items"]}
+    assert now - timedelta(days=19) < opened["5001"] < now - timedelta(days=18)
+    assert now - timedelta(minutes=5) < opened["7001"] <= now

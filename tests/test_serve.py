@@ -107,3 +107,57 @@ def test_without_a_terminal_no_token_is_made_or_printed(tmp_path: Path):
             assert tokens.count_active(session) == 0  # nobody could know it: none was made
     finally:
         runtime.close()
+
+
+def test_a_busy_port_is_one_line_and_nothing_is_created(tmp_path: Path):
+    """Bound first: no store, no secret key, no token printed above a traceback (issue 21)."""
+    home = tmp_path / "home"
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        terminal, child_side = pty.openpty()  # where a token would be shown
+        process = _serve(home, port, child_side)
+        os.close(child_side)
+        try:
+            code = process.wait(timeout=30)
+        finally:
+            output = _read_all(terminal)
+            os.close(terminal)
+    assert code == 1
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert lines == [
+        f"Error: cannot serve on 127.0.0.1:{port}: the port is already in use; stop what "
+        "uses it or choose another with --port (DISPUTEFLOW_PORT, or `make run PORT=...`)"
+    ], output
+    assert "dft_" not in output
+    assert not home.exists()
+
+
+def test_urls_follow_the_port_served(tmp_path: Path):
+    """DISPUTEFLOW_PORT picks the port; serve says which public URL it uses; a command run
+    in another terminal (no port in its environment) prints URLs on that port."""
+    port = _free_port()
+    home = tmp_path / "home"
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "DISPUTEFLOW_HOME": str(home), "PYTHONUNBUFFERED": "1",
+           "DISPUTEFLOW_PORT": str(port)}  # fmt: skip
+    for name in ("DISPUTEFLOW_DATABASE_URL", "DISPUTEFLOW_PUBLIC_URL", "DISPUTEFLOW_HOST"):
+        env.pop(name, None)
+    with log.open("wb") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "disputeflow", "serve"], env=env,
+                                   stdout=sink, stderr=subprocess.STDOUT)  # fmt: skip
+        try:
+            assert _wait_for(f"http://127.0.0.1:{port}/healthz", process).status_code == 200
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    written = log.read_text()
+    assert f"public URL: http://127.0.0.1:{port} (from the address served)" in written
+    beside = {k: v for k, v in env.items() if k != "DISPUTEFLOW_PORT"}
+    link = subprocess.run(
+        [sys.executable, "-m", "disputeflow", "connections", "install-link", "shopify",
+         "--shop", "acme.myshopify.com"],
+        env=beside, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert link.stdout.startswith(f"http://127.0.0.1:{port}/install/shopify?shop=acme")

@@ -33,17 +33,33 @@ from disputeflow.cli.state import CliState
 from disputeflow.core.errors import DisputeflowError
 from disputeflow.core.plugins import get_plugin_manager
 
+log = logging.getLogger(__name__)
+
+
+def one_line(text: object) -> str:
+    """``text`` on one line: an error message never runs over several."""
+    return " ".join(str(text).split())
+
 
 class _FriendlyGroup(click.Group):
-    """Turns expected failures into one line and exit status 1."""
+    """Turns every failure into one line and exit status 1: expected ones with their own
+    message, anything else named with its type (``-v`` logs the traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except DisputeflowError as error:
-            raise click.ClickException(error.message) from None
+            raise click.ClickException(one_line(error.message)) from None
         except (OperationalError, ProgrammingError) as error:
-            raise click.ClickException(f"database error: {error.orig}") from None
+            raise click.ClickException(f"database error: {one_line(error.orig)}") from None
+        except Exception as error:
+            log.info("the traceback of the error below", exc_info=True)
+            message = one_line(error) or "no message"
+            raise click.ClickException(
+                f"{type(error).__name__}: {message} (run with -v to log the traceback)"
+            ) from None
 
 
 @click.group(cls=_FriendlyGroup)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
+from disputeflow.cli.state import CliState, echo_table, emit_json, json_option, pass_state
 from disputeflow.core.clock import parse_rfc3339, to_rfc3339
 from disputeflow.core.taxonomy import CaseKind, CaseStatus, Category
 from disputeflow.engine.store import cases as store
@@ -57,13 +57,13 @@ def list_(state: CliState, limit: int, cursor: str | None, as_json: bool, **filt
         return
     if not items:
         click.echo("no cases match")
-    for case in items:
-        due = f" due {to_rfc3339(case.due_at)}" if case.due_at else ""
-        amount = f" {case.amount}" if case.amount else ""
-        click.echo(
-            f"{case.id}  {case.platform:<11} {case.kind:<10} {case.status:<14} "
-            f"{case.category:<18}{amount}{due}"
-        )
+    else:
+        table: list[tuple[str, ...]] = [
+            (case.id, case.platform, case.kind, case.status, case.category,
+             str(case.amount) if case.amount else "-",
+             to_rfc3339(case.due_at) if case.due_at else "-") for case in items
+        ]  # fmt: skip
+        echo_table(("case", "platform", "kind", "status", "category", "amount", "due"), table)
     if next_cursor:
         click.echo(f"more: --cursor {next_cursor}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
@@ -23,7 +25,7 @@ def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
 
 @click.group("connections")
 def connections_group() -> None:
-    """Add, list, show and remove marketplace connections."""
+    """Add, list, show, update and remove marketplace connections."""
 
 
 @connections_group.command("add")
@@ -40,6 +42,8 @@ def add(state: CliState, platform: str, name: str, pairs: tuple[str, ...], as_js
         return
     click.echo(f"connection {described['id']} ({platform}, {name}) added")
     click.echo(f"webhook URL: {described['webhook_url']}")
+    if described.get("next_step"):
+        click.echo(f"next step: {described['next_step']}")
 
 
 @connections_group.command("list")
@@ -69,7 +73,8 @@ def list_(state: CliState, platform: str | None, as_json: bool) -> None:
 @json_option
 @pass_state
 def show(state: CliState, connection_id: str, as_json: bool) -> None:
-    """Show one connection (by id or name); secrets are never printed."""
+    """Show one connection (by id or name) and where its setup stands; secrets are never
+    printed, only whether each is set."""
     runtime = state.runtime()
     with runtime.database.session() as session:
         item = runtime.describe_connection(store.get_row(session, connection_id))
@@ -80,18 +85,67 @@ def show(state: CliState, connection_id: str, as_json: bool) -> None:
         click.echo(f"{key}: {item[key]}")
     if item["state"] != "active":
         click.echo(f"why: {item['state_reason'] or 'not given'}")
-        if item.get("install_url"):
-            click.echo(f"to fix it, open (valid for an hour): {item['install_url']}")
+    for line in status_lines(item):
+        click.echo(line)
     for key, value in sorted(item["settings"].items()):
         click.echo(f"settings.{key}: {value}")
     for key in item["secrets"]:
-        click.echo(f"settings.{key}: ******** (encrypted)")
+        given = "******** (encrypted)" if key in item["secrets_set"] else "not set"
+        click.echo(f"settings.{key}: {given}")
     policy = item["policy"]
     if policy["store_window_days"] is not None:
         click.echo(f"return policy: {policy['store_window_days']} days ({policy['source']})")
     if policy["below_statutory_in"]:
         countries = ", ".join(policy["below_statutory_in"])
         click.echo(f"return policy below the statutory minimum for buyers in: {countries}")
+
+
+def status_lines(item: dict[str, Any]) -> list[str]:
+    """Authorised or not (with the URL that authorises), what arrived, what failed, and
+    the next step."""
+    authorised = {True: "yes", False: "no", None: "nothing to authorise"}[item["authorised"]]
+    lines = [f"authorised: {authorised}"]
+    if item.get("install_url"):
+        verb = "authorise" if item["state"] == "active" else "fix"
+        lines.append(f"to {verb} it, open: {item['install_url']}")
+    verified = item["webhook_verified_at"]
+    lines.append(f"webhooks verified: {f'yes, {verified}' if verified else 'no'}")
+    lines.append(f"last delivery: {item['last_delivery_at'] or 'none yet'}")
+    lines.append(f"last sync: {item['last_sync_at'] or 'never'}")
+    errors = [item["last_sync_error"]] if item["last_sync_error"] else []
+    if item["rejected_deliveries"]:
+        errors.append(
+            f"{item['rejected_deliveries']} delivery(ies) rejected (a bad signature or "
+            f"secret), the last at {item['last_rejected_at']}"
+        )
+    lines.append(f"last error: {'; '.join(errors) or 'none'}")
+    if item.get("next_step"):
+        lines.append(f"next step: {item['next_step']}")
+    return lines
+
+
+@connections_group.command("update")
+@click.argument("connection_id")
+@click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE", help="A setting (repeat).")
+@click.option("--unset", "unset", multiple=True, metavar="KEY", help="Remove a setting (repeat).")
+@json_option
+@pass_state
+def update(
+    state: CliState, connection_id: str, pairs: tuple[str, ...], unset: tuple[str, ...],
+    as_json: bool,
+) -> None:  # fmt: skip
+    """Change a connection's settings (checked by its marketplace's plugin), keeping the
+    connection and every case: rotate a secret, add a token, fix a URL."""
+    changes = _parse_settings(pairs)
+    described = state.runtime().change_connection_settings(connection_id, changes, unset)
+    if as_json:
+        emit_json(described)
+        return
+    done = [f"set {', '.join(sorted(changes))}"] if changes else []
+    done += [f"unset {', '.join(sorted(unset))}"] if unset else []
+    click.echo(f"connection {described['id']} ({described['name']}) updated: {'; '.join(done)}")
+    if described.get("next_step"):
+        click.echo(f"next step: {described['next_step']}")
 
 
 @connections_group.command("remove")
@@ -101,10 +155,13 @@ def show(state: CliState, connection_id: str, as_json: bool) -> None:
 def remove(state: CliState, connection_id: str, yes: bool) -> None:
     """Remove a connection and every case and delivery it brought in."""
     runtime = state.runtime()
+    with runtime.database.session(readonly=True) as session:
+        row = store.get_row(session, connection_id)  # an unknown id says so before asking
+        found, name = row.id, row.name
     if not yes:
-        click.confirm(f"Remove {connection_id} with all its cases?", abort=True)
+        click.confirm(f"Remove {found} ({name}) with all its cases?", abort=True)
     with runtime.database.session() as session:
-        row = store.delete(session, connection_id)
+        row = store.delete(session, found)
         click.echo(f"connection {row.id} ({row.name}) removed")
 
 

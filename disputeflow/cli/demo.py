@@ -3,7 +3,9 @@
 The demo's connections get random secrets (a plugin's example secrets are public, in its
 source: anyone could sign deliveries for them), are marked ``demo`` in every listing, and
 the demo refuses to run against an installation that has real connections unless
-``--alongside-real-connections`` says so.
+``--alongside-real-connections`` says so. The samples are dated relative to now
+(``samples_dated_at``): each sample object's last delivery happens now, so the first inbox
+is not months overdue and the analytics' default window holds the demo's disputes.
 """
 
 from __future__ import annotations
@@ -12,15 +14,18 @@ import secrets
 import string
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 import requests
 from sqlalchemy import func, select
 
 from disputeflow.cli.state import CliState, pass_state
-from disputeflow.core.errors import DisputeflowError
+from disputeflow.core.clock import utcnow
+from disputeflow.core.errors import DisputeflowError, InvalidInputError
 from disputeflow.core.marketplace import Connection, Marketplace
 from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.sample_dates import samples_dated_at
 from disputeflow.engine.store import connections
 from disputeflow.engine.store.tables import ConnectionRow, DeliveryRow
 
@@ -74,9 +79,21 @@ def _demo_connection(runtime: Runtime, marketplace: Marketplace) -> Connection:
     return runtime.connection(existing)
 
 
+def service_url(url: str) -> str:
+    """The running service's base URL, or one line saying what is expected."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInputError(
+            f"--url must be the running service's address, like http://127.0.0.1:8000; got {url!r}"
+        )
+    return url.strip().rstrip("/")
+
+
 def _send(url: str, marketplace: Marketplace, connection: Connection) -> int:
     sent = 0
-    for sample in marketplace.sample_deliveries(connection):
+    with samples_dated_at(utcnow()):
+        samples = marketplace.sample_deliveries(connection)
+    for sample in samples:
         target = f"{url}/webhooks/{marketplace.name}/{connection.id}"
         try:
             response = requests.post(
@@ -86,6 +103,8 @@ def _send(url: str, marketplace: Marketplace, connection: Connection) -> int:
             raise DisputeflowError(
                 f"cannot reach {url}: start the service first (`make run` or `disputeflow serve`)"
             ) from None
+        except requests.RequestException as error:
+            raise DisputeflowError(f"cannot send to {url}: {type(error).__name__}") from None
         status = response.json().get("status", "") if response.content else ""
         click.echo(f"  {sample.name}: HTTP {response.status_code} {status}".rstrip())
         sent += 200 <= response.status_code < 300
@@ -106,15 +125,19 @@ def _wait_for_processing(runtime: Runtime, seconds: float) -> int:
 
 
 @click.command("demo")
-@click.option("--url", default="http://127.0.0.1:8000", show_default=True,
-              help="The running service (as `make run` starts it).")  # fmt: skip
+@click.option("--url", help="The running service (default: the public URL, which follows "
+              "the address `make run` serves).")  # fmt: skip
 @click.option("--wait", default=15.0, show_default=True, help="Seconds to wait for processing.")
 @click.option("--alongside-real-connections", "alongside", is_flag=True,
               help="Run even though the installation has real (non-demo) connections.")  # fmt: skip
 @pass_state
-def demo(state: CliState, url: str, wait: float, alongside: bool) -> None:
-    """Create a demo connection per installed marketplace and send its signed samples."""
+def demo(state: CliState, url: str | None, wait: float, alongside: bool) -> None:
+    """Create a demo connection per installed marketplace and send its signed samples,
+    dated relative to now."""
+    if url is not None:
+        url = service_url(url)
     runtime = state.runtime()
+    url = url or service_url(runtime.settings.public_url)
     if not alongside:
         _refuse_real_connections(runtime)
     markets = runtime.plugins.marketplaces()

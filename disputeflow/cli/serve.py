@@ -6,6 +6,9 @@ idle socket is closed only after ``channel_timeout``. The defaults here (500 soc
 seconds) keep a few hundred idle or half-open connections from locking out ``/healthz``
 and real clients (``tests/security/test_slow_clients.py``); behind a proxy, let the proxy
 absorb slow clients too (docs/deploy.md).
+
+The port is bound first, before the store is opened or a token made: a port in use is one
+line and exit status 1, never a token printed above a traceback and lost.
 """
 
 from __future__ import annotations
@@ -16,8 +19,16 @@ from typing import Any
 import click
 import waitress
 
+from disputeflow.cli.listen import bind
 from disputeflow.cli.state import CliState, pass_state
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.config import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    WILDCARD_HOSTS,
+    record_served_url,
+    served_url,
+)
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import tokens
 from disputeflow.engine.worker import Worker
@@ -69,9 +80,32 @@ def _announce_first_token(runtime: Runtime, url: str) -> None:
         click.echo(f"  curl -H 'Authorization: Bearer {token}' {url}/api/v1/cases")
 
 
+def _say_public_url(runtime: Runtime) -> None:
+    settings = runtime.settings
+    click.echo(f"public URL: {settings.public_url} (from {settings.public_url_source})")
+    if settings.public_url_source == "the address served":
+        click.echo(
+            "  webhook, buyer and install links start with it; set DISPUTEFLOW_PUBLIC_URL "
+            "if platforms and buyers reach this service at another address"
+        )
+
+
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--host",
+    default=DEFAULT_HOST,
+    show_default=True,
+    envvar="DISPUTEFLOW_HOST",
+    help="Interface to bind (0.0.0.0: every one). Env: DISPUTEFLOW_HOST.",
+)
+@click.option(
+    "--port",
+    default=DEFAULT_PORT,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    envvar="DISPUTEFLOW_PORT",
+    help="Port to bind. Env: DISPUTEFLOW_PORT.",
+)
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
 @click.option(
     "--connection-limit",
@@ -93,13 +127,18 @@ def serve(state: CliState, host: str, port: int, threads: int, connection_limit:
           channel_timeout: int, no_worker: bool) -> None:  # fmt: skip
     """Serve webhooks, the API and /healthz, with a worker thread unless --no-worker.
 
-    The embedded SQLite store upgrades its own schema.
+    The embedded SQLite store upgrades its own schema. Without DISPUTEFLOW_PUBLIC_URL, the
+    URLs handed out (webhook, buyer and install links) use the address served.
     """
+    sockets = bind(host, port)  # before anything is created: a busy port stops here
+    state.served_at = (host, port)
     runtime = state.runtime()
-    url = f"http://{host}:{port}"
-    click.echo(f"disputeflow serving {url} (store: {runtime.database.dialect})")
-    _announce_first_token(runtime, url)
-    click.echo(f"health: {url}/healthz")
+    record_served_url(runtime.settings.home, runtime.settings.public_url)
+    local = served_url(DEFAULT_HOST if host.strip("[]") in WILDCARD_HOSTS else host, port)
+    click.echo(f"disputeflow serving http://{host}:{port} (store: {runtime.database.dialect})")
+    _say_public_url(runtime)
+    _announce_first_token(runtime, local)
+    click.echo(f"health: {local}/healthz")
     app = create_app(runtime)
     if not no_worker:
         worker = Worker(runtime)
@@ -107,7 +146,7 @@ def serve(state: CliState, host: str, port: int, threads: int, connection_limit:
         worker.start_thread()
         click.echo("worker: running in this process")
     options = waitress_options(threads, connection_limit, channel_timeout)
-    waitress.serve(app, host=host, port=port, **options)
+    waitress.serve(app, sockets=sockets, **options)
 
 
 def register(cli: click.Group) -> None:

@@ -23,11 +23,15 @@ class CliState:
     home: str | None = None
     rules: str | None = None
     plugins: PluginManager | None = None
+    served_at: tuple[str, int] | None = None  # set by ``serve``: the URLs follow the port
     _runtime: Runtime | None = field(default=None, repr=False)
 
     def settings(self) -> Settings:
         return Settings.from_env(
-            database_url=self.database_url, home=self.home, rules_path=self.rules
+            database_url=self.database_url,
+            home=self.home,
+            rules_path=self.rules,
+            served_at=self.served_at,
         )
 
     def manager(self) -> PluginManager:
@@ -69,3 +73,11 @@ def emit_json(data: Any) -> None:
 def json_option(function: Any) -> Any:
     """The ``--json`` flag every data-printing command takes."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
+
+
+def echo_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """Rows under a header row, each column as wide as its widest cell (the last one free)."""
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
+    for row in (headers, *rows):
+        cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=False)]
+        click.echo("  ".join([*cells, row[-1]]).rstrip())

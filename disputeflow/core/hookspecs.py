@@ -333,11 +333,7 @@ def disputeflow_ratio_alert(alert: Any) -> None:
 
 # ---------------------------------------------------------------------------------------
 # The service's own steps: the engine calls these, the built-in features answer them
-# (handling, notices, privacy in ``disputeflow.features``). A plugin may answer them too,
-# beside or instead of a built-in one (block it with ``pm.set_blocked(name)``).
-# ``runtime`` is the :class:`~disputeflow.engine.runtime.Runtime` and ``session`` a
-# SQLAlchemy session inside the caller's transaction: never commit it, never call a
-# platform while holding it.
+# (docs/plugin_hooks.md). ``session``: the caller's transaction; never commit it.
 # ---------------------------------------------------------------------------------------
 
 

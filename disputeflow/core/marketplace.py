@@ -129,6 +129,16 @@ class SampleDelivery:
 
 
 @dataclass(frozen=True)
+class SetupState:
+    """A connection's setup as its plugin sees it: API access authorised (``None``: nothing
+    to authorise), the next step in full, and the URL that authorises it, if any."""
+
+    authorised: bool | None = None
+    next_step: str | None = None
+    install_url: str | None = None
+
+
+@dataclass(frozen=True)
 class ReturnPolicy:
     """The store's own return policy as the platform states it."""
 
@@ -271,6 +281,14 @@ class Marketplace(ABC):
     def install_account(self, connection: Connection) -> str | None:
         """The account a connection was installed for (Shopify: its shop), to install again."""
         return None
+
+    def setup_state(
+        self, connection: Connection, public_url: str, install_url: str | None
+    ) -> SetupState:
+        """Whether API access is authorised, and the merchant's next step in full: the URL to
+        open, what to paste where (``install_url``: a fresh signed install link, capability
+        ``install``). The default knows neither; the service then names the webhook URL."""
+        return SetupState()
 
     @abstractmethod
     def sample_deliveries(self, connection: Connection) -> list[SampleDelivery]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,12 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # platforms send kilobytes; a megabyte is 
 DEFAULT_EXPORT_RETENTION_DAYS = 30  # long enough to send a data request's answer
 CASE_FILES = 20  # a buyer's uploads per case, over its whole life (besides the hourly rate)
 CASE_FILE_BYTES = 50 * 1024 * 1024
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+# ``serve`` writes the address it serves here (in DISPUTEFLOW_HOME), so that commands run in
+# another terminal print URLs that reach it when DISPUTEFLOW_PUBLIC_URL is not set.
+SERVED_URL_FILE = "served-url"
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "*"})  # noqa: S104  (names, not binds)
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,8 @@ class Settings:
     ``DISPUTEFLOW_HOME`` (default: the user's data directory) holds the embedded SQLite
     store and the generated secret key file; ``DISPUTEFLOW_DATABASE_URL`` points at any
     SQLAlchemy URL instead; ``DISPUTEFLOW_PUBLIC_URL`` is how platforms reach the service
-    (it prefixes each connection's ``webhook_url``); ``DISPUTEFLOW_SECRET_KEY`` encrypts
+    (it prefixes each connection's ``webhook_url``, buyer links and install links; without
+    it, the address served: see :func:`public_url_of`); ``DISPUTEFLOW_SECRET_KEY`` encrypts
     connection secrets (comma-separated keys rotate: the first encrypts, all decrypt);
     ``DISPUTEFLOW_RULES`` names the merchant's rules file (routing, automation, deadlines;
     see docs/handling.md); ``DISPUTEFLOW_EXPORT_RETENTION_DAYS`` is how long a data
@@ -37,6 +45,7 @@ class Settings:
     database_url: str
     public_url: str
     secret_key: str | None
+    public_url_source: str = "the default address"  # said by ``serve``
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     rules_path: Path | None = None
     notices: NoticeSettings = field(default_factory=NoticeSettings)  # docs/transparency.md
@@ -64,8 +73,10 @@ class Settings:
         home: str | Path | None = None,
         public_url: str | None = None,
         rules_path: str | Path | None = None,
+        served_at: tuple[str, int] | None = None,
     ) -> Settings:
-        """Flags win over the environment, which wins over the defaults."""
+        """Flags win over the environment, which wins over the defaults (``served_at``:
+        the host and port ``serve`` is bound to)."""
         env = os.environ
         home_path = Path(
             home or env.get("DISPUTEFLOW_HOME") or platformdirs.user_data_dir("disputeflow")
@@ -73,12 +84,12 @@ class Settings:
         url = database_url or env.get("DISPUTEFLOW_DATABASE_URL")
         if not url:
             url = f"sqlite:///{home_path / 'disputeflow.sqlite3'}"
+        public, source = public_url_of(env, home_path, public_url, served_at)
         return cls(
             home=home_path,
             database_url=url,
-            public_url=(
-                public_url or env.get("DISPUTEFLOW_PUBLIC_URL") or "http://127.0.0.1:8000"
-            ).rstrip("/"),
+            public_url=public,
+            public_url_source=source,
             secret_key=env.get("DISPUTEFLOW_SECRET_KEY") or None,
             max_body_bytes=_positive(env, "DISPUTEFLOW_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             rules_path=_path(rules_path or env.get("DISPUTEFLOW_RULES")),
@@ -95,6 +106,61 @@ class Settings:
     def webhook_url(self, platform: str, connection_id: str) -> str:
         """The URL a platform posts a connection's deliveries to."""
         return f"{self.public_url}/webhooks/{platform}/{connection_id}"
+
+
+def served_url(host: str, port: int) -> str:
+    """The base URL of a service bound to ``host:port``. A wildcard address (every
+    interface) is no address to open: this machine's host name stands for it."""
+    host = host.strip().strip("[]")
+    if host in WILDCARD_HOSTS:
+        host = socket.gethostname() or DEFAULT_HOST
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def public_url_of(
+    env: Mapping[str, str],
+    home: Path,
+    explicit: str | None = None,
+    served_at: tuple[str, int] | None = None,
+) -> tuple[str, str]:
+    """The public URL and where it comes from: ``explicit``, then ``DISPUTEFLOW_PUBLIC_URL``,
+    then the address served (``served_at`` in ``serve`` itself; elsewhere
+    ``DISPUTEFLOW_HOST``/``DISPUTEFLOW_PORT`` if set, else what the last ``serve`` with this
+    home recorded), then ``http://127.0.0.1:8000``."""
+    given = explicit or env.get("DISPUTEFLOW_PUBLIC_URL")
+    if given:
+        source = "given" if explicit else "DISPUTEFLOW_PUBLIC_URL"
+        return given.rstrip("/"), source
+    if served_at is not None:
+        return served_url(*served_at), "the address served"
+    if env.get("DISPUTEFLOW_HOST") or env.get("DISPUTEFLOW_PORT"):
+        host = env.get("DISPUTEFLOW_HOST") or DEFAULT_HOST
+        port = env.get("DISPUTEFLOW_PORT") or str(DEFAULT_PORT)
+        if not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+            raise ConfigurationError(f"DISPUTEFLOW_PORT must be a port number, got {port!r}")
+        return served_url(host, int(port)), "DISPUTEFLOW_HOST and DISPUTEFLOW_PORT"
+    recorded = _recorded_url(home)
+    if recorded:
+        return recorded, "the address `disputeflow serve` last served"
+    return served_url(DEFAULT_HOST, DEFAULT_PORT), "the default address"
+
+
+def record_served_url(home: Path, url: str) -> None:
+    """Remember the address ``serve`` serves, for commands run beside it (best effort: a
+    read-only home only loses the hint)."""
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        (home / SERVED_URL_FILE).write_text(url + "\n", encoding="utf-8")
+    except OSError:
+        pass
+
+
+def _recorded_url(home: Path) -> str | None:
+    try:
+        url = (home / SERVED_URL_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return url if url.startswith(("http://", "https://")) and "\n" not in url else None
 
 
 def _positive(env: Mapping[str, str], name: str, default: int) -> int:

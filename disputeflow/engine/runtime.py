@@ -6,24 +6,30 @@ it down; nothing reads the environment after that.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from disputeflow.core.capabilities import Capabilities
 from disputeflow.core.case import Case
+from disputeflow.core.errors import ConfigurationError, InvalidInputError
 from disputeflow.core.flow import LOCAL_ACTIONS, allowed_actions
-from disputeflow.core.marketplace import Connection, Marketplace
+from disputeflow.core.marketplace import Connection, Marketplace, SetupState
 from disputeflow.core.plugins import PluginManager, get_plugin_manager
 from disputeflow.core.taxonomy import ConnectionState, Role
-from disputeflow.engine import install_links, outbound
+from disputeflow.engine import connection_status, install_links, outbound
 from disputeflow.engine.config import Settings
 from disputeflow.engine.store import connections, migrate, tokens
 from disputeflow.engine.store.credentials import StoredCredentials
 from disputeflow.engine.store.db import Database
 from disputeflow.engine.store.secrets import SecretBox, load_secret_box
 from disputeflow.engine.store.tables import ConnectionRow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -116,18 +122,41 @@ class Runtime:
             connections.set_state(connections.get_row(session, connection_id), state, reason)
 
     def describe_connection(self, row: ConnectionRow) -> dict[str, Any]:
-        """The public JSON form of a connection, secrets left out."""
-        try:
-            secret_fields = self.marketplace_of(row).secret_fields()
-        except Exception:  # the plugin may be gone; the connection still lists
-            secret_fields = frozenset()
+        """The public JSON form of a connection, secrets left out (only which are set), with
+        where its setup stands (``connection_status``)."""
+        marketplace = self.plugins.marketplaces().get(row.platform)
+        secret_fields = marketplace.secret_fields() if marketplace else frozenset()
         url = self.settings.webhook_url(row.platform, row.id)
         described = connections.describe(row, secret_fields, url)
         for details in self.plugins.hook.disputeflow_connection_details(connection=row):
             described.update(details or {})
-        if row.state != ConnectionState.ACTIVE:
-            described["install_url"] = self.reinstall_url(row)
+        session = object_session(row)
+        if session is not None:
+            described.update(connection_status.activity(session, row.id))
+        if marketplace is not None:  # the plugin may be gone; the connection still lists
+            self._describe_setup(marketplace, row, described)
         return described
+
+    def _describe_setup(
+        self, marketplace: Marketplace, row: ConnectionRow, described: dict[str, Any]
+    ) -> None:
+        try:
+            connection = self.connection(row)
+        except ConfigurationError as error:  # the wrong secret key: still list, and say so
+            described["next_step"] = error.message
+            return
+        hidden = marketplace.secret_fields()
+        described["secrets_set"] = sorted(k for k in hidden if connection.settings.get(k))
+        install_url = self.reinstall_url(row)
+        try:
+            state = marketplace.setup_state(connection, self.settings.public_url, install_url)
+        except Exception:  # a plugin's bug must not hide the connection
+            log.exception("%s: setup_state failed for %s", row.platform, row.id)
+            state = SetupState()
+        described["authorised"] = state.authorised
+        described["next_step"] = connection_status.next_step(described, state)
+        if row.state != ConnectionState.ACTIVE or state.authorised is False:
+            described["install_url"] = state.install_url or install_url
 
     def reinstall_url(self, row: ConnectionRow) -> str | None:
         """A fresh signed install link for a connection's account, where its plugin has an
@@ -176,6 +205,33 @@ class Runtime:
             validated = marketplace.validate_settings({**current, **changes})
             outbound.check_settings(validated, allowed=self.settings.allow_private_urls)
             connections.store_settings(row, self.secrets, validated, marketplace.secret_fields())
+
+    def change_connection_settings(
+        self, connection_id: str, changes: dict[str, Any], remove: Iterable[str] = ()
+    ) -> dict[str, Any]:
+        """A merchant's change (``connections update``, ``PATCH``): ``changes`` merged and
+        ``remove`` dropped, all checked by the marketplace's schema; the connection and its
+        cases stay. Returns the new description (secrets only named)."""
+        remove = sorted(set(remove))
+        with self.database.session(readonly=True) as session:
+            row = connections.get_row(session, connection_id)
+            found, marketplace = row.id, self.marketplace_of(row)
+        known = sorted(marketplace.settings_schema().fields)
+        unknown = [key for key in remove if key not in known]
+        if unknown:
+            raise InvalidInputError(
+                f"not a setting of {marketplace.name}: {', '.join(unknown)} (its settings: "
+                f"{', '.join(known)})",
+                errors={key: ["unknown setting"] for key in unknown},
+            )
+        both = [key for key in remove if key in changes]
+        if both:
+            raise InvalidInputError(f"both set and unset: {', '.join(both)}")
+        if not changes and not remove:
+            raise InvalidInputError("no settings to change")
+        self.update_connection_settings(found, changes, remove=remove)
+        with self.database.session(readonly=True) as session:
+            return self.describe_connection(connections.get_row(session, found))
 
     def fill_allowed_actions(self, case: Case) -> Case:
         """Set ``case.allowed_actions`` from its marketplace's capabilities, narrowed to what

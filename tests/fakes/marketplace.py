@@ -54,6 +54,8 @@ from disputeflow import (
     StoredDelivery,
     SyncPage,
     VerifiedDelivery,
+    redate,
+    shift_for,
 )
 from disputeflow.core.clock import parse_rfc3339
 
@@ -260,11 +262,14 @@ class FakeMarketplace(Marketplace):
             **a_return, "status": "refunded", "updated_at": "2026-03-06T12:00:00Z",
             "update_only": True,
         }  # fmt: skip
+        # each object's dates move so that its last delivery is now in the demo
+        dispute_shift = shift_for(won["updated_at"])
+        return_shift = shift_for(refunded["updated_at"])
         deliveries = [
-            ("dispute_opened", dispute, "dlv-1001-1", "disputes/create"),
-            ("dispute_won", won, "dlv-1001-2", "disputes/update"),
-            ("return_requested", a_return, "dlv-2001-1", "returns/request"),
-            ("return_refunded", refunded, "dlv-2001-2", "returns/update"),
+            ("dispute_opened", redate(dispute, dispute_shift), "dlv-1001-1", "disputes/create"),
+            ("dispute_won", redate(won, dispute_shift), "dlv-1001-2", "disputes/update"),
+            ("return_requested", redate(a_return, return_shift), "dlv-2001-1", "returns/request"),
+            ("return_refunded", redate(refunded, return_shift), "dlv-2001-2", "returns/update"),
         ]
         return [
             SampleDelivery(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from disputeflow.cli import cli
 from disputeflow.cli.demo import random_like
+from disputeflow.core.clock import parse_rfc3339
 from disputeflow.engine.store.tables import ConnectionRow
 from disputeflow.engine.worker import Worker, WorkerOptions
 from tests.fakes.marketplace import FakeMarketplace
@@ -95,3 +97,34 @@ def test_random_secrets_keep_the_shape_of_the_examples():
         assert made != example
         assert len(made) == len(example)
         assert made[:3] == example[:3]
+
+
+def test_demo_dates_its_cases_relative_to_now(live_server, runtime, fake_plugins, worker):
+    """Each sample object's last delivery happens now: no case opened months ago and
+    overdue since, and the analytics' six-month window holds them."""
+    started = datetime.now(UTC)
+    result = run(runtime, fake_plugins, "demo", "--url", live_server, "--wait", "20")
+    assert result.exit_code == 0, result.output
+    listed = json.loads(run(runtime, fake_plugins, "cases", "list", "--json").output)["items"]
+    opened = {case["external_id"]: parse_rfc3339(case["opened_at"]) for case in listed}
+    assert set(opened) == {"1001", "2001"}
+    # the dispute opens 2026-03-01T10:00 and is won 2026-03-20T08:30: 18 d 22 h 30 min;
+    # the return opens 2026-03-02T09:00 and is refunded 2026-03-06T12:00: 4 d 3 h
+    for external_id, before in (("1001", timedelta(days=18, hours=22, minutes=30)),
+                                ("2001", timedelta(days=4, hours=3))):  # fmt: skip
+        lag = started - before - opened[external_id]
+        assert timedelta(minutes=-2) < lag < timedelta(seconds=2), (external_id, lag)
+    for case in listed:
+        assert parse_rfc3339(case["updated_at"]) > started - timedelta(minutes=5), case
+
+
+@pytest.mark.parametrize("url", ["not-a-url", "http://", "ftp://127.0.0.1:8000", "127.0.0.1:8000"])
+def test_a_bad_demo_url_is_one_clear_line(runtime, fake_plugins, url):
+    result = run(runtime, fake_plugins, "demo", "--url", url, "--wait", "0")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"Error: --url must be the running service's address, like http://127.0.0.1:8000; "
+        f"got {url!r}"
+    )
+    with runtime.database.session() as session:  # refused before anything was made
+        assert session.scalar(select(ConnectionRow)) is None

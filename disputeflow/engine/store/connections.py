@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -109,25 +110,34 @@ def to_connection(row: ConnectionRow, box: SecretBox, webhook_url: str | None) -
     )
 
 
+def _stamp(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
 def describe(row: ConnectionRow, secret_fields: frozenset[str], webhook_url: str) -> dict[str, Any]:
-    """The public JSON form: secrets are never echoed, only whether each is set."""
+    """The public JSON form: secrets are never echoed, only their names and which are set.
+    The ``None`` entries are the runtime's to fill (they need the plugin or other tables)."""
     return {
         "id": row.id,
         "platform": row.platform,
         "name": row.name,
         "settings": dict(row.settings),
         "secrets": sorted(secret_fields),
+        "secrets_set": [],  # the runtime decrypts to tell which secrets have a value
         "webhook_url": webhook_url,
-        "webhook_verified_at": row.webhook_verified_at.isoformat().replace("+00:00", "Z")
-        if row.webhook_verified_at
-        else None,
-        "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
+        "webhook_verified_at": _stamp(row.webhook_verified_at),
+        "created_at": _stamp(row.created_at),
         "policy": None,  # the runtime asks the plugins (``disputeflow_connection_details``)
         "state": row.state or str(ConnectionState.ACTIVE),
         "state_reason": row.state_reason,
-        "state_changed_at": row.state_changed_at.isoformat().replace("+00:00", "Z")
-        if row.state_changed_at
-        else None,
-        "install_url": None,  # the runtime signs one when the connection is not active
+        "state_changed_at": _stamp(row.state_changed_at),
+        "install_url": None,  # signed by the runtime when inactive or not authorised
+        "authorised": None,  # API access granted, as the plugin tells (None: nothing to grant)
+        "next_step": None,  # what the merchant does next, in full
+        "last_delivery_at": None,
+        "rejected_deliveries": row.rejected_deliveries or 0,  # bad signatures, for one
+        "last_rejected_at": _stamp(row.last_rejected_at),
+        "last_sync_at": None,
+        "last_sync_error": None,
         "demo": bool(row.demo),  # made by `disputeflow demo`, with random secrets
     }

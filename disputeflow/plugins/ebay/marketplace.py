@@ -26,6 +26,7 @@ from disputeflow import (
     MarketplaceError,
     ReturnPolicy,
     SampleDelivery,
+    SetupState,
     StoredDelivery,
     SyncPage,
     UnsupportedError,
@@ -33,7 +34,7 @@ from disputeflow import (
 )
 from disputeflow.core.clock import utcnow
 from disputeflow.core.effects import Translation
-from disputeflow.plugins.ebay import soap, webhooks
+from disputeflow.plugins.ebay import setup, soap, webhooks
 from disputeflow.plugins.ebay.actions import PostOrderActions
 from disputeflow.plugins.ebay.api import EbayApi
 from disputeflow.plugins.ebay.dispute_actions import DisputeActions
@@ -158,6 +159,11 @@ class EbayMarketplace(Marketplace):
 
     def sample_deliveries(self, connection: Connection) -> list[SampleDelivery]:
         return sample_deliveries(connection)
+
+    def setup_state(
+        self, connection: Connection, public_url: str, install_url: str | None
+    ) -> SetupState:
+        return setup.setup_state(connection, public_url)
 
     # -- outbound -----------------------------------------------------------------------
 

@@ -6,7 +6,8 @@ network to translate: the documented account-deletion message, and ``DISPUTEFLOW
 messages carrying Post-Order and Fulfillment objects in the shapes eBay documents (field
 lists of the Post-Order and Fulfillment references; the values are made up). They are
 signed like eBay's (ECDSA P-256, SHA1, compact JSON) with the connection's sample key, which
-a connection accepts only with ``accept_sample_signatures``.
+a connection accepts only with ``accept_sample_signatures``. The demo dates them relative to
+now (``shift_for``), before signing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from disputeflow import Connection, InboundRequest, SampleDelivery
+from disputeflow import Connection, InboundRequest, SampleDelivery, redate, shift_for
 from disputeflow.plugins.ebay.signatures import SAMPLE_KID, sample_private_key, sign
 from disputeflow.plugins.ebay.webhooks import ACCOUNT_DELETION, OBJECT_TOPIC
 
@@ -160,14 +161,20 @@ SAMPLES: tuple[tuple[str, str | None, Mapping[str, Any], str, str], ...] = (
 
 
 def sample_deliveries(connection: Connection) -> list[SampleDelivery]:
-    """The samples, signed with ``connection``'s sample key."""
+    """The samples, signed with ``connection``'s sample key. In the demo each object's
+    dates move together so that its last message is now (``shift_for``); the signature is
+    made over the moved body."""
     settings = connection.settings
     key = sample_private_key(settings["client_id"], settings["client_secret"])
+    last: dict[str | None, str] = {}
+    for _, object_type, _, _, at in SAMPLES:
+        last[object_type] = max(at, last.get(object_type, at))
     deliveries = []
     for name, object_type, obj, notification_id, at in SAMPLES:
         if object_type is None:
             payload = message(ACCOUNT_DELETION, notification_id, at, obj)
         else:
             payload = object_message(object_type, obj, notification_id, at)
-        deliveries.append(SampleDelivery(name, signed_request(payload, key, SAMPLE_KID)))
+        moved = redate(payload, shift_for(last[object_type]))
+        deliveries.append(SampleDelivery(name, signed_request(moved, key, SAMPLE_KID)))
     return deliveries

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from disputeflow import BaseSettingsSchema
 
@@ -50,6 +50,29 @@ class Hosts:
         return f"{self.api}/identity/v1/oauth2/token"
 
 
+# eBay's marketplace ids, as MarketplaceIdEnum lists them for the Sell APIs this plugin calls
+# (https://developer.ebay.com/api-docs/sell/fulfillment/types/ba:MarketplaceIdEnum and
+# https://developer.ebay.com/api-docs/buy/marketing/v1/types/bas:MarketplaceIdEnum, checked
+# 2026-12-04; docs/platforms/ebay.md). Left out: EBAY_IN ("no longer a functioning eBay
+# marketplace") and EBAY_HALF_US ("no longer used").
+MARKETPLACE_IDS = (
+    "EBAY_AT", "EBAY_AU", "EBAY_BE", "EBAY_CA", "EBAY_CH", "EBAY_CN", "EBAY_CZ", "EBAY_DE",
+    "EBAY_DK", "EBAY_ES", "EBAY_FI", "EBAY_FR", "EBAY_GB", "EBAY_GR", "EBAY_HK", "EBAY_HU",
+    "EBAY_ID", "EBAY_IE", "EBAY_IL", "EBAY_IT", "EBAY_JP", "EBAY_MY", "EBAY_NL", "EBAY_NO",
+    "EBAY_NZ", "EBAY_PE", "EBAY_PH", "EBAY_PL", "EBAY_PR", "EBAY_PT", "EBAY_RU", "EBAY_SE",
+    "EBAY_SG", "EBAY_TH", "EBAY_TW", "EBAY_US", "EBAY_VN", "EBAY_ZA", "EBAY_MOTORS_US",
+)  # fmt: skip
+
+
+def _marketplace_id(value: str) -> None:
+    if value not in MARKETPLACE_IDS:
+        shown = ", ".join(MARKETPLACE_IDS[:-1])
+        raise ValidationError(
+            f"must be one of eBay's marketplace ids ({shown} or {MARKETPLACE_IDS[-1]}), "
+            f"got {value!r}"
+        )
+
+
 def _secret(description: str, **options: Any) -> fields.String:
     return fields.String(metadata={"secret": True, "description": description}, **options)
 
@@ -59,7 +82,7 @@ class EbaySettingsSchema(BaseSettingsSchema):
 
     marketplace_id = fields.String(
         required=True,
-        validate=validate.Regexp(r"^EBAY_[A-Z]{2}(_[A-Z]+)?$"),
+        validate=_marketplace_id,
         metadata={"description": "The eBay site, sent as X-EBAY-C-MARKETPLACE-ID (EBAY_US)."},
     )
     environment = fields.String(
@@ -83,7 +106,10 @@ class EbaySettingsSchema(BaseSettingsSchema):
     )
     verification_token = _secret(
         "Token for the account-deletion endpoint check (32-80 of A-Z a-z 0-9 _ -).",
-        validate=validate.Regexp(r"^[A-Za-z0-9_-]{32,80}$"),
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9_-]{32,80}$",
+            error="must be 32 to 80 characters, each a letter, a digit, _ or - (eBay's rule)",
+        ),
     )
     endpoint_url = fields.Url(
         require_tld=False,

@@ -20,6 +20,7 @@ from disputeflow import (
     Marketplace,
     ReturnPolicy,
     SampleDelivery,
+    SetupState,
     StoredDelivery,
     SyncPage,
     VerifiedDelivery,
@@ -32,6 +33,7 @@ from disputeflow.plugins.shopify import (
     policy,
     return_fetch,
     samples,
+    setup,
     subscriptions,
     sync,
     translate,
@@ -125,6 +127,11 @@ class ShopifyMarketplace(Marketplace):
 
     def sample_deliveries(self, connection: Connection) -> list[SampleDelivery]:
         return samples.sample_deliveries(connection)
+
+    def setup_state(
+        self, connection: Connection, public_url: str, install_url: str | None
+    ) -> SetupState:
+        return setup.setup_state(connection, install_url)
 
     # -- outbound -------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from disputeflow import Connection, SampleDelivery
+from disputeflow import Connection, SampleDelivery, redate, shift_for
 from disputeflow.plugins.shopify.webhooks import signed_request
 
 DISPUTE = {
@@ -90,33 +90,39 @@ def _customer(shop: str, orders_key: str) -> dict[str, Any]:
 
 def sample_deliveries(connection: Connection) -> list[SampleDelivery]:
     """One delivery per documented path: dispute opened and won, an inquiry, a return
-    requested and declined, a refund, a data request and a customer erasure."""
+    requested and declined, a refund, a data request and a customer erasure. Each object's
+    dates move together so that its last delivery is now in the demo (``shift_for``)."""
     shop = connection.settings["shop_domain"]
     won = {**DISPUTE, "status": "won", "finalized_on": "2022-02-01T10:00:00-05:00"}
     data_request = {**_customer(shop, "orders_requested"), "data_request": {"id": 9999}}
-    deliveries: list[tuple[str, str, Any, str]] = [
-        ("dispute_created", "disputes/create", DISPUTE, "2022-01-01T00:00:05.000000Z"),
-        ("dispute_won", "disputes/update", won, "2022-02-01T15:00:05.000000Z"),
-        ("inquiry_opened", "disputes/create", INQUIRY, "2013-05-04T00:00:05.000000Z"),
-        ("return_requested", "returns/request", RETURN_REQUEST, "2026-03-01T10:00:00.000000Z"),
-        ("return_declined", "returns/decline", RETURN_DECLINE, "2026-03-02T10:00:00.000000Z"),
-        ("refund_created", "refunds/create", REFUND, "2022-01-01T00:00:06.000000Z"),
+    # (name, topic, payload, triggered at, the object it belongs to)
+    deliveries: list[tuple[str, str, Any, str, str]] = [
+        ("dispute_created", "disputes/create", DISPUTE, "2022-01-01T00:00:05.000000Z", "order"),
+        ("dispute_won", "disputes/update", won, "2022-02-01T15:00:05.000000Z", "order"),
+        ("inquiry_opened", "disputes/create", INQUIRY, "2013-05-04T00:00:05.000000Z", "inquiry"),
+        ("return_requested", "returns/request", RETURN_REQUEST, "2026-03-01T10:00:00.000000Z",
+         "return"),
+        ("return_declined", "returns/decline", RETURN_DECLINE, "2026-03-02T10:00:00.000000Z",
+         "return"),
+        ("refund_created", "refunds/create", REFUND, "2022-01-01T00:00:06.000000Z", "order"),
         ("customer_data_request", "customers/data_request", data_request,
-         "2026-03-03T10:00:00.000000Z"),
+         "2026-03-03T10:00:00.000000Z", "data_request"),
         ("customer_redact", "customers/redact", _customer(shop, "orders_to_redact"),
-         "2026-03-04T10:00:00.000000Z"),
+         "2026-03-04T10:00:00.000000Z", "redact"),
     ]  # fmt: skip
+    last = {group: max(at for *_, at, g in deliveries if g == group) for *_, group in deliveries}
+    shifts = {group: shift_for(at) for group, at in last.items()}
     return [
         SampleDelivery(
             name,
             signed_request(
-                payload,
+                redate(payload, shifts[group]),
                 secret=connection.settings["client_secret"],
                 shop=shop,
                 topic=topic,
                 webhook_id=f"sample-{name}",
-                triggered_at=at,
+                triggered_at=redate(at, shifts[group]),
             ),
         )
-        for name, topic, payload, at in deliveries
+        for name, topic, payload, at, group in deliveries
     ]

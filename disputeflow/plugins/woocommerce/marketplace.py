@@ -23,6 +23,7 @@ from disputeflow import (
     InboundRequest,
     Marketplace,
     SampleDelivery,
+    SetupState,
     SnapshotError,
     StoredDelivery,
     SyncPage,
@@ -30,7 +31,15 @@ from disputeflow import (
 )
 from disputeflow.core.clock import utcnow
 from disputeflow.core.effects import Translation
-from disputeflow.plugins.woocommerce import actions, buyers, samples, subscriptions, sync, webhooks
+from disputeflow.plugins.woocommerce import (
+    actions,
+    buyers,
+    samples,
+    setup,
+    subscriptions,
+    sync,
+    webhooks,
+)
 from disputeflow.plugins.woocommerce.client import WooClient
 from disputeflow.plugins.woocommerce.disputes import dispute_snapshot, order_disputes
 from disputeflow.plugins.woocommerce.mapping import DEFAULT_RETURN_STATUSES
@@ -135,6 +144,11 @@ class WooCommerceMarketplace(Marketplace):
 
     def sample_deliveries(self, connection: Connection) -> list[SampleDelivery]:
         return samples.sample_deliveries(connection)
+
+    def setup_state(
+        self, connection: Connection, public_url: str, install_url: str | None
+    ) -> SetupState:
+        return setup.setup_state(connection, public_url)
 
     # -- outbound -------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Sample deliveries, signed as WooCommerce signs them, for ``disputeflow demo`` and the
 conformance kit: a return requested, the same return refunded, a return in a JPY store, a
 partial refund, an order that concerns no case, and a return marked by order status only,
-requested then refunded (its closing order is an update-only snapshot).
+requested then refunded (its closing order is an update-only snapshot). The demo dates them
+relative to now (``shift_for``), before signing.
 
 Orders follow the REST v3 order shape of the WooCommerce REST API docs (``_orders.md``), with
 the fields newer versions add, and the order meta the WPSwings returns plugin records.
@@ -9,9 +10,10 @@ the fields newer versions add, and the order meta the WPSwings returns plugin re
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from disputeflow import Connection, SampleDelivery
+from disputeflow import Connection, SampleDelivery, redate, shift_for
 from disputeflow.plugins.woocommerce.webhooks import signed_request
 
 
@@ -123,20 +125,47 @@ def sample_payloads() -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def sample_deliveries(connection: Connection) -> list[SampleDelivery]:
-    """The samples, signed with ``connection``'s webhook secret for its store."""
+    """The samples, signed with ``connection``'s webhook secret for its store. In the demo
+    each order's dates move together so that its last delivery is now (``shift_for``)."""
     secret = str(connection.settings["webhook_secret"])
     store = str(connection.settings["store_url"])
+    payloads = sample_payloads()
+    last: dict[int, str] = {}
+    for _, _, order in payloads:
+        last[order["id"]] = max(order["date_modified_gmt"], last.get(order["id"], ""))
     return [
         SampleDelivery(
             name,
             signed_request(
-                order,
+                moved(order, shift_for(f"{last[order['id']]}Z")),
                 secret=secret,
                 store_url=store,
                 topic=topic,
                 webhook_id=41 if topic == "order.created" else 42,
-                moment=1_793_000_000 + position,
+                moment=1_793_000_000 + position,  # the delivery id: the same in every demo
             ),
         )
-        for position, (name, topic, order) in enumerate(sample_payloads())
+        for position, (name, topic, order) in enumerate(payloads)
     ]
+
+
+def moved(order: dict[str, Any], delta: timedelta) -> dict[str, Any]:
+    """``order`` with every date moved by ``delta``: its ISO dates, and the dates that key
+    the returns plugin's requests in its meta (Unix time, or the store's ``d-m-Y``)."""
+    if not delta:
+        return order
+    order = redate(order, delta)
+    for meta in order.get("meta_data") or ():
+        if isinstance(meta.get("value"), dict):
+            meta["value"] = {_moved_key(key, delta): item for key, item in meta["value"].items()}
+    return order
+
+
+def _moved_key(key: str, delta: timedelta) -> str:
+    if key.isascii() and key.isdigit():
+        return str(int(key) + int(delta.total_seconds()))
+    try:
+        day = datetime.strptime(key, "%d-%m-%Y").replace(tzinfo=UTC)
+    except ValueError:
+        return key
+    return f"{day + timedelta(days=delta.days):%d-%m-%Y}"

@@ -1,6 +1,7 @@
 """``/api/v1/connections``: the marketplaces this installation talks to (admin only).
 
-Secret settings are write-only: answers name them in ``secrets`` but never echo a value.
+Secret settings are write-only: answers name them in ``secrets`` (and which are set in
+``secrets_set``) but never echo a value. ``PATCH`` changes settings and keeps the cases.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from marshmallow import RAISE
 from disputeflow.core.errors import InvalidInputError
 from disputeflow.core.taxonomy import Role
 from disputeflow.engine.store import connections
-from disputeflow.webhooks.api import schemas
+from disputeflow.webhooks.api import connection_schemas
 from disputeflow.webhooks.api.auth import ApiBlueprint, current_runtime
 
 blp = ApiBlueprint(
@@ -29,8 +30,8 @@ blp = ApiBlueprint(
 
 @blp.route("")
 class ConnectionList(MethodView):
-    @blp.arguments(schemas.ConnectionListArgsSchema, location="query", unknown=RAISE)
-    @blp.response(200, schemas.ConnectionListSchema)
+    @blp.arguments(connection_schemas.ConnectionListArgsSchema, location="query", unknown=RAISE)
+    @blp.response(200, connection_schemas.ConnectionListSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List connections, oldest first"""
         runtime = current_runtime()
@@ -39,8 +40,8 @@ class ConnectionList(MethodView):
             items = [runtime.describe_connection(row) for row in rows]
         return {"items": items, "next_cursor": None}
 
-    @blp.arguments(schemas.ConnectionCreateSchema)
-    @blp.response(201, schemas.ConnectionSchema)
+    @blp.arguments(connection_schemas.ConnectionCreateSchema)
+    @blp.response(201, connection_schemas.ConnectionSchema)
     def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
         """Add a connection
 
@@ -62,12 +63,26 @@ class ConnectionList(MethodView):
 
 @blp.route("/<connection_id>")
 class ConnectionDetail(MethodView):
-    @blp.response(200, schemas.ConnectionSchema)
+    @blp.response(200, connection_schemas.ConnectionSchema)
     def get(self, connection_id: str) -> dict[str, Any]:
         """Show a connection (by id or name)"""
         runtime = current_runtime()
         with runtime.database.session(readonly=True) as session:
             return runtime.describe_connection(connections.get_row(session, connection_id))
+
+    @blp.arguments(connection_schemas.ConnectionUpdateSchema)
+    @blp.response(200, connection_schemas.ConnectionSchema)
+    def patch(self, body: dict[str, Any], connection_id: str) -> dict[str, Any]:
+        """Change a connection's settings, keeping it and every case
+
+        ``{"settings": {"key": value, "other": null}}``: a value sets, ``null`` removes
+        (JSON merge patch). The marketplace validates the result (422 with each bad field);
+        rotate a secret or add a token without losing a case.
+        """
+        settings = body["settings"]
+        changes = {key: value for key, value in settings.items() if value is not None}
+        remove = [key for key, value in settings.items() if value is None]
+        return current_runtime().change_connection_settings(connection_id, changes, remove)
 
     @blp.response(204)
     def delete(self, connection_id: str) -> Response:

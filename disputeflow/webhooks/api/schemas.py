@@ -25,7 +25,6 @@ from disputeflow.core.taxonomy import (
     CaseKind,
     CaseStatus,
     Category,
-    ConnectionState,
     DeadlineKind,
     Outcome,
     Role,
@@ -270,41 +269,6 @@ class IdempotencyHeaderSchema(Schema):
     )
 
 
-# -- connections -----------------------------------------------------------------------
-
-
-class ConnectionSchema(Schema):
-    id = text()
-    platform = text()
-    name = text()
-    settings = fields.Dict(metadata={"description": "Settings that are not secret."})
-    secrets = fields.List(
-        text(), metadata={"description": "Names of the secret settings (never their values)."}
-    )
-    webhook_url = text(metadata={"description": "Where the platform posts deliveries."})
-    webhook_verified_at = stamp(nullable=True)
-    created_at = stamp()
-    policy = fields.Dict(metadata={"description": "Return policy; below_statutory_in flags it."})
-    state = choice(ConnectionState, metadata={"description": "Only active ones sync and act."})
-    state_reason = text(nullable=True)
-    state_changed_at = stamp(nullable=True)
-    install_url = text(nullable=True, metadata={"description": "Fixes needs_reauth, uninstalled."})
-    demo = fields.Boolean(metadata={"description": "Made by `disputeflow demo` (sample data)."})
-
-
-class ConnectionCreateSchema(Schema):
-    platform = text(required=True)
-    name = text(required=True, validate=validate.Length(min=1, max=200))
-    settings = fields.Dict(
-        keys=fields.String(),
-        load_default=dict,
-        metadata={"description": "Validated by the marketplace; secret ones are write-only."},
-    )
-
-
-ConnectionListArgsSchema = Schema.from_dict({"platform": text()}, name="ConnectionListArgs")
-
-
 # -- deliveries ------------------------------------------------------------------------
 
 
@@ -386,7 +350,6 @@ def page_of(item: type[Schema], name: str) -> type[Schema]:
 CaseListSchema = page_of(CaseSummarySchema, "CaseList")
 TimelineSchema = page_of(TimelineEntrySchema, "Timeline")
 ActionListSchema = page_of(ActionSchema, "ActionList")
-ConnectionListSchema = page_of(ConnectionSchema, "ConnectionList")
 DeliveryListSchema = page_of(DeliverySummarySchema, "DeliveryList")
 TokenListSchema = page_of(TokenSchema, "TokenList")
 

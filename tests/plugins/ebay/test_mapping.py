@@ -288,3 +288,28 @@ def test_payment_disputes_live_on_the_apiz_host():
 def test_settings_are_validated(settings):
     with pytest.raises(InvalidInputError, match=next(iter(settings))):
         EbayMarketplace().validate_settings({**SETTINGS, **settings})
+
+
+@pytest.mark.parametrize("value", ["EBAY_XX", "EBAY_UK", "EBAY_IN", "EBAY_HALF_US", "ebay_de"])
+def test_marketplace_id_is_one_of_ebays_and_the_error_lists_them(value):
+    """eBay's MarketplaceIdEnum (developer.ebay.com api-docs/sell/fulfillment/types/
+    ba:MarketplaceIdEnum, checked 2026-12-04): a pattern-shaped id eBay does not have
+    (EBAY_XX, EBAY_UK: eBay's UK is EBAY_GB) is refused, and so are India and Half.com,
+    which eBay says no longer work; the message says what is expected."""
+    with pytest.raises(InvalidInputError) as refused:
+        EbayMarketplace().validate_settings({**SETTINGS, "marketplace_id": value})
+    message = refused.value.message
+    assert "marketplace_id: must be one of eBay's marketplace ids (EBAY_AT, EBAY_AU," in message
+    assert "EBAY_US, EBAY_VN, EBAY_ZA or EBAY_MOTORS_US)" in message
+    assert message.endswith(f"got {value!r}")
+
+
+@pytest.mark.parametrize("value", ["EBAY_US", "EBAY_GB", "EBAY_DE", "EBAY_MOTORS_US", "EBAY_AU"])
+def test_marketplace_ids_ebay_lists_are_accepted(value):
+    loaded = EbayMarketplace().validate_settings({**SETTINGS, "marketplace_id": value})
+    assert loaded["marketplace_id"] == value
+
+
+def test_a_verification_token_error_says_what_is_expected():
+    with pytest.raises(InvalidInputError, match="must be 32 to 80 characters, each a letter"):
+        EbayMarketplace().validate_settings({**SETTINGS, "verification_token": "too-short"})

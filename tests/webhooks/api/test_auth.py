@@ -65,6 +65,7 @@ LEAST_ROLE = {
     ("GET", "/api/v1/connections"): "admin",
     ("POST", "/api/v1/connections"): "admin",
     ("GET", "/api/v1/connections/<connection_id>"): "admin",
+    ("PATCH", "/api/v1/connections/<connection_id>"): "admin",
     ("DELETE", "/api/v1/connections/<connection_id>"): "admin",
     ("GET", "/api/v1/deliveries"): "viewer",
     ("POST", "/api/v1/deliveries/replay"): "admin",

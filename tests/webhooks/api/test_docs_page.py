@@ -54,3 +54,10 @@ def test_only_the_listed_assets_are_served(client):
     assert client.get("/api/docs/assets/LICENSE").status_code == 404
     assert client.get("/api/docs/assets/..%2F__init__.py").status_code == 404
     assert docs_page.swagger_dist().joinpath("swagger-ui-bundle.js").is_file()
+
+
+def test_swagger_ui_is_told_not_to_call_the_online_validator(client):
+    """Swagger UI shows a badge from validator.swagger.io for any spec not on localhost: a
+    request to another host from a deployed service, and one that fails offline."""
+    start = client.get("/api/docs/assets/start.js").get_data(as_text=True)
+    assert "validatorUrl: null" in start

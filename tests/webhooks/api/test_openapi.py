@@ -11,7 +11,7 @@ import pytest
 from disputeflow.engine.store import actions, cases, connections, deliveries
 from disputeflow.engine.store.tables import ActionRow, ConnectionRow, DeliveryRow, TokenRow
 from disputeflow.features.transparency.expected import estimate
-from disputeflow.webhooks.api import schemas
+from disputeflow.webhooks.api import connection_schemas, schemas
 from disputeflow.webhooks.api import tokens as token_routes
 from disputeflow.webhooks.api.transparency_schemas import ExpectedResolutionSchema
 from tests.builders import snapshot
@@ -140,7 +140,8 @@ def test_other_schemas_match_the_store_descriptions():
     token = TokenRow(id="tok_1", name="n", role="viewer", prefix="dft_", created_at=NOW)
     assert keys(schemas.DeliverySchema) == set(deliveries.describe(delivery))
     assert keys(schemas.ActionSchema) == set(actions.describe(action))
-    assert keys(schemas.ConnectionSchema) == set(connections.describe(connection, frozenset(), ""))
+    described = connections.describe(connection, frozenset(), "")
+    assert keys(connection_schemas.ConnectionSchema) == set(described)
     assert keys(schemas.TokenSchema) == set(token_routes.describe(token))
     assert keys(schemas.IssuedTokenSchema) == keys(schemas.TokenSchema) | {"token"}
     assert cases.SORTS == ("newest", "urgent")
