@@ -56,6 +56,13 @@ def by(kind):
     return getattr(By, kind)
 
 
+def wait_for_url(driver, part, timeout=WAIT):
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(expected_conditions.url_contains(part))
+
+
 def wait_for(driver, css, timeout=WAIT):
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
@@ -162,6 +169,7 @@ def test_agent_works_a_case_in_the_browser(driver, live_server, shop, worker, pl
     Select(driver.find_element(by("ID"), "f-kind")).select_by_value("return")
     Select(driver.find_element(by("ID"), "f-country")).select_by_value("US")
     driver.find_element(by("CSS_SELECTOR"), "form.filters button[type=submit]").click()
+    wait_for_url(driver, "kind=return")  # the old page has a table.cases too: wait for the new
     wait_for(driver, "table.cases")
     assert "kind=return" in driver.current_url
     links = driver.find_elements(by("CSS_SELECTOR"), "table.cases tbody td[data-cell=case] a")
