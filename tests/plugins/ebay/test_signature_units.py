@@ -113,3 +113,15 @@ def test_a_documented_platform_notification_verifies_with_its_event_and_time():
     assert verified.ack_status == 200
     assert verified.occurred_at is not None
     assert verified.occurred_at.tzinfo is not None
+    assert dict(verified.headers) == headers  # kept with the stored delivery
+
+
+def test_a_platform_notification_without_an_event_name_is_stored_under_a_fixed_topic():
+    """The documented ReturnClosed sample with its NotificationEventName taken out."""
+    documented = fixture_bytes("platform_notification_return_closed.xml")
+    body = documented.replace(b"<NotificationEventName>ReturnClosed</NotificationEventName>", b"")
+    assert body != documented
+    adapter = EbayMarketplace()
+    connection = make_connection(adapter, adapter.example_settings())
+    verified = _verify_platform_notification(connection, InboundRequest("POST", {}, body))
+    assert verified.topic == "PlatformNotification"
