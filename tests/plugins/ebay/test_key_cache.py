@@ -20,6 +20,7 @@ from disputeflow.plugins.ebay.signatures import (
 )
 
 START = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+THROTTLED = "^too many eBay key lookups for this connection: retry later$"  # the 429's message
 
 
 class Clock:
@@ -83,7 +84,7 @@ def test_each_connection_has_its_own_budget_of_lookups():
     cache = KeyCache(clock)
     for number in range(LOOKUPS_PER_MINUTE):
         cache.get("prod", f"kid-{number}", Fetch(), "c1")
-    with pytest.raises(KeyLookupsThrottled):
+    with pytest.raises(KeyLookupsThrottled, match=THROTTLED):
         cache.get("prod", "kid-x", Fetch(), "c1")
     assert cache.get("prod", "kid-x", Fetch("key-c2"), "c2") == "key-c2"
 

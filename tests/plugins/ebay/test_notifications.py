@@ -3,8 +3,10 @@ and cached, and the account deletion every eBay app must honour."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -12,10 +14,18 @@ import responses
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
 
+from disputeflow import InboundRequest, SnapshotError, StoredDelivery
+from disputeflow.core.effects import PersonalDataErasure, Subject
+from disputeflow.core.testing import make_connection
 from disputeflow.engine.store.tables import ConnectionRow, DeliveryRow
-from disputeflow.plugins.ebay.signatures import public_key_answer
+from disputeflow.plugins.ebay.errors import MalformedNotification
+from disputeflow.plugins.ebay.signatures import PublicKey, public_key_answer
+from disputeflow.plugins.ebay.webhooks import envelope, translate_delivery, verify_delivery
 from tests.plugins.ebay.conftest import (
+    API,
     KEY_URL,
+    SETTINGS,
+    START,
     VERIFICATION_TOKEN,
     deliver_object,
     fixture_bytes,
@@ -23,7 +33,7 @@ from tests.plugins.ebay.conftest import (
     notify,
     signed,
 )
-from tests.plugins.ebay.payloads import a_dispute, a_return
+from tests.plugins.ebay.payloads import a_dispute, a_return, to_json
 from tests.webhooks.conftest import drain
 
 DELETION = json.loads(fixture_bytes("notification_marketplace_account_deletion.json"))
@@ -135,6 +145,19 @@ def test_forged_notifications_are_412_and_nothing_is_stored(
         assert session.get(ConnectionRow, shop["id"]).rejected_deliveries == 1
 
 
+@pytest.mark.parametrize(("case", "status"), [("VALID", 204), ("SIGNATURE_MISMATCH", 412)])
+def test_ebays_own_known_answers(client, runtime, shop, mocked, case, status):
+    """eBay's Node.js SDK test vectors (fixtures/README.md): its key, its signatures."""
+    vector = json.loads(fixture_bytes("ebay_notification_sdk_test.json"))[case]
+    kid = json.loads(base64.b64decode(vector["signature"]))["kid"]  # the header names the key
+    mocked.mock.get(f"{API}/commerce/notification/v1/public_key/{kid}", json=vector["response"])
+    body = json.dumps(vector["message"], separators=(",", ":")).encode()
+    headers = {"Content-Type": "application/json", "X-EBAY-SIGNATURE": vector["signature"]}
+    response = client.post(f"/webhooks/ebay/{shop['id']}", data=body, headers=headers)
+    assert response.status_code == status
+    assert stored(runtime) == (1 if status == 204 else 0)
+
+
 def test_unknown_key_id_is_412(client, runtime, shop, mocked, signing_key):
     mocked.mock.get(f"{KEY_URL[:-36]}unknown-kid", status=404, json={"errors": []})
     response = notify(client, shop, DELETION, signing_key, kid="unknown-kid")
@@ -229,3 +252,150 @@ def test_account_deletion_erases_that_users_personal_data(
     untouched = load_case(runtime, "return", "7002")
     assert untouched.buyer.external_id == "someone_else"
     assert untouched.messages[0].body == "Does not switch on."
+
+
+# -- the delivery as verified, stored and translated ----------------------------------------
+# Each test below is aimed at a mutant that survived ``make mutate`` (docs/testing.md). Every
+# field of eBay's envelope is optional in eBay's AsyncAPI contract for this topic
+# (https://developer.ebay.com/api-docs/master/commerce/notification/asyncapi/marketplace_account_deletion.yaml,
+# checked 2026-12-04: ``eventDate`` "the event date associated with this notification",
+# ``publishDate`` "the message publish date"), so the messages below are the documented one
+# (fixtures/notification_marketplace_account_deletion.json) with fields taken out.
+
+EVENT_DATE = datetime(2021, 3, 19, 20, 43, 59, 462000, tzinfo=UTC)  # the fixture's eventDate
+PUBLISH_DATE = datetime(2021, 3, 19, 20, 43, 59, 679000, tzinfo=UTC)  # and its publishDate
+
+
+def without(*keys, data=None):
+    """The documented message without the ``notification`` fields named (``data`` replaces
+    its data when given)."""
+    notification = {k: v for k, v in DELETION["notification"].items() if k not in keys}
+    if data is not None:
+        notification["data"] = data
+    return {**DELETION, "notification": notification}
+
+
+def test_a_message_is_stored_under_its_topic_with_only_the_headers_worth_keeping(
+    client, runtime, shop, mocked, signing_key
+):
+    assert notify(client, shop, DELETION, signing_key).status_code == 204
+    with runtime.database.session() as session:
+        (row,) = session.scalars(select(DeliveryRow)).all()
+        assert row.topic == "MARKETPLACE_ACCOUNT_DELETION"
+        assert row.dedup_key == f"notification:{DELETION['notification']['notificationId']}"
+        assert row.headers == {"Content-Type": "application/json"}  # not the signature
+
+
+def test_a_message_without_a_topic_is_stored_as_unknown(client, runtime, shop, mocked, signing_key):
+    untitled = {"notification": DELETION["notification"]}
+    assert notify(client, shop, untitled, signing_key).status_code == 204
+    with runtime.database.session() as session:
+        assert session.scalars(select(DeliveryRow.topic)).all() == ["UNKNOWN"]
+    assert drain(runtime) == (1, 0)  # stored, and concerns no case
+
+
+@pytest.mark.parametrize(
+    ("message", "occurred_at"),
+    [
+        (DELETION, EVENT_DATE),
+        (without("eventDate"), PUBLISH_DATE),
+        (without("eventDate", "publishDate"), None),
+    ],
+    ids=["eventDate", "publishDate without eventDate", "neither"],
+)
+def test_a_delivery_occurred_at_its_event_date_else_its_publish_date(
+    ebay, signing_key, message, occurred_at
+):
+    body, headers = signed(message, signing_key)
+    kids = []
+
+    def keys(connection, kid):
+        kids.append(kid)
+        return PublicKey(signing_key.public_key(), "SHA1")
+
+    connection = make_connection(ebay, SETTINGS)
+    verified = verify_delivery(connection, InboundRequest("POST", headers, body), keys)
+    assert verified.occurred_at == occurred_at
+    assert verified.ack_status == 204
+    assert kids == ["99362619-7d7b-4621-a0f1-96ccb428af49"]
+
+
+def test_a_message_that_is_not_json_is_malformed():
+    truncated = fixture_bytes("notification_marketplace_account_deletion.json")[:-3]
+    with pytest.raises(MalformedNotification, match=r"^the notification is not JSON$") as info:
+        envelope(truncated)
+    assert info.value.status == 400
+
+
+@pytest.mark.parametrize(
+    "message",
+    [without("notificationId"), [DELETION], {"metadata": DELETION["metadata"]}],
+    ids=["no notificationId", "a list", "no notification"],
+)
+def test_a_message_without_a_notification_id_is_malformed(message):
+    with pytest.raises(
+        MalformedNotification, match=r"^the notification has no notificationId$"
+    ) as info:
+        envelope(to_json(message).encode())
+    assert info.value.status == 400
+
+
+def stored_delivery(message):
+    body = to_json(message).encode()
+    return StoredDelivery("dlv_1", "con_test", "ebay", "UNKNOWN", "n", {}, body, START)
+
+
+def never_fetch(object_type, object_id):
+    raise AssertionError(f"a Notification API message is translated without fetching: {object_id}")
+
+
+def object_message(*dropped):
+    """The documented envelope carrying a return on disputeflow's own topic (samples.py)."""
+    data = {"objectType": "return", "object": a_return("7001")}
+    message = without(*dropped, data=data)
+    return {**message, "metadata": {**message["metadata"], "topic": "DISPUTEFLOW_OBJECT"}}
+
+
+@pytest.mark.parametrize(
+    ("dropped", "observed_at"),
+    [((), EVENT_DATE), (("eventDate",), PUBLISH_DATE)],
+    ids=["eventDate", "publishDate without eventDate"],
+)
+def test_an_object_is_observed_at_its_event_date_else_its_publish_date(dropped, observed_at):
+    (snapshot,) = translate_delivery(stored_delivery(object_message(*dropped)), never_fetch)
+    assert (snapshot.object_type, snapshot.external_id) == ("return", "7001")
+    assert snapshot.observed_at == observed_at
+
+
+def test_an_object_without_any_date_is_refused_with_a_reason():
+    message = object_message("eventDate", "publishDate")
+    with pytest.raises(
+        SnapshotError, match=r"^a DISPUTEFLOW_OBJECT notification without eventDate$"
+    ):
+        translate_delivery(stored_delivery(message), never_fetch)
+
+
+def erasure(subject):
+    return PersonalDataErasure(
+        "ebay marketplace account deletion", Subject(customer_external_id=subject)
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "subjects"),
+    [
+        (DELETION["notification"]["data"], ["test_user", "ma8vp1jySJC"]),
+        ({"userId": "ma8vp1jySJC"}, ["ma8vp1jySJC"]),
+        ({"username": "test_user"}, ["test_user"]),
+    ],
+    ids=["both", "no username", "no userId"],
+)
+def test_an_account_deletion_erases_each_identifier_it_names(data, subjects):
+    translations = translate_delivery(stored_delivery(without(data=data)), never_fetch)
+    assert translations == [erasure(subject) for subject in subjects]
+
+
+def test_an_account_deletion_naming_nobody_is_refused_with_a_reason():
+    message = without(data={"eiasToken": DELETION["notification"]["data"]["eiasToken"]})
+    with pytest.raises(SnapshotError, match=r"^an account deletion naming no eBay user$"):
+        translate_delivery(stored_delivery(message), never_fetch)

@@ -29,6 +29,14 @@ def test_a_well_formed_header_is_read():
     assert (parsed.kid, parsed.signature, parsed.digest) == ("kid-1", b"\x30\x44r-and-s", "SHA1")
 
 
+def test_a_header_of_exactly_the_longest_length_is_read():
+    kid = "k"
+    while len(header(kid=kid)) < MAX_HEADER:
+        kid += "k"
+    assert len(header(kid=kid)) == MAX_HEADER
+    assert parse_header(header(kid=kid)).kid == kid
+
+
 @pytest.mark.parametrize(
     ("fields", "digest"),
     [({"alg": None}, "SHA1"), ({"alg": "ECDSA"}, "SHA1"), ({"digest": "sha-256"}, "SHA256"),
@@ -54,9 +62,12 @@ def test_accepted_variants(fields, digest):
         (header(kid=7), "^X-EBAY-SIGNATURE names no ECDSA key$"),
         (header(alg="rsa"), "^X-EBAY-SIGNATURE names no ECDSA key$"),
         (header(digest="MD5"), "^unsupported signature digest 'MD5'$"),
+        (header() + "!", "^X-EBAY-SIGNATURE is not eBay's signature header$"),
+        (header(signature=SIGNATURE + "!"), "^X-EBAY-SIGNATURE is not eBay's signature header$"),
     ],
     ids=["none", "empty", "too long", "not base64", "signature not base64", "no kid",
-         "too deep", "empty kid", "kid not text", "rsa", "md5"],
+         "too deep", "empty kid", "kid not text", "rsa", "md5", "a stray character",
+         "a stray character in the signature"],
 )  # fmt: skip
 def test_each_unreadable_header_is_a_mismatch_that_says_why(value, message):
     with pytest.raises(SignatureMismatch, match=message):
