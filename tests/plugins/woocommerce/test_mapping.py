@@ -226,3 +226,34 @@ def test_only_the_real_ping_is_a_ping(headers, body, is_ping):
     assert (answer is not None) == is_ping
     if answer is not None:
         assert (answer.status, answer.body, answer.webhook_verified) == (200, b"", False)
+
+
+@pytest.mark.parametrize(
+    ("drop", "change", "message"),
+    [
+        ("X-WC-Webhook-Signature", {}, "missing X-WC-Webhook-Signature"),
+        (
+            None,
+            {"X-WC-Webhook-Signature": "AAAA"},
+            "X-WC-Webhook-Signature does not match the body",
+        ),
+        ("X-WC-Webhook-Source", {}, "missing X-WC-Webhook-Source"),
+        (
+            None,
+            {"X-WC-Webhook-Source": "https://other.example/"},
+            "X-WC-Webhook-Source 'https://other.example/' is not this connection's store",
+        ),
+        ("X-WC-Webhook-Topic", {}, "missing X-WC-Webhook-Topic or X-WC-Webhook-Delivery-ID"),
+    ],
+)
+def test_each_refusal_names_what_is_wrong(drop, change, message):
+    """What the 401 says is what a merchant reads while setting the webhook up (mutants
+    that replaced each message survived)."""
+    connection = make_connection(MARKET, wc_settings())
+    request = signed_request(
+        {"id": 1}, secret=wc_settings()["webhook_secret"], store_url="https://example.com"
+    )
+    headers = {k: v for k, v in request.headers.items() if k != drop} | change
+    with pytest.raises(SignatureError) as refused:
+        verify(connection, InboundRequest("POST", headers, request.body))
+    assert refused.value.message == message
