@@ -344,7 +344,3 @@ def _refold(case: Case, snapshots: list[CaseSnapshot]) -> MergeResult:
 
 def _entry_key(entry: TimelineEntry) -> tuple[Any, ...]:
     return entry.sort_key()
-
-
-def _s(value: object | None) -> str | None:
-    return str(value) if value is not None else None

@@ -758,3 +758,30 @@ def test_merging_never_changes_the_case_it_was_given():
     assert [e.external_id for e in merged.evidence] == ["ev-1", "ev-2"]
     assert len(merged.messages) == 2
     assert len(merged.timeline) > len(first.timeline)
+
+
+def test_a_case_first_seen_resolved_records_its_resolution_once():
+    result = run(snap(0, status=CaseStatus.RESOLVED, outcome=Outcome.MERCHANT_FAVOR))
+    resolved = [e for e in result.new_entries if e.kind is TimelineKind.RESOLVED]
+    assert len(resolved) == 1
+    assert resolved[0].summary == "status needs_response -> resolved (merchant_favor)"
+    assert resolved[0].data["outcome"] == "merchant_favor"
+
+
+def test_a_move_without_an_outcome_says_so_in_its_entry():
+    result = run(snap(0, status=CaseStatus.NEEDS_RESPONSE), snap(1, status=CaseStatus.UNDER_REVIEW))
+    (moved,) = [e for e in result.new_entries if e.kind is TimelineKind.STATUS_CHANGED]
+    assert moved.summary == "status needs_response -> under_review"
+    assert moved.data["outcome"] is None
+
+
+def test_an_outcome_without_a_status_never_lands_on_an_open_case():
+    """A snapshot silent on the status but naming an outcome changes only a resolved case
+    (the property tests never generate an outcome on an open case)."""
+    result = run(snap(0, status=CaseStatus.NEEDS_RESPONSE), snap(1, outcome=Outcome.BUYER_FAVOR))
+    assert (result.case.status, result.case.outcome) == (CaseStatus.NEEDS_RESPONSE, None)
+    resolved = run(
+        snap(0, status=CaseStatus.RESOLVED, outcome=Outcome.MERCHANT_FAVOR),
+        snap(1, category=Category.FRAUD),
+    )
+    assert resolved.case.outcome is Outcome.MERCHANT_FAVOR, "a silent snapshot keeps it"
