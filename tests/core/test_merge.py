@@ -785,3 +785,10 @@ def test_an_outcome_without_a_status_never_lands_on_an_open_case():
         snap(1, category=Category.FRAUD),
     )
     assert resolved.case.outcome is Outcome.MERCHANT_FAVOR, "a silent snapshot keeps it"
+
+
+def test_a_case_first_seen_under_review_records_no_move():
+    """Opening is not a move: the status the case is first seen in is no step of its own."""
+    result = run(snap(0, status=CaseStatus.UNDER_REVIEW))
+    assert TimelineKind.STATUS_CHANGED not in kinds(result.new_entries)
+    assert result.case.status is CaseStatus.UNDER_REVIEW
