@@ -64,7 +64,9 @@ bench: install
 ## scores per module. MUTATE_MODULES picks modules; `mutmut show NAME` shows a mutant.
 MUTATE_MODULES ?= disputeflow.core.money disputeflow.core.merge disputeflow.core.flow \
 	disputeflow.plugins.shopify.webhooks disputeflow.plugins.woocommerce.webhooks \
-	disputeflow.plugins.ebay.webhooks disputeflow.plugins.ebay.signatures
+	disputeflow.plugins.ebay.webhooks disputeflow.plugins.ebay.signatures \
+	disputeflow.plugins.paypal.signatures disputeflow.plugins.paypal.verification \
+	disputeflow.plugins.paypal.webhooks disputeflow.plugins.stripe.webhooks
 MUTATE_TIMEOUT ?= 600
 mutate: install
 	@for module in $(MUTATE_MODULES); do \

@@ -119,3 +119,49 @@ def test_a_signed_body_that_is_not_an_event_is_refused():
 def test_the_header_name_is_case_insensitive():
     lower = replace(request(), headers={"stripe-signature": HEADER})
     assert verify(connection(), lower, at(1)).topic == "customer.created"
+
+
+# -- aimed at mutants that survived `make mutate` (docs/testing.md) ---------------------------
+
+
+def _signed(body: bytes) -> InboundRequest:
+    """``body`` signed at TIMESTAMP with the library test's secret (the signer itself is
+    pinned by stripe-dotnet's known answer above)."""
+    return request(f"t={TIMESTAMP},v1={signature(DOTNET_SECRET, TIMESTAMP, body)}", body)
+
+
+@pytest.mark.parametrize(
+    ("header", "body", "message"),
+    [
+        (None, BODY, "missing Stripe-Signature"),
+        (f"v1={V1}", BODY, "Stripe-Signature names no timestamp (t=)"),
+        (f"t={TIMESTAMP},v0={V0}", BODY, "Stripe-Signature has no v1 signature"),
+    ],
+)
+def test_each_refusal_of_the_header_says_what_is_wrong(header, body, message):
+    sent = InboundRequest("POST", {}, body) if header is None else request(header, body)
+    with pytest.raises(SignatureError) as refused:
+        verify(connection(), sent, at(100))
+    assert refused.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"not json", "the signed body is not JSON"),
+        (b'{"object": "charge", "id": "ch_1"}', "the signed body is not a Stripe event"),
+        (
+            b'{"object": "event", "id": 123, "type": "x", "created": 1}',
+            "the signed event has no id",
+        ),
+        (b'{"object": "event", "id": "evt_1", "type": ""}', "the signed event has no type"),
+        (
+            b'{"object": "event", "id": "evt_1", "type": "x"}',
+            "the signed event has no created time",
+        ),
+    ],
+)
+def test_a_signed_body_that_is_no_event_is_refused_by_name(body, message):
+    with pytest.raises(SignatureError) as refused:
+        verify(connection(), _signed(body), at(100))
+    assert refused.value.message == message
