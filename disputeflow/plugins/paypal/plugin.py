@@ -6,10 +6,20 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
-from disputeflow import ActionRequest, Case, Connection, Marketplace, MarketplaceError, hookimpl
+from disputeflow import (
+    ActionRequest,
+    Case,
+    Connection,
+    DailyVolumes,
+    Marketplace,
+    MarketplaceError,
+    hookimpl,
+)
 from disputeflow.plugins.paypal.actions import check
 from disputeflow.plugins.paypal.marketplace import PaypalMarketplace
 from disputeflow.plugins.paypal.volume import PaymentVolume
+
+DEMO_PAYMENTS_A_DAY = 50  # the sample volume of a demo connection
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +49,8 @@ def disputeflow_order_volume(connection: Connection, start: datetime, end: datet
     """Successful PayPal payments in ``[start, end)`` (Transaction Search, kept per day)."""
     if connection.platform != MARKETPLACE.name:
         return None
+    if connection.demo:  # a `disputeflow demo` connection: no account to ask, a sample
+        return DailyVolumes.demo_count(start, end, DEMO_PAYMENTS_A_DAY)
     try:
         return VOLUME.count(MARKETPLACE.api(connection), connection.id, start, end)
     except MarketplaceError as error:

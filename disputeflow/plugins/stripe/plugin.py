@@ -5,9 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from disputeflow import ActionRequest, ActionType, Case, Connection, Marketplace, hookimpl
+from disputeflow import (
+    ActionRequest,
+    ActionType,
+    Case,
+    Connection,
+    DailyVolumes,
+    Marketplace,
+    hookimpl,
+)
 from disputeflow.plugins.stripe.disputes import WARNING
 from disputeflow.plugins.stripe.marketplace import StripeMarketplace
+
+DEMO_PAYMENTS_A_DAY = 40  # the sample volume of a demo connection
 
 MARKETPLACE = StripeMarketplace()
 ANSWERED = frozenset({"under_review", "warning_under_review"})
@@ -38,4 +48,6 @@ def disputeflow_order_volume(connection: Connection, start: datetime, end: datet
     """Successful payments of a Stripe connection in ``[start, end)``, counted per day."""
     if connection.platform != MARKETPLACE.name:
         return None
+    if connection.demo:  # a `disputeflow demo` connection: no account to ask, a sample
+        return DailyVolumes.demo_count(start, end, DEMO_PAYMENTS_A_DAY)
     return MARKETPLACE.order_volume(connection, start, end)

@@ -126,3 +126,26 @@ def test_the_hook_answers_for_paypal_connections_only_and_none_when_paypal_fails
     api.post(f"{API}/v1/oauth2/token", json=TOKEN_ANSWER)
     api.get(SEARCH, status=403, json={"name": "NOT_AUTHORIZED", "message": "Authorization failed"})
     assert paypal_plugin.disputeflow_order_volume(other, day(1), day(2)) is None
+
+
+def test_a_demo_connection_counts_a_sample_and_never_calls_paypal():
+    from datetime import UTC, datetime
+
+    import responses as mocked
+
+    from disputeflow import Connection
+    from disputeflow.plugins.paypal import plugin as paypal_plugin
+
+    demo = Connection(
+        id="con_demo",
+        platform="paypal",
+        name="demo",
+        settings={},
+        created_at=datetime(2026, 11, 1, tzinfo=UTC),
+        demo=True,
+    )
+    start, end = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC)
+    with mocked.RequestsMock(assert_all_requests_are_fired=False) as api:
+        count = paypal_plugin.disputeflow_order_volume(demo, start, end)
+        assert len(api.calls) == 0
+    assert count == 2 * paypal_plugin.DEMO_PAYMENTS_A_DAY == 100

@@ -117,3 +117,26 @@ def test_a_failing_count_is_not_kept(stripe, connection, api, status):
         stripe.order_volume(connection, MIDNIGHT - DAY, MIDNIGHT)
     api.replace("GET", CHARGES, json=listing("/v1/charges", charges("succeeded")))
     assert stripe.order_volume(connection, MIDNIGHT - DAY, MIDNIGHT) == 1
+
+
+def test_a_demo_connection_counts_a_sample_and_never_calls_stripe():
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    import responses as mocked
+
+    from disputeflow import Connection
+    from disputeflow.plugins.stripe import plugin as stripe_plugin
+
+    demo = Connection(
+        id="con_demo",
+        platform="stripe",
+        name="demo",
+        settings={"api_key": "rk_test_demo", "webhook_secret": "whsec_demo"},
+        created_at=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    start, end = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 8, tzinfo=UTC)
+    with mocked.RequestsMock(assert_all_requests_are_fired=False) as api:
+        count = stripe_plugin.disputeflow_order_volume(replace(demo, demo=True), start, end)
+        assert len(api.calls) == 0
+    assert count == 7 * stripe_plugin.DEMO_PAYMENTS_A_DAY == 280
