@@ -35,7 +35,7 @@ from disputeflow.core.values import Deadline, Order, Party
 from disputeflow.engine.config import Settings
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import tokens
-from disputeflow.engine.store.cases import _search_text
+from disputeflow.engine.store.case_search import text_of
 from disputeflow.engine.store.tables import CaseRow
 from disputeflow.webhooks.app import create_app
 
@@ -112,7 +112,7 @@ def _row(case: Case) -> dict[str, Any]:
         "buyer_country": case.buyer.country if case.buyer else None,
         "buyer_email": case.buyer.email if case.buyer else None, "buyer_external_id": None,
         "order_external_id": case.order.external_id if case.order else None,
-        "search_text": _search_text(case), "due_at": case.due_at, "opened_at": case.opened_at,
+        "search_text": text_of(case), "due_at": case.due_at, "opened_at": case.opened_at,
         "updated_at": case.updated_at, "snapshot_at": case.updated_at, "snapshot_revision": -1,
         "snapshot_fingerprint": f"{hash(case.id) & (2**64 - 1):016x}", "document": document,
         "rules_due_at": None,

@@ -16,6 +16,7 @@ from disputeflow.core.errors import InvalidInputError, NotFoundError
 from disputeflow.core.merge import MergeResult
 from disputeflow.core.snapshot import CaseSnapshot, OrderKey
 from disputeflow.core.values import Evidence, Message, TimelineEntry
+from disputeflow.engine.store import case_search
 from disputeflow.engine.store.links import order_filter
 from disputeflow.engine.store.tables import (
     CaseRow,
@@ -205,7 +206,7 @@ def _fill_row(row: CaseRow, case: Case, newest: CaseSnapshot | None) -> None:
     external_id = case.buyer.external_id if case.buyer else None
     row.buyer_external_id = external_id[:200] if external_id else None
     row.order_external_id = case.order.external_id if case.order else None
-    row.search_text = _search_text(case)
+    row.search_text = case_search.text_of(case)
     row.due_at = case.due_at
     row.opened_at = case.opened_at
     row.updated_at = case.updated_at
@@ -238,15 +239,6 @@ def previous_cases_of_buyer(session: Session, case: Case) -> int:
         or_(*same),
     )
     return int(session.scalar(query) or 0)
-
-
-def _search_text(case: Case) -> str:
-    parts = [case.external_id, case.platform_reason or "", case.platform_status or ""]
-    if case.order:
-        parts += [case.order.name or "", case.order.external_id or ""]
-    if case.buyer:
-        parts += [case.buyer.name or "", case.buyer.email or ""]
-    return " ".join(p for p in parts if p).lower()
 
 
 def replace_items(session: Session, case: Case) -> None:
@@ -306,7 +298,9 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[datetime | None, str]:
         raise InvalidInputError("invalid cursor", errors={"cursor": ["invalid"]}) from None
 
 
-def _filtered(query: Select[CaseRow], filters: CaseFilter) -> Select[CaseRow]:
+def _filtered(
+    session: Session, query: Select[CaseRow], filters: CaseFilter
+) -> Select[CaseRow]:
     for column, value in (
         (CaseRow.platform, filters.platform),
         (CaseRow.connection_id, filters.connection_id),
@@ -321,7 +315,7 @@ def _filtered(query: Select[CaseRow], filters: CaseFilter) -> Select[CaseRow]:
     if filters.due_before is not None:
         query = query.where(CaseRow.due_at < filters.due_before)
     if filters.q:
-        query = query.where(CaseRow.search_text.contains(filters.q.lower(), autoescape=True))
+        query = query.where(case_search.condition(session, filters.q))
     if filters.order:
         query = query.where(order_filter(filters.order))
     return query
@@ -341,7 +335,7 @@ def _after_newest(cursor: str) -> ColumnElement[bool]:
 
 def count_by_status(session: Session, filters: CaseFilter) -> dict[str, int]:
     """How many cases match ``filters`` in each status (statuses with none left out)."""
-    matching = _filtered(select(CaseRow), filters).subquery()
+    matching = _filtered(session, select(CaseRow), filters).subquery()
     query = select(matching.c.status, func.count()).group_by(matching.c.status)
     return {str(status): int(n) for status, n in session.execute(query)}
 
@@ -362,7 +356,7 @@ def list_rows(
     """
     if sort not in SORTS:
         raise InvalidInputError(f"unknown sort {sort!r}", errors={"sort": [f"one of {SORTS}"]})
-    query = _filtered(select(CaseRow), filters)
+    query = _filtered(session, select(CaseRow), filters)
     if sort == "urgent":
         rows = _urgent_rows(session, query, limit + 1, cursor)
     else:
