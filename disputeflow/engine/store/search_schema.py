@@ -111,7 +111,7 @@ def trigram_schema(connection: Connection, *, install: bool) -> str | None:
         "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
         " WHERE e.extname = 'pg_trgm'"
     )
-    found = connection.scalar(query)
+    found: str | None = connection.scalar(query)
     if found is not None or not install:
         return found
     try:
@@ -120,7 +120,8 @@ def trigram_schema(connection: Connection, *, install: bool) -> str | None:
     except DBAPIError as error:
         log.info("pg_trgm could not be created: %s", str(error.orig).strip())
         return None
-    return connection.scalar(query)
+    installed: str | None = connection.scalar(query)
+    return installed
 
 
 def create_postgresql(connection: Connection) -> bool:
