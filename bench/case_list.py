@@ -37,7 +37,7 @@ from disputeflow.core.taxonomy import Role
 from disputeflow.core.values import Deadline, Order, Party
 from disputeflow.engine.config import Settings
 from disputeflow.engine.runtime import Runtime
-from disputeflow.engine.store import tokens
+from disputeflow.engine.store import cases, tokens
 from disputeflow.engine.store.case_search import text_of
 from disputeflow.engine.store.tables import CaseRow
 from disputeflow.webhooks.app import create_app
@@ -179,6 +179,14 @@ SHAPES: dict[str, dict[str, str]] = {
     "q=<1 char, frequent: 7>": {"q": "7"},
     "q=<2 chars, in no case: zq>": {"q": "zq"},
 }
+# The workspace inbox's search: a page by urgency and the count of every status (store
+# calls as the page makes them; the page's own rendering is not counted).
+INBOX_SHAPES: dict[str, dict[str, str]] = {
+    "inbox q=<one buyer's e-mail>": {"q": "buyer777777@example.com"},
+    "inbox q=<e-mail part: 1,111 cases>": {"q": "buyer987"},
+    "inbox q=<e-mail part: 11,111 cases>": {"q": "buyer12"},
+    "inbox q=<2 chars, in no case: zq>": {"q": "zq"},
+}
 CURSOR_SHAPES: dict[str, dict[str, str]] = {
     "newest, cursor pages 2+": {},
     "sort=urgent, cursor pages 2+": {"sort": "urgent"},
@@ -221,6 +229,20 @@ def _cursor_samples(client: FlaskClient, headers: dict[str, str], query: dict[st
     return samples
 
 
+def _inbox(runtime: Runtime, query: dict[str, str]) -> float:
+    started = time.perf_counter()
+    with runtime.database.session(readonly=True) as session:
+        filters = cases.CaseFilter(q=query["q"])
+        cases.list_rows(session, filters, limit=25, sort="urgent")
+        cases.count_by_status(session, filters)
+    return time.perf_counter() - started
+
+
+def _inbox_samples(runtime: Runtime, query: dict[str, str], repeat: int) -> list[float]:
+    first = _inbox(runtime, query)
+    return [_inbox(runtime, query) for _ in range(repeat if first < SLOW else 8)]
+
+
 def measure(runtime: Runtime, args: argparse.Namespace) -> dict[str, list[float]]:
     """Samples per shape (those whose name holds ``--shapes``), printed as they come."""
     client = create_app(runtime).test_client()
@@ -237,6 +259,10 @@ def measure(runtime: Runtime, args: argparse.Namespace) -> dict[str, list[float]
             print(_row_line(name, measured[name]), flush=True)
             if args.explain:
                 print("\n".join(_plan(runtime, client, headers, query)), flush=True)
+    for name, query in INBOX_SHAPES.items():
+        if args.shapes in name:
+            measured[name] = _inbox_samples(runtime, query, args.repeat)
+            print(_row_line(name, measured[name]), flush=True)
     return measured
 
 

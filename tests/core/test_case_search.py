@@ -10,14 +10,21 @@ included), migration 0011 fills it from existing cases and its downgrade removes
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, select, text
 
-import pytest
 from disputeflow.core.values import Order, Party
 from disputeflow.engine.ingest import ingest_snapshot
-from disputeflow.engine.store import case_search, cases, connections, migrate, search_schema
+from disputeflow.engine.store import (
+    case_search,
+    cases,
+    connections,
+    migrate,
+    search_pg,
+    search_schema,
+)
 from disputeflow.engine.store.db import Database
 from disputeflow.engine.store.tables import CaseRow
 from tests.builders import snapshot
@@ -104,14 +111,30 @@ def indexed(session, term, sort="newest", status=None):
             return found
 
 
-@pytest.fixture(params=[case_search.CANDIDATES, 2], ids=["candidates", "frequent"])
+@pytest.fixture(params=["default", "narrow"])
 def candidates(request, monkeypatch):
-    monkeypatch.setattr(case_search, "CANDIDATES", request.param)
-    return request.param
+    """``narrow``: SQLite takes at most 2 candidates, so most terms are "frequent" and read
+    in page order; PostgreSQL counts trigrams held by half the sampled texts as rare, so
+    most terms ask the index for their rarest trigrams and test the whole term after."""
+    search_pg.forget()
+    if request.param == "narrow":
+        monkeypatch.setattr(case_search, "CANDIDATES", 2)
+        monkeypatch.setattr(search_pg, "RARE", 0.5)
+        monkeypatch.setattr(search_pg, "_MIN_SAMPLE", 1)
+    yield request.param
+    search_pg.forget()
+
+
+def analyse(runtime):
+    """PostgreSQL's sample of the search texts (autovacuum's ANALYZE makes it in use)."""
+    if runtime.database.dialect == "postgresql":
+        with runtime.database.engine.begin() as connection:
+            connection.execute(text("ANALYZE cases"))
 
 
 def test_the_index_finds_what_the_plain_filter_finds(runtime, connection_id, candidates):
     seed(runtime, connection_id)
+    analyse(runtime)
     with runtime.database.session(readonly=True) as session:
         everything = {r.external_id: r.search_text for r in session.scalars(select(CaseRow))}
         for term in QUERIES:
@@ -149,6 +172,11 @@ def statements(runtime):
     event.remove(runtime.database.engine, "before_cursor_execute", record)
 
 
+def page_query(statements):
+    """The first page's query among those sent (with its parameters)."""
+    return next((s, p) for s, p in statements if "FROM cases" in s and "LIMIT" in s)
+
+
 @sqlite_only
 def test_sqlite_asks_the_trigram_index_and_the_narrow_table(runtime, connection_id, statements):
     seed(runtime, connection_id)
@@ -168,7 +196,7 @@ def test_postgresql_serves_the_like_from_the_trigram_index(runtime, connection_i
     with runtime.database.session(readonly=True) as session:
         statements.clear()
         assert indexed(session, "müller") == ["1002", "1001"]
-        sent, parameters = statements[0]
+        sent, parameters = page_query(statements)
         session.execute(text("SET LOCAL enable_seqscan = off"))  # 20 rows: else it reads them
         connection = session.connection()
         plan = "\n".join(connection.exec_driver_sql(f"EXPLAIN {sent}", parameters).scalars())
@@ -178,6 +206,7 @@ def test_postgresql_serves_the_like_from_the_trigram_index(runtime, connection_i
 
 def test_the_index_follows_changes_and_deletes(runtime, connection_id, candidates):
     seed(runtime, connection_id)
+    analyse(runtime)
     seed(runtime, connection_id, [("1001", "Jörg Schmidt", "js@example.de", "#1001")], 100)
     with runtime.database.session() as session:
         session.delete(session.scalars(select(CaseRow).where(CaseRow.external_id == "1003")).one())
@@ -208,9 +237,11 @@ def assert_index_intact(runtime):
 
 def index_blocks(connection):
     """The SQLite index's pages (not its structure record, which numbers segments)."""
-    return connection.exec_driver_sql(
-        "SELECT block FROM case_search_data WHERE id > 10 ORDER BY id"
-    ).scalars().all()
+    return (
+        connection.exec_driver_sql("SELECT block FROM case_search_data WHERE id > 10 ORDER BY id")
+        .scalars()
+        .all()
+    )
 
 
 def rebuilt_blocks(connection):
@@ -238,6 +269,38 @@ def test_purge_leaves_the_index_as_if_built_from_the_text_there_is(runtime, conn
         assert index_blocks(connection) != rebuilt_blocks(connection)
 
 
+@postgresql_only
+def test_postgresql_asks_the_index_for_the_rare_trigrams_only(
+    runtime, connection_id, statements, monkeypatch
+):
+    """In the sample of 20 texts, ``joe``, ``oer`` and ``erg`` are in one, ``mue`` in two,
+    ``exa`` and ``com`` in most: the index is asked for the first three, and the whole term
+    tested after. ``buyer11@example.com`` has one rare trigram only (``r11``): it goes to
+    the index whole."""
+    monkeypatch.setattr(search_pg, "_MIN_SAMPLE", 1)
+    monkeypatch.setattr(search_pg, "RARE", 0.1)
+    search_pg.forget()
+    seed(runtime, connection_id)
+    analyse(runtime)
+    term = "joerg.mueller@example.de"
+    with runtime.database.session(readonly=True) as session:
+        assert search_pg.rare_trigrams(session, term) == ["joe", "oer", "erg"]
+        assert search_pg.rare_trigrams(session, "buyer11@example.com") == []
+        statements.clear()
+        assert indexed(session, term) == ["1001"]
+        sent, parameters = page_query(statements)
+        # 20 rows: a plan reading them all is the cheapest, unless told otherwise
+        session.execute(text("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"))
+        explained = session.connection().exec_driver_sql(f"EXPLAIN {sent}", parameters)
+        plan = "\n".join(explained.scalars())
+    index_cond = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "~~ '%joe%'" in index_cond, plan
+    assert "~~ '%erg%'" in index_cond, plan
+    assert "example" not in index_cond, plan
+    assert f"'%{term}%'" in plan  # tested on every row the index gave
+    search_pg.forget()
+
+
 def _down_revision():
     return ScriptDirectory.from_config(migrate.alembic_config()).get_revision("0011").down_revision
 
@@ -255,8 +318,8 @@ def _objects(database):
         if database.dialect == "sqlite":
             names = set(connection.scalars(text("SELECT name FROM sqlite_master")))
         else:
-            names = set(connection.scalars(text("SELECT indexname FROM pg_indexes"
-                                                " WHERE schemaname = current_schema()")))  # fmt: skip
+            query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+            names = set(connection.scalars(text(query)))
     return names & (search_schema.OUTSIDE_MODELS | set(search_schema.TRIGGERS))
 
 

@@ -6,9 +6,10 @@ name and id, buyer name and e-mail), ``%`` and ``_`` taken literally; the ``LIKE
 says so is always part of the query. The index only finds the candidates without reading
 every case (:mod:`disputeflow.engine.store.search_schema` creates it):
 
-- PostgreSQL: the ``pg_trgm`` GIN index serves that ``LIKE`` by itself. The pattern is
-  sent as a literal, so the planner sees how rare the term is (a rare one is looked up in
-  the index, a frequent one read in page order) even in a prepared statement.
+- PostgreSQL: the ``pg_trgm`` GIN index serves that ``LIKE``, asked for the term's rare
+  trigrams only when it has some (:mod:`disputeflow.engine.store.search_pg`). The
+  patterns are sent as literals, so the planner sees how rare the term is (a rare one is
+  looked up in the index, a frequent one read in page order) even in a prepared statement.
 - SQLite: up to :data:`CANDIDATES` ids are collected first, by the trigrams of a term of
   three characters or more (FTS5), or by a scan of the narrow ``case_search_docs`` table
   for a shorter one. The page then comes from those cases alone. A term with more matches
@@ -26,7 +27,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, and_, literal, text
 from sqlalchemy.orm import Session
 
 from disputeflow.core.case import Case
-from disputeflow.engine.store import search_schema
+from disputeflow.engine.store import search_pg, search_schema
 from disputeflow.engine.store.db import READONLY_OPTION, Database
 from disputeflow.engine.store.tables import CaseRow
 
@@ -57,12 +58,25 @@ def condition(session: Session, term: str) -> ColumnElement[bool]:
     """The cases holding ``term`` (a ``WHERE`` clause for the case list and its counts)."""
     pattern = like_pattern(term)
     dialect = session.get_bind().dialect.name
-    like = CaseRow.search_text.like(literal(pattern, literal_execute=dialect != "sqlite"),
-                                    escape="/")  # fmt: skip
+    if dialect == "postgresql":
+        return _postgresql(session, term.lower(), pattern)
+    like = CaseRow.search_text.like(pattern, escape="/")
     if dialect != "sqlite" or not _fts_ready(session):
         return like
     ids = _candidates(session, term.lower(), pattern)
     return like if ids is None else and_(CaseRow.id.in_(ids), like)
+
+
+def _postgresql(session: Session, term: str, pattern: str) -> ColumnElement[bool]:
+    """The ``LIKE`` for the GIN index; or, when the term has rare trigrams, those for the
+    index and the ``LIKE`` on an expression it does not serve (``|| ''``), so the scan
+    reads only their rows (:mod:`disputeflow.engine.store.search_pg`)."""
+    whole = literal(pattern, literal_execute=True)
+    rare = search_pg.rare_trigrams(session, term)
+    if not rare:
+        return CaseRow.search_text.like(whole, escape="/")
+    narrow = [CaseRow.search_text.like(literal(f"%{g}%", literal_execute=True)) for g in rare]
+    return and_(*narrow, CaseRow.search_text.concat("").like(whole, escape="/"))
 
 
 def _candidates(session: Session, term: str, pattern: str) -> list[str] | None:
@@ -74,15 +88,14 @@ def _candidates(session: Session, term: str, pattern: str) -> list[str] | None:
     limit = {"pattern": pattern, "limit": CANDIDATES + 1}
     if len(term) >= TRIGRAM and "\x00" not in term:
         query = text(
-            f"SELECT d.case_id FROM {search_schema.FTS} AS f"
-            f" JOIN {search_schema.DOCS} AS d ON d.id = f.rowid"
-            f" WHERE f.{search_schema.FTS} MATCH :match"
+            "SELECT d.case_id FROM case_search AS f JOIN case_search_docs AS d"
+            " ON d.id = f.rowid WHERE f.case_search MATCH :match"
             " AND d.search_text LIKE :pattern ESCAPE '/' LIMIT :limit"
         )
         ids = list(session.scalars(query, {**limit, "match": _trigrams(term)}))
     else:
         query = text(
-            f"SELECT case_id FROM {search_schema.DOCS}"
+            "SELECT case_id FROM case_search_docs"
             " WHERE search_text LIKE :pattern ESCAPE '/' LIMIT :limit"
         )
         ids = list(session.scalars(query, limit))
@@ -190,5 +203,4 @@ def purge(session: Session) -> None:
     the same for the GIN index and the rows (autovacuum runs it)."""
     if session.get_bind().dialect.name == "sqlite" and _fts_ready(session):
         session.flush()  # the changed search texts reach the index first
-        fts = search_schema.FTS
-        session.execute(text(f"INSERT INTO {fts}({fts}) VALUES ('optimize')"))
+        session.execute(text("INSERT INTO case_search (case_search) VALUES ('optimize')"))

@@ -298,9 +298,7 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[datetime | None, str]:
         raise InvalidInputError("invalid cursor", errors={"cursor": ["invalid"]}) from None
 
 
-def _filtered(
-    session: Session, query: Select[CaseRow], filters: CaseFilter
-) -> Select[CaseRow]:
+def _filtered(session: Session, query: Select[CaseRow], filters: CaseFilter) -> Select[CaseRow]:
     for column, value in (
         (CaseRow.platform, filters.platform),
         (CaseRow.connection_id, filters.connection_id),

@@ -31,28 +31,33 @@ OUTSIDE_MODELS = frozenset({DOCS, FTS, PG_INDEX} | {f"{FTS}_{s}" for s in ("data
                            "config", "docsize", "content")})  # fmt: skip
 
 _SQLITE_TABLES = (
-    f"CREATE TABLE {DOCS} (id INTEGER PRIMARY KEY, case_id VARCHAR(40) NOT NULL UNIQUE,"
-    " search_text TEXT NOT NULL)",
-    f"CREATE VIRTUAL TABLE {FTS} USING fts5(search_text, content='{DOCS}', content_rowid='id',"
-    " tokenize='trigram case_sensitive 1', detail=none, columnsize=0)",
+    "CREATE TABLE case_search_docs (id INTEGER PRIMARY KEY, case_id VARCHAR(40) NOT NULL"
+    " UNIQUE, search_text TEXT NOT NULL)",
+    "CREATE VIRTUAL TABLE case_search USING fts5(search_text, content='case_search_docs',"
+    " content_rowid='id', tokenize='trigram case_sensitive 1', detail=none, columnsize=0)",
 )
-# an external-content FTS5 table forgets a row by being handed its old text ('delete')
-_FORGET = (
-    f"INSERT INTO {FTS}({FTS}, rowid, search_text)"
-    f" SELECT 'delete', id, search_text FROM {DOCS} WHERE case_id = old.id;"
-)
-_REMEMBER = (
-    f"INSERT INTO {DOCS} (case_id, search_text) VALUES (new.id, new.search_text);"
-    f" INSERT INTO {FTS}(rowid, search_text)"
-    f" SELECT id, search_text FROM {DOCS} WHERE case_id = new.id;"
-)
+# An external-content FTS5 table forgets a row by being handed its old text ('delete');
+# a changed text is forgotten, its row deleted and inserted again under a new key.
 _SQLITE_TRIGGERS = (
-    f"CREATE TRIGGER case_search_insert AFTER INSERT ON cases BEGIN {_REMEMBER} END",
-    f"CREATE TRIGGER case_search_update AFTER UPDATE OF id, search_text ON cases"
-    f" WHEN old.search_text IS NOT new.search_text OR old.id IS NOT new.id BEGIN {_FORGET}"
-    f" DELETE FROM {DOCS} WHERE case_id = old.id; {_REMEMBER} END",
-    f"CREATE TRIGGER case_search_delete AFTER DELETE ON cases BEGIN {_FORGET}"
-    f" DELETE FROM {DOCS} WHERE case_id = old.id; END",
+    """CREATE TRIGGER case_search_insert AFTER INSERT ON cases BEGIN
+        INSERT INTO case_search_docs (case_id, search_text) VALUES (new.id, new.search_text);
+        INSERT INTO case_search (rowid, search_text)
+            SELECT id, search_text FROM case_search_docs WHERE case_id = new.id;
+    END""",
+    """CREATE TRIGGER case_search_update AFTER UPDATE OF id, search_text ON cases
+    WHEN old.search_text IS NOT new.search_text OR old.id IS NOT new.id BEGIN
+        INSERT INTO case_search (case_search, rowid, search_text)
+            SELECT 'delete', id, search_text FROM case_search_docs WHERE case_id = old.id;
+        DELETE FROM case_search_docs WHERE case_id = old.id;
+        INSERT INTO case_search_docs (case_id, search_text) VALUES (new.id, new.search_text);
+        INSERT INTO case_search (rowid, search_text)
+            SELECT id, search_text FROM case_search_docs WHERE case_id = new.id;
+    END""",
+    """CREATE TRIGGER case_search_delete AFTER DELETE ON cases BEGIN
+        INSERT INTO case_search (case_search, rowid, search_text)
+            SELECT 'delete', id, search_text FROM case_search_docs WHERE case_id = old.id;
+        DELETE FROM case_search_docs WHERE case_id = old.id;
+    END""",
 )
 
 
@@ -89,18 +94,18 @@ def create_triggers(connection: Connection) -> None:
 
 def refill(connection: Connection) -> None:
     """Copy every case's search text and rebuild the index from it."""
-    connection.exec_driver_sql(f"DELETE FROM {DOCS}")
+    connection.exec_driver_sql("DELETE FROM case_search_docs")
     connection.exec_driver_sql(
-        f"INSERT INTO {DOCS} (case_id, search_text) SELECT id, search_text FROM cases"
+        "INSERT INTO case_search_docs (case_id, search_text) SELECT id, search_text FROM cases"
     )
-    connection.exec_driver_sql(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")
+    connection.exec_driver_sql("INSERT INTO case_search (case_search) VALUES ('rebuild')")
 
 
 def drop_sqlite(connection: Connection) -> None:
     for trigger in TRIGGERS:
         connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
-    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS}")
-    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {DOCS}")
+    connection.exec_driver_sql("DROP TABLE IF EXISTS case_search")
+    connection.exec_driver_sql("DROP TABLE IF EXISTS case_search_docs")
 
 
 def trigram_schema(connection: Connection, *, install: bool) -> str | None:

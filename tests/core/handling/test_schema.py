@@ -16,8 +16,10 @@ from disputeflow.engine.store.tables import Base
 def test_the_migrated_schema_matches_the_models(runtime):
     with runtime.database.engine.connect() as connection:
         # the case search index (0011) is raw SQL by dialect, outside the models
-        opts = {"compare_type": True,
-                "include_name": lambda name, *_: name not in search_schema.OUTSIDE_MODELS}
+        opts = {
+            "compare_type": True,
+            "include_name": lambda name, *_: name not in search_schema.OUTSIDE_MODELS,
+        }
         context = MigrationContext.configure(connection, opts=opts)
         assert compare_metadata(context, Base.metadata) == []
 
