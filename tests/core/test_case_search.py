@@ -301,6 +301,29 @@ def test_postgresql_asks_the_index_for_the_rare_trigrams_only(
     search_pg.forget()
 
 
+@sqlite_only
+def test_housekeeping_merges_the_small_segments_of_the_sqlite_index(runtime, connection_id):
+    """Every commit that changes a search text writes a small segment of its own."""
+    seed(runtime, connection_id)
+    for n in range(40):
+        with runtime.database.session() as session:
+            row = session.scalars(select(CaseRow).where(CaseRow.external_id == "2003")).one()
+            row.search_text = f"{row.search_text} {n}"
+
+    def pages():
+        with runtime.database.engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT count(*) FROM case_search_data").scalar()
+
+    before = pages()
+    runtime.plugins.hook.disputeflow_housekeeping(runtime=runtime)
+    assert pages() < before / 4
+    with runtime.database.session(readonly=True) as session:
+        assert indexed(session, "example.com 0 1 2") == ["2003"]
+        assert indexed(session, "38 39") == ["2003"]
+        assert indexed(session, "39 40") == []
+    assert_index_intact(runtime)
+
+
 def _down_revision():
     return ScriptDirectory.from_config(migrate.alembic_config()).get_revision("0011").down_revision
 

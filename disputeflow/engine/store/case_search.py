@@ -204,3 +204,15 @@ def purge(session: Session) -> None:
     if session.get_bind().dialect.name == "sqlite" and _fts_ready(session):
         session.flush()  # the changed search texts reach the index first
         session.execute(text("INSERT INTO case_search (case_search) VALUES ('optimize')"))
+
+
+TIDY_PAGES = 500  # about 2 MB of index rewritten: 0.1 s at a million cases
+
+
+def tidy(session: Session) -> None:
+    """Merge a bounded share of the SQLite index's small segments (the worker's
+    housekeeping, once a minute): searches read fewer segments, and the text of changed
+    and deleted rows leaves the index sooner. PostgreSQL's autovacuum does this for GIN."""
+    if session.get_bind().dialect.name == "sqlite" and _fts_ready(session):
+        merge = text("INSERT INTO case_search (case_search, rank) VALUES ('merge', :pages)")
+        session.execute(merge, {"pages": TIDY_PAGES})
