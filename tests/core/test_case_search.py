@@ -327,9 +327,7 @@ def test_housekeeping_merges_the_small_segments_of_the_sqlite_index(runtime, con
 
 
 @postgresql_only
-def test_postgresql_plans_each_search_and_skips_the_index_without_a_trigram(
-    runtime, connection_id
-):
+def test_postgresql_plans_each_search_and_skips_the_index_without_a_trigram(runtime, connection_id):
     """A prepared statement's generic plan (any LIMIT, any term) walked every case in
     order for ``zq`` (3.3 s at a million); a term without three letters or digits in a row
     has no trigram the index could look up."""
