@@ -19,6 +19,8 @@ from disputeflow.core.evidence import EvidenceItem
 from disputeflow.features.evidence import catalogue
 
 PLATFORM, DISPUTEFLOW, AGENT = "platform", "disputeflow", "agent"
+# disputeflow's copy of what the platform's own record says better: shown only without it.
+FALLBACKS = frozenset({"customer_name", "customer_email"})
 
 
 def _stamp(moment: datetime | None) -> str | None:
@@ -176,8 +178,19 @@ def _file(stored: StoredFile, platform: str) -> PacketItem:
 def _items(
     found: Sequence[tuple[str, EvidenceItem]], edits: Edits, platform: str
 ) -> list[PacketItem]:
-    """Found items, each replaced by the agent's text for its name where they wrote one."""
-    items = [_found(item, origin, platform) for origin, item in found]
+    """Found items (the platform's first, the same text once), each replaced by the agent's
+    text for its name where they wrote one."""
+    ordered = sorted(found, key=lambda pair: pair[0] != PLATFORM)
+    from_platform = {item.name for origin, item in ordered if origin == PLATFORM}
+    seen: set[tuple[str, str]] = set()
+    items = []
+    for origin, item in ordered:
+        key = (item.name, item.text.strip().casefold())
+        fallback = origin != PLATFORM and item.name in FALLBACKS and item.name in from_platform
+        if (key in seen and not item.content) or fallback:
+            continue
+        seen.add(key)
+        items.append(_found(item, origin, platform))
     items = [item for item in items if item.name not in edits.items]
     items += [_edited(name, text, platform) for name, text in sorted(edits.items.items())]
     items += [_file(stored, platform) for stored in edits.files]
