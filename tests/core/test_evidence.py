@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -97,3 +99,31 @@ def test_erasure_removes_the_packets_personal_data_and_files(runtime):
     assert not on_disk.exists()
     packet = assemble(runtime, case_id)
     assert "Zed" not in str(packet.to_dict())
+
+
+DOC = Path(__file__).parents[2] / "docs" / "evidence.md"
+
+
+def _section(text, heading):
+    start = text.index(f"\n{heading}\n")
+    end = text.find("\n#", start + len(heading) + 2)
+    return text[start : end if end != -1 else len(text)]
+
+
+@pytest.mark.parametrize("category", list(Category))
+def test_the_doc_lists_what_wins_each_category(category):
+    section = _section(DOC.read_text(), f"### {category}")
+    for wanted in catalogue.requirements(category):
+        required = "yes" if wanted.required else "no"
+        assert f"| `{wanted.item}` | {required} | {wanted.why} |" in section
+
+
+@pytest.mark.parametrize(("platform", "heading"), [("stripe", "### Stripe"),
+                                                   ("shopify", "### Shopify")])  # fmt: skip
+def test_the_doc_names_each_platform_field(platform, heading):
+    section = _section(DOC.read_text(), heading)
+    assert "checked 2026-12-05" in section
+    for name, item in catalogue.load().items.items():
+        text, file = item.text.get(platform), item.file.get(platform)
+        shown = {"-": "filled in by the platform", None: "free text"}.get(text, f"`{text}`")
+        assert f"| `{name}` | {shown} | {f'`{file}`' if file else 'free file'} |" in section
