@@ -94,13 +94,16 @@ def contest_input(
     texts = text_fields(packet)
     evidence = tuple(Evidence(new_id("evd"), Actor.MERCHANT, field, now, text)
                      for field, text in sorted(texts.items()))  # fmt: skip
-    params: dict[str, Any] = {"submit": not draft, "evidence_packet": True}
+    present = sorted({item.name for item in packet.present()})
+    # ``evidence_items``: which catalogue items went in (outcome analytics count them).
+    params: dict[str, Any] = {"submit": not draft, "evidence_packet": True,
+                              "evidence_items": present}  # fmt: skip
     uploads = file_params(packet, contents)
     if uploads:
         params["files"] = uploads
     message = free_text(packet) or None
     digest = hashlib.sha256(
-        json.dumps([texts, message, uploads, draft], sort_keys=True).encode()
+        json.dumps([texts, message, uploads, draft, present], sort_keys=True).encode()
     ).hexdigest()[:40]
     return ActionInput(
         type=ActionType.CONTEST, message=message, evidence=evidence, params=params,

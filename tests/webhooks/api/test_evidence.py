@@ -119,6 +119,9 @@ def test_submitting_queues_one_contest_with_the_packet(client, agent, runtime, a
     assert (action["type"], action["status"], action["requested_by"]) == (
         "contest", "pending", "agent-bot")  # fmt: skip
     assert action["params"]["submit"] is True
+    assert action["params"]["evidence_items"] == [
+        "buyer_messages", "card_checks", "customer_email", "customer_name", "statutory_rights"
+    ]  # fmt: skip
     message = action["params"]["message"]
     assert message.startswith("Ordered and received.\n\n")
     assert "Card checks (AVS, CVC, 3-D Secure) (the agent):\nCVC passed" in message
