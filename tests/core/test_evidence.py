@@ -127,3 +127,38 @@ def test_the_doc_names_each_platform_field(platform, heading):
         text, file = item.text.get(platform), item.file.get(platform)
         shown = {"-": "filled in by the platform", None: "free text"}.get(text, f"`{text}`")
         assert f"| `{name}` | {shown} | {f'`{file}`' if file else 'free file'} |" in section
+
+
+def test_refunds_and_the_stores_policy_come_from_the_store(runtime):
+    from datetime import UTC, datetime
+
+    from disputeflow import Money, Order
+    from disputeflow.core.effects import OrderRefund
+    from disputeflow.engine import order_refunds
+    from disputeflow.engine.store.tables import ConnectionRow
+
+    connection = runtime.add_connection("fake", "eu", {"signing_secret": "s", "shop": "eu"})
+    order = Order(external_id="1001", name="#1001")
+    case_id = ingest_snapshot(
+        runtime.database, runtime.plugins, connection["id"],
+        snapshot("cb7", category="credit_not_processed", order=order),
+    ).case.id  # fmt: skip
+    read_at = datetime(2026, 11, 20, 8, tzinfo=UTC)
+    with runtime.database.session() as session:
+        refund = OrderRefund("1001", "rf-1", Money("5.00", "EUR"), read_at, note="goodwill")
+        order_refunds.record(session, connection["id"], refund)
+        row = session.get(ConnectionRow, connection["id"])
+        row.return_policy = {"window_days": 30, "source": "fake: refund policy",
+                             "checked_at": None, "error": None,
+                             "text": "Refunds within 30 days."}  # fmt: skip
+        row.return_policy_checked_at = read_at
+    packet = assemble(runtime, case_id)
+    found = {item.name: item for item in packet.items}
+    assert (
+        found["earlier_refunds"].text == "2026-11-20: 5.00 EUR refunded on order #1001 (goodwill)"
+    )
+    policy = found["refund_policy"]
+    assert policy.text == "Returns accepted within 30 days.\n\nRefunds within 30 days."
+    assert (policy.as_of, policy.origin) == (read_at, "disputeflow")
+    assert policy.source == "fake: refund policy (read by disputeflow)"
+    assert [m.name for m in packet.missing if m.required] == ["refund_refusal"]
