@@ -129,7 +129,7 @@ def test_a_not_received_dispute_is_contested_with_the_orders_tracking(runtime, c
     assert found["shipping_address"].text == "John Doe\n969 Market\nSan Francisco, CA 94103\nUS"
     assert found["address_match"].text == "The order shipped to the billing address."
     assert found["product_description"].text == (
-        "2 x Woo Single #1\n1 x Ship Your Idea – Color: Black, Size: M Test (SKU Bar3)"
+        "2 x Woo Single #1\n1 x Ship Your Idea \u2013 Color: Black, Size: M Test (SKU Bar3)"
     )
     assert found["customer_communication"].text == "2017-03-21 19:46 UTC: Order ok!!!"
     assert found["delivery_confirmation"].text.endswith("tracking/9400111899560000000000")
