@@ -76,8 +76,11 @@ def trackers(api: PaypalApi, transaction_id: str) -> list[Mapping[str, Any]]:
                 "PayPal tracking not readable (grant the app Shipping tracking): %s", error.message
             )
         return []
-    found = answer.get("trackers") if isinstance(answer, Mapping) else None
-    return [t for t in found or () if isinstance(t, Mapping)]
+    if not isinstance(answer, Mapping):
+        return []
+    if "trackers" not in answer and text(answer.get("tracking_number")):
+        return [answer]  # the 1.6 specification names one ``tracker`` as this call's answer
+    return [t for t in answer.get("trackers") or () if isinstance(t, Mapping)]
 
 
 def dispute_items(dispute: Mapping[str, Any]) -> list[EvidenceItem]:

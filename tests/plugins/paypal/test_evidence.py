@@ -226,3 +226,28 @@ def test_a_demo_connection_is_not_asked(fake_plugins, connection, api):
     assert collected(fake_plugins, case, replace(connection, demo=True)) == []
     assert collected(fake_plugins, case, replace(connection, platform="ebay")) == []
     assert len(api.calls) == 0
+
+
+def test_a_single_tracker_answer_is_read_as_well(fake_plugins, connection, api):
+    """paypal-rest-api-specifications 1.6 names one ``tracker`` as the list's answer."""
+    dispute = fixture("dispute_details_response.json")
+    api.post(f"{API}/v1/oauth2/token", json=TOKEN_ANSWER)
+    api.get(f"{DISPUTES}/{dispute['dispute_id']}", json=dispute)
+    api.get(TRACKERS, json=POSTMAN_TRACKER)
+    found = by_name(collected(fake_plugins, case_of(dispute), connection))
+    assert found["tracking"].text == "1681231012"
+
+
+def test_an_app_without_the_tracking_permission_still_gets_the_dispute(
+    fake_plugins, connection, api, caplog
+):
+    dispute = fixture("dispute_details_response.json")
+    denied = {
+        "name": "NOT_AUTHORIZED",
+        "message": "Authorization failed due to insufficient permissions.",
+    }
+    paypal_answers(api, dispute, (403, denied))
+    found = by_name(collected(fake_plugins, case_of(dispute), connection))
+    assert "tracking" not in found
+    assert found["customer_name"].text == "John Doe"
+    assert "PayPal tracking not readable" in caplog.text

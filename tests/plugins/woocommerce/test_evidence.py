@@ -230,3 +230,20 @@ def test_a_demo_store_is_not_asked_and_other_platforms_are_not_answered(runtime,
     assert collected(runtime.plugins, case, replace(store, demo=True)) == []
     assert collected(runtime.plugins, case, replace(store, platform="stripe")) == []
     assert len(api.calls) == 0
+
+
+def test_a_tracking_route_the_key_may_not_read_gives_no_tracking_not_an_error(
+    runtime, connection, api, caplog
+):
+    case = dispute_case(runtime, connection["id"])
+    refused = {
+        "code": "woocommerce_rest_cannot_view",
+        "message": "Sorry, you cannot list resources.",
+        "data": {"status": 401},
+    }
+    store_answers(api, order=wcpay_order("on-hold"), dispute_body=dispute(), tracking=[])
+    api.replace("GET", TRACKING, status=401, json=refused)
+    found = by_name(collected(runtime.plugins, case, runtime.connection_by_id(connection["id"])))
+    assert "tracking" not in found
+    assert found["customer_name"].text == "John Doe"  # the rest of the packet is kept
+    assert "Shipment Tracking not readable" in caplog.text
