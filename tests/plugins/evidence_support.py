@@ -1,0 +1,35 @@
+"""Helpers of the plugins' evidence tests: gather one plugin's items through the hook, and
+turn items into a contest's evidence as the packet does (``kind`` = the item's field, else
+its catalogue name)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from disputeflow import Case, Connection, Evidence, EvidenceItem
+from disputeflow.core.clock import utcnow
+
+
+def collected(plugins, case: Case, connection: Connection) -> list[EvidenceItem]:
+    """Every item the registered plugins answer for ``case`` (one list, in hook order)."""
+    answers = plugins.hook.disputeflow_collect_evidence(case=case, connection=connection)
+    return [item for answer in answers for item in answer]
+
+
+def by_name(items: Iterable[EvidenceItem]) -> dict[str, EvidenceItem]:
+    """Items by catalogue name (a name twice is a test failure: each comes once)."""
+    found: dict[str, EvidenceItem] = {}
+    for item in items:
+        assert item.name not in found, f"{item.name} given twice"
+        found[item.name] = item
+    return found
+
+
+def as_evidence(items: Iterable[EvidenceItem]) -> tuple[Evidence, ...]:
+    """The text items as a contest's evidence: ``kind`` is the platform field they fill."""
+    at = utcnow()
+    return tuple(
+        Evidence(f"ev-{number}", "merchant", item.field or item.name, at, item.text)
+        for number, item in enumerate(items, start=1)
+        if item.content is None
+    )
