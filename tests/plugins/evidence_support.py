@@ -10,9 +10,15 @@ from disputeflow import Case, Connection, Evidence, EvidenceItem
 from disputeflow.core.clock import utcnow
 
 
+BUILT_IN = "disputeflow.features.evidence.plugin"  # what the case itself says, any platform
+
+
 def collected(plugins, case: Case, connection: Connection) -> list[EvidenceItem]:
-    """Every item the registered plugins answer for ``case`` (one list, in hook order)."""
-    answers = plugins.hook.disputeflow_collect_evidence(case=case, connection=connection)
+    """Every item the marketplace plugins answer for ``case`` (one list, in hook order); the
+    built-in evidence feature's own items are left out, so each name is the platform's."""
+    built_in = [plugins.get_plugin(BUILT_IN)]
+    hook = plugins.subset_hook_caller("disputeflow_collect_evidence", remove_plugins=built_in)
+    answers = hook(case=case, connection=connection)
     return [item for answer in answers for item in answer]
 
 
