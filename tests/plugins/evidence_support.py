@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from disputeflow import Case, Connection, Evidence, EvidenceItem
 from disputeflow.core.clock import utcnow
 
-
 BUILT_IN = "disputeflow.features.evidence.plugin"  # what the case itself says, any platform
 
 
