@@ -18,11 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from disputeflow.core.case import Case
-from disputeflow.core.errors import DisputeflowError
 from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import Actor, CaseKind, CaseStatus, Outcome, TimelineKind
 from disputeflow.engine.store.tables import CaseRow, ConnectionRow, TimelineRow
 from disputeflow.features.handling.conditions import tracking_of
+from disputeflow.features.handling.fees import reported_fees
 
 _RESPONSES = (
     TimelineKind.ACTION_REQUESTED,
@@ -73,23 +73,10 @@ class CaseFact:
         return self.kind is not CaseKind.RETURN
 
 
-def _as_money(value: Any) -> Money | None:
-    if not isinstance(value, dict):
-        return None
-    try:
-        return Money.from_dict(value)
-    except DisputeflowError:
-        return None
-
-
 def fees_of(extra: dict[str, Any]) -> tuple[Money, ...]:
-    """Fees the platform charged for the case: ``extra["fees"]`` (a money dict or a list of
-    them) and ``extra["dispute_fee"]``; anything unreadable is left out."""
-    found: list[Any] = []
-    fees = extra.get("fees")
-    found += fees if isinstance(fees, list) else [fees]
-    found.append(extra.get("dispute_fee"))
-    return tuple(money for money in map(_as_money, found) if money is not None)
+    """Fees the platform charged for the case (:func:`~disputeflow.features.handling.fees.
+    reported_fees`: ``extra["fees"]`` and ``extra["dispute_fee"]``)."""
+    return reported_fees(extra)
 
 
 def _texts(value: Any) -> list[str]:

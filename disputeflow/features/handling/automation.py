@@ -26,11 +26,12 @@ from disputeflow.core.values import Evidence, TimelineEntry
 from disputeflow.engine.outbox import ActionInput, append_entry, check_action, request_action
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import cases
-from disputeflow.engine.store.tables import CaseRow, RuleRunRow
+from disputeflow.engine.store.tables import CaseRow, ConnectionRow, RuleRunRow
 from disputeflow.features.handling import priority
 from disputeflow.features.handling.conditions import case_facts, matches, tracking_of
 from disputeflow.features.handling.deadlines import card_network
 from disputeflow.features.handling.fairness import INFO_PARAM
+from disputeflow.features.handling.fee_facts import fee_facts
 from disputeflow.features.handling.rules import AutomationRule
 
 log = logging.getLogger(__name__)
@@ -71,12 +72,16 @@ def evaluate_case(runtime: Runtime, case_id: str, *, now: datetime) -> dict[str,
     rule that asks the platform for something acts (``assign`` rules always may)."""
     with runtime.database.session(readonly=True) as session:
         case = runtime.fill_allowed_actions(cases.get(session, case_id))
+        name = session.scalar(
+            select(ConnectionRow.name).where(ConnectionRow.id == case.connection_id)
+        )
     if case.status == CaseStatus.RESOLVED:
         return {}
     amount = priority.to_reporting(case.amount, runtime.rules, runtime.plugins)
     facts = case_facts(
         case, now=now, amount=amount.value if amount else None, card_network=card_network(case)
     )
+    facts.update(fee_facts(case, runtime.rules, runtime.plugins, name))
     outcomes: dict[str, str] = {}
     acted = False
     for rule in runtime.rules.automation:

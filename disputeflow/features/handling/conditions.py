@@ -42,6 +42,12 @@ FIELDS: dict[str, str] = {
     "within_statutory_window": BOOL,
     "below_statutory": BOOL,
     "has_tracking": BOOL,
+    # Fight or accept (features/handling/fee_facts.py), in the same currency as ``amount``.
+    "amount_at_stake": NUMBER,  # the amount less what was already refunded
+    "dispute_fee": NUMBER,
+    "counter_fee": NUMBER,
+    "fight_cost": NUMBER,  # the fees of a lost fight: counter fee + dispute fee
+    "net_if_won": NUMBER,  # the amount at stake less the fees a won fight still costs
 }
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {

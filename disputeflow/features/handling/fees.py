@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from disputeflow.core.errors import DisputeflowError
 from disputeflow.core.money import Money
 
 STRIPE_SOURCE = (
@@ -45,14 +47,6 @@ class PlatformFees:
     def fight_cost(self) -> tuple[Money, ...]:
         """The fees of a fight that is lost: the counter fee and the dispute fee."""
         return tuple(fee for fee in (self.counter_fee, self.dispute_fee) if fee is not None)
-
-    def kept_if_won(self) -> tuple[Money, ...]:
-        """The fees a won fight still costs: those the platform does not give back."""
-        kept = (
-            (self.dispute_fee, self.dispute_fee_returned_if_won),
-            (self.counter_fee, self.counter_fee_returned_if_won),
-        )
-        return tuple(fee for fee, returned in kept if fee is not None and not returned)
 
     def paid(self, *, fought: bool, won: bool) -> tuple[Money, ...]:
         """The fees a closed dispute cost: the dispute fee unless won and given back, the
@@ -104,3 +98,23 @@ class FeeSettings:
         if platform in self.platforms:
             return self.platforms[platform]
         return DEFAULT_FEES.get(platform) if self.defaults else None
+
+
+def _as_money(value: Any) -> Money | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        return Money.from_dict(value)
+    except DisputeflowError:
+        return None
+
+
+def reported_fees(extra: Mapping[str, Any]) -> tuple[Money, ...]:
+    """Fees the platform reported charging for the case, as its plugin kept them:
+    ``extra["fees"]`` (a money dict or a list of them) and ``extra["dispute_fee"]``;
+    anything unreadable is left out."""
+    found: list[Any] = []
+    fees = extra.get("fees")
+    found += fees if isinstance(fees, list) else [fees]
+    found.append(extra.get("dispute_fee"))
+    return tuple(money for money in map(_as_money, found) if money is not None)

@@ -19,14 +19,25 @@ reported like every other problem of the file, with their line.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from disputeflow.core.errors import DisputeflowError
 from disputeflow.core.money import Money
 from disputeflow.features.handling.fees import FeeSettings, PlatformFees
 
-if TYPE_CHECKING:
-    from disputeflow.features.handling.rules_file import _Section
+
+class _Section(Protocol):
+    """What this reads of ``rules_file._Section`` (one table, its problems located)."""
+
+    text: Any
+    start: int | None
+    where: str
+    table: dict[str, Any]
+
+    def problem(self, key: str, message: str) -> None: ...
+    def only(self, *known: str) -> None: ...
+    def flag(self, key: str, default: bool = False) -> bool: ...
+
 
 AMOUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s+([A-Za-z]{3})\s*$")
 KEYS = (
@@ -78,7 +89,9 @@ def _table(section: _Section, *path: str) -> _Section:
     value: object = section.table
     for part in path:
         value = value.get(part, {}) if isinstance(value, dict) else {}
-    return type(section)(section.text, start, ".".join((section.where, *path)), value)
+    make: Any = type(section)  # rules_file._Section(text, start, where, value)
+    found: _Section = make(section.text, start, ".".join((section.where, *path)), value)
+    return found
 
 
 def parse_fees(section: _Section) -> FeeSettings:

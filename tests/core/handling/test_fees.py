@@ -42,7 +42,6 @@ def test_published_defaults_apply_without_a_file():
 def test_what_a_dispute_costs_by_how_it_ended():
     stripe = DEFAULT_FEES["stripe"]
     assert stripe.fight_cost() == (USD("15.00"), USD("15.00"))
-    assert stripe.kept_if_won() == (USD("15.00"),)  # the dispute fee stays with Stripe
     assert stripe.paid(fought=True, won=True) == (USD("15.00"),)
     assert stripe.paid(fought=True, won=False) == (USD("15.00"), USD("15.00"))
     assert stripe.paid(fought=False, won=False) == (USD("15.00"),)
