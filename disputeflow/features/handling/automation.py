@@ -32,6 +32,7 @@ from disputeflow.features.handling.conditions import case_facts, matches, tracki
 from disputeflow.features.handling.deadlines import card_network
 from disputeflow.features.handling.fairness import INFO_PARAM
 from disputeflow.features.handling.fee_facts import fee_facts
+from disputeflow.features.handling.plugin_facts import plugin_facts
 from disputeflow.features.handling.rules import AutomationRule
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ def evaluate_case(runtime: Runtime, case_id: str, *, now: datetime) -> dict[str,
         case, now=now, amount=amount.value if amount else None, card_network=card_network(case)
     )
     facts.update(fee_facts(case, runtime.rules, runtime.plugins, name))
+    facts.update(plugin_facts(runtime, case))
     outcomes: dict[str, str] = {}
     acted = False
     for rule in runtime.rules.automation:

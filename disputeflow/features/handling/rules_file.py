@@ -18,7 +18,7 @@ from disputeflow.core.calendar import BusinessCalendar
 from disputeflow.core.errors import ConfigurationError, DisputeflowError
 from disputeflow.core.money import minor_units
 from disputeflow.core.taxonomy import CaseKind, Category
-from disputeflow.features.handling.conditions import Condition, parse_condition
+from disputeflow.features.handling.conditions import PLUGIN_FACTS, Condition, parse_condition
 from disputeflow.features.handling.fees_file import parse_fees
 from disputeflow.features.handling.rules import (
     AUTOMATION_ACTIONS,
@@ -290,6 +290,8 @@ def _name_and_when(section: _Section) -> tuple[str, tuple[Condition, ...]] | Non
 def _route(section: _Section) -> RouteRule | None:
     section.only("name", "queue", "when")
     named = _name_and_when(section)
+    for key in PLUGIN_FACTS & set(section.table.get("when") or ()):
+        section.sub("when").problem(key, "only automation rules can test it (a plugin tells it)")
     queue = section.text_of("queue", required=True)
     if named is None or queue is None:
         return None
