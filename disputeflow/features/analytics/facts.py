@@ -19,8 +19,15 @@ from sqlalchemy.orm import Session
 
 from disputeflow.core.case import Case
 from disputeflow.core.money import Money
-from disputeflow.core.taxonomy import Actor, CaseKind, CaseStatus, Outcome, TimelineKind
-from disputeflow.engine.store.tables import CaseRow, ConnectionRow, TimelineRow
+from disputeflow.core.taxonomy import (
+    ActionType,
+    Actor,
+    CaseKind,
+    CaseStatus,
+    Outcome,
+    TimelineKind,
+)
+from disputeflow.engine.store.tables import ActionRow, CaseRow, ConnectionRow, TimelineRow
 from disputeflow.features.handling.conditions import tracking_of
 from disputeflow.features.handling.fees import reported_fees
 
@@ -30,6 +37,8 @@ _RESPONSES = (
     TimelineKind.EVIDENCE_ADDED,
 )
 _SEPARATORS = re.compile(r"[\s_\-]+")
+CONTESTED, ACCEPTED = "contested", "accepted"
+_ANSWERS = {str(ActionType.CONTEST): CONTESTED, str(ActionType.ACCEPT): ACCEPTED}
 
 
 def normalised(value: str | None) -> str | None:
@@ -66,6 +75,7 @@ class CaseFact:
     carriers: tuple[str, ...] = ()
     external_id: str = ""  # the platform's id, for a readable title
     order: str | None = None  # the order's name or id
+    response: str | None = None  # CONTESTED, ACCEPTED, or None: the merchant did neither
 
     @property
     def is_dispute(self) -> bool:
@@ -130,8 +140,33 @@ def _first_response(entries: Iterable[TimelineRow]) -> datetime | None:
     return min(times) if times else None
 
 
-def fact_of(case: Case, store: str, entries: Sequence[TimelineRow] = ()) -> CaseFact:
-    """The analytics view of one case and its response and resolution entries."""
+def _answers(session: Session, since: datetime, until: datetime) -> dict[str, str]:
+    """Each case's last contest or accept that did not fail, by case id."""
+    query = (
+        select(ActionRow.case_id, ActionRow.type)
+        .join(CaseRow, CaseRow.id == ActionRow.case_id)
+        .where(CaseRow.opened_at >= since, CaseRow.opened_at < until)
+        .where(ActionRow.type.in_(list(_ANSWERS)), ActionRow.status != "failed")
+        .order_by(ActionRow.created_at, ActionRow.id)
+    )
+    return {case_id: _ANSWERS[type_] for case_id, type_ in session.execute(query)}
+
+
+def response_of(entries: Iterable[TimelineRow], answer: str | None = None) -> str | None:
+    """How the merchant answered a dispute: its contest or accept through disputeflow
+    (``answer``), else ``CONTESTED`` when the timeline shows the merchant's evidence (sent on
+    the platform itself), else ``None``."""
+    if answer is not None:
+        return answer
+    evidence = (TimelineKind.EVIDENCE_ADDED, Actor.MERCHANT)
+    return CONTESTED if any((e.kind, e.actor) == evidence for e in entries) else None
+
+
+def fact_of(
+    case: Case, store: str, entries: Sequence[TimelineRow] = (), answer: str | None = None
+) -> CaseFact:
+    """The analytics view of one case, its response and resolution entries, and the
+    merchant's contest or accept (``answer``)."""
     resolved = [e.at for e in entries if e.kind == TimelineKind.RESOLVED]
     return CaseFact(
         id=case.id,
@@ -154,6 +189,7 @@ def fact_of(case: Case, store: str, entries: Sequence[TimelineRow] = ()) -> Case
         fees=fees_of(case.extra),
         products=products_of(case.extra),
         carriers=carriers_of(case),
+        response=response_of(entries, answer),
     )
 
 
@@ -163,6 +199,7 @@ def load_facts(session: Session, since: datetime, until: datetime) -> list[CaseF
         str(i): str(n) for i, n in session.execute(select(ConnectionRow.id, ConnectionRow.name))
     }
     events = _events(session, since, until)
+    answers = _answers(session, since, until)
     rows = session.scalars(
         select(CaseRow)
         .where(CaseRow.opened_at >= since, CaseRow.opened_at < until)
@@ -173,6 +210,7 @@ def load_facts(session: Session, since: datetime, until: datetime) -> list[CaseF
             Case.from_dict(row.document),
             names.get(row.connection_id, row.connection_id),
             events.get(row.id, ()),
+            answers.get(row.id),
         )
         for row in rows
     ]
