@@ -34,6 +34,12 @@ from disputeflow.features.rates.convert import convert
 FEE_FACTS = ("amount_at_stake", "dispute_fee", "counter_fee", "fight_cost", "net_if_won")
 
 
+def tested(rules: Iterable[Any]) -> bool:
+    """Whether any of ``rules`` (routes or automation rules) tests a fee fact: only then
+    are they worked out (and the connection's name read)."""
+    return any(c.field in FEE_FACTS for rule in rules for c in rule.when)
+
+
 def amount_at_stake(case: Case) -> Money | None:
     """The disputed amount less what was already refunded (never below zero)."""
     if case.amount is None:

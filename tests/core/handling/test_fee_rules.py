@@ -195,3 +195,13 @@ def test_the_docs_example_sets_stripes_fees():
     assert (fees.dispute_fee, fees.counter_fee) == (Money("20.00", "EUR"), Money("20.00", "EUR"))
     [accept] = [r for r in parse_rules(example_text()).automation if r.action == "accept"]
     assert [c.field for c in accept.when] == ["kind", "net_if_won", "category"]
+
+
+def test_a_connections_own_fees_by_its_name(runtime, connection_id, use_rules):
+    # the connection is named "eu-shop": its table replaces the platform's 15 + 15 USD
+    use_rules(ACCEPT + '\n[fees.connection."eu-shop"]\ndispute_fee = "30.00 EUR"\n')
+    case = ingest(runtime, connection_id, snapshot("cb", amount=Money("49.99", "EUR")))
+    # nets 49.99 - 30.00 = 19.99 if won (no counter fee here): accepted
+    assert evaluate_case(runtime, case.id, now=T0) == {"accept-not-worth-it": "requested"}
+    other = ingest(runtime, connection_id, snapshot("cb2", amount=Money("50.00", "EUR")))
+    assert evaluate_case(runtime, other.id, now=T0) == {}
