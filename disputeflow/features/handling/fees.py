@@ -48,6 +48,26 @@ class PlatformFees:
         """The fees of a fight that is lost: the counter fee and the dispute fee."""
         return tuple(fee for fee in (self.counter_fee, self.dispute_fee) if fee is not None)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``rules check --json``)."""
+        return {
+            "dispute_fee": self.dispute_fee.to_dict() if self.dispute_fee else None,
+            "counter_fee": self.counter_fee.to_dict() if self.counter_fee else None,
+            "dispute_fee_returned_if_won": self.dispute_fee_returned_if_won,
+            "counter_fee_returned_if_won": self.counter_fee_returned_if_won,
+            "source": self.source,
+        }
+
+    def __str__(self) -> str:
+        def one(fee: Money | None, returned: bool) -> str:
+            if fee is None:
+                return "none"
+            return f"{fee.value} {fee.currency} ({'returned' if returned else 'kept'} if won)"
+
+        dispute = one(self.dispute_fee, self.dispute_fee_returned_if_won)
+        counter = one(self.counter_fee, self.counter_fee_returned_if_won)
+        return f"dispute fee {dispute}, counter fee {counter}; from {self.source}"
+
     def paid(self, *, fought: bool, won: bool) -> tuple[Money, ...]:
         """The fees a closed dispute cost: the dispute fee unless won and given back, the
         counter fee when fought, unless won and given back."""
@@ -98,6 +118,14 @@ class FeeSettings:
         if platform in self.platforms:
             return self.platforms[platform]
         return DEFAULT_FEES.get(platform) if self.defaults else None
+
+    def effective(self) -> dict[str, PlatformFees]:
+        """Every platform's and connection's fees in force (``connection:<key>`` for a
+        connection's own), the published defaults included."""
+        found = dict(DEFAULT_FEES) if self.defaults else {}
+        found.update(self.platforms)
+        found.update({f"connection:{k}": v for k, v in self.connections.items()})
+        return found
 
 
 def _as_money(value: Any) -> Money | None:

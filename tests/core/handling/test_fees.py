@@ -119,3 +119,15 @@ def test_published_defaults_can_be_turned_off():
 )
 def test_each_fee_problem_names_its_line_and_field(text, expected):
     assert problems(text) == [expected]
+
+
+def test_the_fees_in_force_name_their_source():
+    fees = parse_rules('[fees.connection.eu-shop]\ncounter_fee = "5.00 EUR"\n').fees
+    found = fees.effective()
+    assert sorted(found) == ["connection:eu-shop", "paypal", "stripe"]
+    assert str(found["connection:eu-shop"]) == (
+        "dispute fee none, counter fee 5.00 EUR (returned if won); "
+        "from rules file, [fees.connection.eu-shop]"
+    )
+    off = parse_rules("[fees]\nuse_published_defaults = false\n").fees
+    assert off.effective() == {}
