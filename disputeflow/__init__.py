@@ -30,6 +30,7 @@ from disputeflow.core.errors import (
     UnsupportedError,
 )
 from disputeflow.core.events import CaseChange, Classification
+from disputeflow.core.evidence import EvidenceItem
 from disputeflow.core.hookspecs import hookimpl
 from disputeflow.core.marketplace import (
     AppDelivery,
@@ -102,6 +103,7 @@ __all__ = [
     "DisputeflowError",
     "DuplicateMarketplaceError",
     "Evidence",
+    "EvidenceItem",
     "FoundOrder",
     "InboundRequest",
     "InvalidInputError",

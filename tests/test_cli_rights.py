@@ -96,7 +96,8 @@ def test_rights_list_prints_every_country_with_its_sources(invoke):
     )
     assert lines[rows["HK"]].split()[:4] == ["HK", "Hong", "Kong", "none"]
     assert lines[rows["HK"] + 1].startswith("        source: https://www.legco.gov.hk/")
-    assert lines[rows["AE"]].split()[4:6] == ["none", "*"]
+    assert lines[rows["AE"]].split()[4:6] == ["none", "Federal"]  # checked: no "*"
+    assert lines[rows["MY"]].split()[2:4] == ["none", "*"]  # a sourced none, unverified
     assert lines[rows["VN"]].split()[:3] == ["VN", "Vietnam", "unknown"]
     assert lines[rows["DE"]].split()[2:4] == ["14", "days"]
 
@@ -106,11 +107,11 @@ def test_rights_list_filters_and_json(invoke):
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     countries = {item["country"] for item in body["items"]}
-    assert countries == {"AU", "CA", "CH", "IN", "SG", "US", "AE", "HK", "NZ", "PH"}
-    assert body["count"] == 10
+    assert countries == {"AU", "CA", "CH", "IN", "SG", "US", "AE", "HK", "NZ", "PH", "MY"}
+    assert body["count"] == 11
     assert all(item["sources"] and item["withdrawal_days"] is None for item in body["items"])
     unknown = invoke("rights", "list", "--right", "unknown").output.splitlines()
-    assert unknown[-1] == "7 countries"
+    assert unknown[-1] == "6 countries"
     assert invoke("rights", "list", "--right", "maybe").exit_code == 2
 
 

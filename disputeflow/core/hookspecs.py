@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from disputeflow.core.actions import ActionRequest, ActionResult
     from disputeflow.core.case import Case
     from disputeflow.core.events import CaseChange, Classification
+    from disputeflow.core.evidence import EvidenceItem
     from disputeflow.core.marketplace import Connection, Marketplace
     from disputeflow.core.notices import Notifier
     from disputeflow.core.snapshot import CaseSnapshot
@@ -275,6 +276,32 @@ def disputeflow_on_action_error(case: Case, action: ActionRequest, error: Except
         @hookimpl
         def disputeflow_on_action_error(case, action, error):
             pager.alert(f"{action.type} failed on {case.id}: {error}")
+    """
+
+
+@hookspec
+def disputeflow_collect_evidence(case: Case, connection: Connection) -> Iterable[EvidenceItem]:
+    """Return what this plugin knows toward contesting a case: tracking and delivery
+    confirmation, the order, the customer, the platform's own records.
+
+    Called when a case's evidence packet is assembled (the workspace, the API, an
+    automatic submission); every plugin's items are gathered. Answer only for your own
+    platform (``connection.platform``) and never call out for a demo connection
+    (``connection.demo``); a ``MarketplaceError`` is shown beside the packet and the other
+    plugins' items are kept.
+
+    :param case: the case to contest.
+    :param connection: the connection the case came through, its settings decrypted.
+    :return: :class:`disputeflow.EvidenceItem` values (empty when you know nothing).
+
+    Example::
+
+        @hookimpl
+        def disputeflow_collect_evidence(case, connection):
+            if connection.platform != "etsy":
+                return []
+            number = etsy_tracking_number(connection, case.order_id)
+            return [EvidenceItem("tracking", number, "Etsy receipt", "tracking_code")]
     """
 
 

@@ -354,6 +354,37 @@ def test_hook_disputeflow_register_notifiers(runtime, register):
         process_notices(runtime)
 
 
+def test_hook_disputeflow_collect_evidence(runtime, register):
+    from disputeflow import EvidenceItem
+    from disputeflow.features.evidence.assemble import assemble
+
+    asked = []
+
+    class Tracker:
+        @hookimpl
+        def disputeflow_collect_evidence(self, case, connection):
+            asked.append((case.id, connection.name, connection.settings["shop"]))
+            return [EvidenceItem("tracking", "1Z999AA10123456784", "fake carrier API")]
+
+    class Broken:
+        @hookimpl
+        def disputeflow_collect_evidence(self, case):
+            raise MarketplaceError("tracking service down")
+
+    case_id = _a_return(runtime)
+    before = assemble(runtime, case_id)
+    assert [item.name for item in before.items if item.origin == "platform"] == []
+    register(Tracker(), "tracker")
+    register(Broken(), "broken")
+    packet = assemble(runtime, case_id)
+    assert asked == [(case_id, "eu", "eu")], "called once, for the case's own connection"
+    tracking = [item for item in packet.items if item.name == "tracking"]
+    assert [(i.text, i.source, i.origin) for i in tracking] == [
+        ("1Z999AA10123456784", "fake carrier API", "platform")
+    ]
+    assert packet.errors == ("broken: tracking service down",), "the others' items are kept"
+
+
 # -- prevention -------------------------------------------------------------------------------
 
 

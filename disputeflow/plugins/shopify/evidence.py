@@ -54,16 +54,24 @@ def _path(case: Case, name: str) -> str:
 
 
 def _notes(action: ActionRequest) -> str:
-    """The message and the action's evidence items, as one text."""
+    """The message and the action's evidence items no text field takes, as one text."""
     notes = [action.message or ""] + [
-        f"{item.kind}: {item.description} {item.url or ''}".strip() for item in action.evidence
+        f"{item.kind}: {item.description} {item.url or ''}".strip()
+        for item in action.evidence
+        if item.kind not in TEXT_FIELDS
     ]
     return "\n".join(note for note in notes if note)
 
 
 def _wanted(action: ActionRequest) -> dict[str, str]:
-    """The GraphQL text fields this action wants written."""
-    given = dict(action.params.get("evidence_fields") or {})
+    """The GraphQL text fields this action wants written: evidence items whose ``kind`` is a
+    field's REST name (as an evidence packet sends them), then ``params.evidence_fields``."""
+    given = {
+        item.kind: item.description
+        for item in action.evidence
+        if item.kind in TEXT_FIELDS and item.description.strip()
+    }
+    given.update(action.params.get("evidence_fields") or {})
     unknown = set(given) - set(TEXT_FIELDS)
     if unknown:
         raise MarketplaceError(f"unknown Shopify evidence fields: {', '.join(sorted(unknown))}")
