@@ -6,13 +6,14 @@ import logging
 
 import pytest
 
-from disputeflow import hookimpl
+from disputeflow import EvidenceItem, Party, hookimpl
 from disputeflow.core.errors import ConfigurationError
 from disputeflow.features.handling.automation import evaluate_case
 from disputeflow.features.handling.rules_file import parse_rules
 from tests.builders import T0, snapshot
-from tests.core.handling.conftest import ingest
+from tests.core.handling.conftest import ingest, load
 
+EVIDENCE = "disputeflow.features.evidence.plugin"
 FIGHT_WHEN_COMPLETE = """
 [[automation]]
 name = "queue-complete-packets"
@@ -42,8 +43,13 @@ def test_a_failing_plugin_leaves_the_fact_unknown(runtime, connection_id, use_ru
 
 def test_without_a_plugin_the_fact_is_unknown(runtime, connection_id, use_rules):
     use_rules(FIGHT_WHEN_COMPLETE.replace("packet_complete = true", "packet_complete = false"))
-    case = ingest(runtime, connection_id, snapshot("cb"))
-    assert evaluate_case(runtime, case.id, now=T0) == {}  # not "false": unknown
+    case = ingest(runtime, connection_id, snapshot("cb"))  # no buyer: its packet lacks a name
+    evidence = runtime.plugins.unregister(name=EVIDENCE)  # nobody left to tell
+    try:
+        assert evaluate_case(runtime, case.id, now=T0) == {}  # not "false": unknown
+    finally:
+        runtime.plugins.register(evidence, name=EVIDENCE)
+    assert evaluate_case(runtime, case.id, now=T0) == {"queue-complete-packets": "assigned"}
 
 
 def test_routing_rules_cannot_test_plugin_facts():
@@ -53,3 +59,33 @@ def test_routing_rules_cannot_test_plugin_facts():
         "line 4: [[route]] 'r'.when.packet_complete: only automation rules can test it "
         "(a plugin tells it)"
     ]
+
+
+def test_the_evidence_feature_tells_whether_the_packet_is_complete(
+    runtime, connection_id, use_rules
+):
+    """A fraud packet needs the customer's name, the billing address and the card checks
+    (features/evidence/data/catalogue.toml): the platform (a test plugin here) gives the last
+    two for one case only; the buyer's name comes from the case."""
+
+    class Platform:
+        @hookimpl
+        def disputeflow_collect_evidence(self, case):
+            if case.external_id != "complete":
+                return []
+            return [
+                EvidenceItem("billing_address", "1 Main St, Springfield", "the payment"),
+                EvidenceItem("card_checks", "CVC pass, AVS pass", "the payment"),
+            ]
+
+    runtime.plugins.register(Platform(), name="platform")
+    try:
+        use_rules(FIGHT_WHEN_COMPLETE)
+        buyer = Party(name="Jo Buyer", email="jo@example.org")
+        ready = ingest(runtime, connection_id, snapshot("complete", buyer=buyer))
+        lacking = ingest(runtime, connection_id, snapshot("lacking", buyer=buyer))
+        assert evaluate_case(runtime, ready.id, now=T0) == {"queue-complete-packets": "assigned"}
+        assert evaluate_case(runtime, lacking.id, now=T0) == {}
+    finally:
+        runtime.plugins.unregister(name="platform")
+    assert load(runtime, ready.id).queue == "submit-now"
