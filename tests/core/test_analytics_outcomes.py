@@ -75,8 +75,9 @@ def _close(runtime, connection_id, values, when, outcome):
     ingest_snapshot(runtime.database, runtime.plugins, connection_id, CaseSnapshot(**closed))
 
 
-def _action(runtime, case_id, type_, status):
-    """An action as the outbox stores it (a Shopify case: no Shopify plugin in these tests)."""
+def _action(runtime, case_id, type_, status, params=None):
+    """An action as the outbox stores it (a Shopify case: no Shopify plugin in these tests);
+    ``params`` as the evidence feature's contest records them (``evidence_items``)."""
     now = utcnow()
     with runtime.database.session() as session:
         session.add(
@@ -84,8 +85,8 @@ def _action(runtime, case_id, type_, status):
                 id=new_id("act"),
                 case_id=case_id,
                 type=type_,
-                idempotency_key=f"k-{case_id}-{type_}",
-                params={},
+                idempotency_key=new_id("key"),
+                params=params or {},
                 status=status,
                 attempts=1,
                 requested_by="agent",
@@ -123,9 +124,15 @@ def seeded(runtime):
         buyer=Party(country="US"),
     )
     ids["s3"] = _open(runtime, ids["us"], s3)
-    _action(runtime, ids["s3"], "contest", "succeeded")
+    packet = {"evidence_packet": True, "submit": True}
+    _action(runtime, ids["s3"], "contest", "succeeded",
+            {**packet, "evidence_items": ["tracking", "customer_name"]})  # fmt: skip
     _close(runtime, ids["us"], s3, at("2026-11-30T00:00:00"), "buyer_favor")
     _action(runtime, ids["d2"], "contest", "failed")
+    _action(runtime, ids["d2"], "contest", "succeeded",  # a draft: no answer yet
+            {**packet, "submit": False, "evidence_items": ["tracking"]})  # fmt: skip
+    sent = ["billing_address", "customer_name", "tracking"]
+    _action(runtime, ids["d1"], "contest", "succeeded", {**packet, "evidence_items": sent})
     return ids
 
 
@@ -144,7 +151,7 @@ def test_how_the_merchant_answered(runtime, seeded):
     answered = {name: facts[seeded[name]].response for name in ("d1", "d2", "d3", "s1", "s2", "s3")}
     assert answered == {
         "d1": CONTESTED,  # evidence on the platform
-        "d2": None,  # its contest failed
+        "d2": None,  # its contest failed, and the other is a draft
         "d3": ACCEPTED,
         "s1": CONTESTED,
         "s2": None,
@@ -220,12 +227,30 @@ def test_the_vendor_style_win_rate_is_kept_beside_them(runtime, seeded):
     analytics = tables(runtime, FEES)
     names = [t.name for t in analytics.tables]
     at_ = names.index("outcomes")
-    assert names[at_ : at_ + 4] == [
+    assert names[at_ : at_ + 5] == [
         "outcomes",
         "outcomes_by_marketplace",
         "outcomes_by_category",
         "outcomes_by_reason",
+        "outcomes_by_evidence",
     ]
     assert "vendors' win rates are not comparable" in analytics.table("outcomes_by_reason").note
     # won d1; lost d2, d3, s3; partial s1; withdrawn s2: 1 of 5 decided, fought or not
     assert analytics.table("outcomes").rows[-1] == ("All marketplaces", 1, 3, 1, 1, D("20.00"))
+
+
+def test_the_win_rate_by_evidence_item(runtime, seeded):
+    """Packets sent: d1 (won) with billing_address, customer_name, tracking; s3 (lost) with
+    customer_name, tracking. d2's draft and s1's evidence on the platform are no packets."""
+    with runtime.database.session(readonly=True) as session:
+        facts = {f.id: f for f in load_facts(session, SINCE, UNTIL)}
+    assert facts[seeded["s3"]].evidence_items == ("customer_name", "tracking")
+    assert facts[seeded["d2"]].evidence_items is None
+    assert rows(tables(runtime, FEES), "outcomes_by_evidence") == [
+        ["billing_address", "in the packet", 1, 1, 0, 0, D("100.00")],
+        ["billing_address", "not in the packet", 1, 0, 1, 0, D("0.00")],
+        ["customer_name", "in the packet", 2, 1, 1, 0, D("50.00")],
+        ["customer_name", "not in the packet", 0, 0, 0, 0, None],
+        ["tracking", "in the packet", 2, 1, 1, 0, D("50.00")],
+        ["tracking", "not in the packet", 0, 0, 0, 0, None],
+    ]

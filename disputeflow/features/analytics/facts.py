@@ -76,6 +76,7 @@ class CaseFact:
     external_id: str = ""  # the platform's id, for a readable title
     order: str | None = None  # the order's name or id
     response: str | None = None  # CONTESTED, ACCEPTED, or None: the merchant did neither
+    evidence_items: tuple[str, ...] | None = None  # a packet's items sent; None: no packet
 
     @property
     def is_dispute(self) -> bool:
@@ -140,16 +141,33 @@ def _first_response(entries: Iterable[TimelineRow]) -> datetime | None:
     return min(times) if times else None
 
 
-def _answers(session: Session, since: datetime, until: datetime) -> dict[str, str]:
-    """Each case's last contest or accept that did not fail, by case id."""
+@dataclass(frozen=True)
+class Answer:
+    """The merchant's last contest or accept through disputeflow that did not fail (a
+    contest saved as a draft answers nothing), and the evidence items a packet sent."""
+
+    response: str
+    evidence_items: tuple[str, ...] | None = None  # None: not sent as a packet
+
+
+def _answers(session: Session, since: datetime, until: datetime) -> dict[str, Answer]:
+    """Each case's :class:`Answer`, by case id."""
     query = (
-        select(ActionRow.case_id, ActionRow.type)
+        select(ActionRow.case_id, ActionRow.type, ActionRow.params)
         .join(CaseRow, CaseRow.id == ActionRow.case_id)
         .where(CaseRow.opened_at >= since, CaseRow.opened_at < until)
         .where(ActionRow.type.in_(list(_ANSWERS)), ActionRow.status != "failed")
         .order_by(ActionRow.created_at, ActionRow.id)
     )
-    return {case_id: _ANSWERS[type_] for case_id, type_ in session.execute(query)}
+    found: dict[str, Answer] = {}
+    for case_id, type_, params in session.execute(query):
+        params = params if isinstance(params, dict) else {}
+        if params.get("submit") is False:
+            continue
+        items = params.get("evidence_items")
+        packet = tuple(sorted(map(str, items))) if isinstance(items, list) else None
+        found[case_id] = Answer(_ANSWERS[type_], packet)
+    return found
 
 
 def response_of(entries: Iterable[TimelineRow], answer: str | None = None) -> str | None:
@@ -163,7 +181,7 @@ def response_of(entries: Iterable[TimelineRow], answer: str | None = None) -> st
 
 
 def fact_of(
-    case: Case, store: str, entries: Sequence[TimelineRow] = (), answer: str | None = None
+    case: Case, store: str, entries: Sequence[TimelineRow] = (), answer: Answer | None = None
 ) -> CaseFact:
     """The analytics view of one case, its response and resolution entries, and the
     merchant's contest or accept (``answer``)."""
@@ -189,7 +207,8 @@ def fact_of(
         fees=fees_of(case.extra),
         products=products_of(case.extra),
         carriers=carriers_of(case),
-        response=response_of(entries, answer),
+        response=response_of(entries, answer.response if answer else None),
+        evidence_items=answer.evidence_items if answer else None,
     )
 
 

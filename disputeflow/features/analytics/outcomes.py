@@ -13,8 +13,8 @@ what the fee settings say the dispute cost as it ended (:meth:`PlatformFees.paid
 with neither is counted, never guessed. Rows are per group *and currency*: money is never
 summed across currencies.
 
-The grouping is a ``key`` (a case to the labels it counts under), so a table per evidence
-item present or missing is one more key once packets are stored (see :func:`outcome_rows`).
+The grouping is a ``key`` (a case to the labels it counts under). The win rate by evidence
+item sent is :mod:`.evidence_effect`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import Outcome
+from disputeflow.features.analytics.evidence_effect import evidence_table
 from disputeflow.features.analytics.facts import ACCEPTED, CONTESTED, CaseFact
 from disputeflow.features.analytics.figures import UNKNOWN, Cell, Table, _kept, percent
 from disputeflow.features.handling.fees import FeeSettings
@@ -97,11 +98,7 @@ def outcome_rows(
 ) -> list[tuple[Cell, ...]]:
     """Per labels and currency, over closed disputes: counts, rates, money and fees; the
     groups with the most closed disputes first. A fee in another currency than the case
-    counts in that currency's row of the same group.
-
-    A table of the effect of each evidence item is this with a key such as
-    ``lambda f: [(item, "present" if item in f.evidence else "missing") for item in ...]``
-    once the facts carry the items of the packet submitted."""
+    counts in that currency's row of the same group."""
     buckets: dict[Labels, dict[str, Bucket]] = {}
 
     def bucket(labels: Labels, currency: str) -> Bucket:
@@ -177,4 +174,5 @@ def with_outcomes(
 ) -> tuple[Table, ...]:
     """The outcome tables right after the table of dispute outcomes."""
     at = next((i + 1 for i, t in enumerate(tables) if t.name == "outcomes"), len(tables))
-    return (*tables[:at], *outcome_tables(facts, settings), *tables[at:])
+    found = (*outcome_tables(facts, settings), evidence_table(facts))
+    return (*tables[:at], *found, *tables[at:])

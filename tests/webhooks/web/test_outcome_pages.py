@@ -18,7 +18,12 @@ from tests.webhooks.web.test_report import Page, run
 
 FEES = '[fees.fake]\ndispute_fee = "10.00 EUR"\n'
 PERIOD = "since=2026-10-01&until=2026-12-01"
-OUTCOMES = ("outcomes_by_marketplace", "outcomes_by_category", "outcomes_by_reason")
+OUTCOMES = (
+    "outcomes_by_marketplace",
+    "outcomes_by_category",
+    "outcomes_by_reason",
+    "outcomes_by_evidence",
+)
 
 
 def test_the_page_shows_recovery_rates_and_outcome_tables(runtime, as_role):
@@ -31,6 +36,7 @@ def test_the_page_shows_recovery_rates_and_outcome_tables(runtime, as_role):
         assert f'data-table="{name}"' in page, name
         assert f"/workspace/analytics/{name}.csv?since=2026-10-01&amp;until=2026-12-01" in page
     assert "Outcomes by reason code" in page
+    assert "Win rate by evidence item" in page
     assert "vendors&#39; win rates are not comparable" in page
 
 
