@@ -501,6 +501,27 @@ def disputeflow_refresh_case(case: Case, rules: object) -> bool:
 
 
 @hookspec
+def disputeflow_case_facts(runtime: Any, case: Case, names: frozenset[str]) -> Mapping[str, Any]:
+    """Tell automation rules facts only a plugin knows (``packet_complete``: the evidence).
+
+    Called by the automation rules in the worker, once per case they evaluate, only when a
+    rule tests one of ``names``; never during ingest. A ``None`` value means unknown: the
+    conditions on it fail. Each plugin's answer is merged, the first to know a fact wins.
+
+    :param runtime: the running installation.
+    :param case: the case the rules are evaluating.
+    :param names: the plugin-supplied facts the rules test (docs/handling.md).
+    :return: facts by name (an empty mapping when you know none).
+
+    Example::
+
+        @hookimpl
+        def disputeflow_case_facts(runtime, case, names):
+            return {"packet_complete": my_packet(runtime, case).complete}
+    """
+
+
+@hookspec
 def disputeflow_entries_recorded(
     session: Session, case_id: str, entries: tuple[TimelineEntry, ...]
 ) -> None:

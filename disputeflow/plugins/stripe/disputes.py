@@ -222,4 +222,21 @@ def _extra(item: Mapping[str, Any], priced: Mapping[str, Any]) -> dict[str, Any]
     for key in ("brand", "network", "case_type"):
         if text(card.get(key)):
             extra[f"card_{key}"] = text(card.get(key))
+    if fees := _fees(item):
+        extra["fees"] = fees
     return extra
+
+
+def _fees(item: Mapping[str, Any]) -> list[dict[str, str]]:
+    """What Stripe charged for the dispute, as it reports it: the ``fee`` of each of the
+    dispute's ``balance_transactions`` (the withdrawal's dispute fee, and any reinstatement),
+    summed per currency; none without a balance transaction (analytics then says so).
+    https://docs.stripe.com/api/disputes/object (checked 2026-12-05)."""
+    totals: dict[str, Money] = {}
+    for transaction in item.get("balance_transactions") or ():
+        if not isinstance(transaction, Mapping):
+            continue
+        fee = to_money(transaction.get("fee"), transaction.get("currency"))
+        if fee is not None:
+            totals[fee.currency] = totals.get(fee.currency, Money.zero(fee.currency)) + fee
+    return [money.to_dict() for money in totals.values()]
