@@ -281,14 +281,11 @@ def disputeflow_on_action_error(case: Case, action: ActionRequest, error: Except
 
 @hookspec
 def disputeflow_collect_evidence(case: Case, connection: Connection) -> Iterable[EvidenceItem]:
-    """Return what this plugin knows toward contesting a case: tracking and delivery
-    confirmation, the order, the customer, the platform's own records.
+    """Return what this plugin knows toward contesting a case (tracking, the order, ...).
 
-    Called when a case's evidence packet is assembled (the workspace, the API, an
-    automatic submission); every plugin's items are gathered. Answer only for your own
-    platform (``connection.platform``) and never call out for a demo connection
-    (``connection.demo``); a ``MarketplaceError`` is shown beside the packet and the other
-    plugins' items are kept.
+    Called when a case's evidence packet is assembled; every plugin's items are gathered.
+    Answer only for ``connection.platform``, never call out for ``connection.demo``; a
+    ``MarketplaceError`` is shown beside the packet, the other plugins' items are kept.
 
     :param case: the case to contest.
     :param connection: the connection the case came through, its settings decrypted.

@@ -97,16 +97,6 @@ from disputeflow.core.testing.support import (
 from disputeflow.core.testing.update_only import BaseUpdateOnlyTests
 from disputeflow.core.testing.webhooks import BaseWebhookTests
 
-__all__ = [
-    "BaseCapabilityTests",
-    "BaseIdentityTests",
-    "BaseSettingsTests",
-    "BaseTranslationTests",
-    "BaseUpdateOnlyTests",
-    "BaseWebhookTests",
-    "MarketplaceAdapterTests",
-]
-
 
 class BaseIdentityTests(MarketplaceFixtures):
     """Name, title and declared capabilities."""
