@@ -17,6 +17,7 @@ from disputeflow.engine.action_runner import process_actions
 from disputeflow.engine.hooks import call_each
 from disputeflow.engine.processing import RetryPolicy, process_deliveries
 from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store.audit_verify import CHECKPOINT_PURPOSE, write_checkpoint
 from disputeflow.engine.sync import run_due_syncs
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,13 @@ class WorkerOptions:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     # how often to raise approaching deadlines and re-read store policies (seconds)
     housekeeping_interval: float = 60.0
+
+
+def sign_audit_heads(runtime: Runtime) -> bool:
+    """A signed checkpoint of every audit lane's head, when anything was appended since."""
+    key = runtime.secrets.derive_key(CHECKPOINT_PURPOSE)
+    with runtime.database.session() as session:
+        return write_checkpoint(session, key)
 
 
 class Worker:
@@ -65,14 +73,19 @@ class Worker:
         return handled
 
     def housekeeping(self, *, force: bool = False) -> None:
-        """Call ``disputeflow_housekeeping`` (the built-ins raise approaching deadlines,
-        re-read store policies and drop expired personal data) at most once per
+        """Sign the audit lanes' heads and call ``disputeflow_housekeeping`` (the built-ins
+        raise approaching deadlines, re-read store policies and drop expired personal data)
+        at most once per
         ``housekeeping_interval``; a failure is logged and the round goes on."""
         started = time.monotonic()
         last = self._housekept_at
         if not force and last is not None and started - last < self.options.housekeeping_interval:
             return
         self._housekept_at = started
+        try:
+            sign_audit_heads(self.runtime)
+        except Exception:  # a failed checkpoint is logged; the next round tries again
+            log.exception("audit checkpoint failed")
         call_each(self.runtime.plugins, "disputeflow_housekeeping", runtime=self.runtime)
 
     def run(self) -> None:
