@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, event, func, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from disputeflow.core.clock import to_rfc3339, utcnow
 from disputeflow.core.values import TimelineEntry
@@ -39,6 +39,7 @@ GENESIS = "0" * 64
 LANES = 16
 LEGACY_LANE = -1  # the entries of one chain, written before 0010
 _PENDING = "disputeflow_audit_pending"
+_MARKS = "disputeflow_audit_savepoints"  # savepoint -> entries queued before it
 
 STATE, ACTION, RULE, NOTICE, VIEW = "state", "action", "rule", "notice", "view"
 KINDS = (STATE, ACTION, RULE, NOTICE, VIEW)
@@ -217,14 +218,31 @@ class _Entry:
 
 @event.listens_for(Session, "before_commit")
 def _write_pending(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the outer commit writes
+        return
     drafts: list[AuditDraft] = session.info.pop(_PENDING, [])
     if drafts:
         _append(session, drafts)
 
 
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        session.info.setdefault(_MARKS, {})[transaction] = pending_count(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_savepoint_drafts(session: Session, previous: SessionTransaction) -> None:
+    """A savepoint rolled back: the entries queued inside it go with it."""
+    mark = session.info.get(_MARKS, {}).pop(previous, None)
+    if previous.nested and mark is not None:
+        drop_pending_after(session, mark)
+
+
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_MARKS, None)
 
 
 def verify(session: Session, keys: Iterable[bytes] = ()) -> Any:
