@@ -8,6 +8,7 @@ from sqlalchemy import select
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
 from disputeflow.engine.store import audit
 from disputeflow.engine.store.audit_verify import CHECKPOINT_PURPOSE, write_checkpoint
+from disputeflow.engine.store.audit_verify import verify as verify_trail
 from disputeflow.engine.store.tables import AuditRow
 
 
@@ -27,7 +28,7 @@ def verify(state: CliState, as_json: bool) -> None:
     runtime = state.runtime()
     keys = runtime.secrets.derive_keys(CHECKPOINT_PURPOSE)
     with runtime.database.session(readonly=True) as session:
-        result = audit.verify(session, keys)
+        result = verify_trail(session, keys)
     if as_json:
         emit_json(
             {"ok": result.ok, "checked": result.checked, "head": result.head,

@@ -3,7 +3,8 @@
 
 Run it as ``disputeflow worker`` (any number of processes, on any host, against
 PostgreSQL) or as the thread ``disputeflow serve`` starts beside the web server. Between
-rounds it sleeps until woken (a new delivery in the same process) or the poll interval ends.
+rounds it sleeps until woken (a new delivery in the same process, or on PostgreSQL a
+``NOTIFY`` from any process that stored a delivery or an action) or the poll interval ends.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from disputeflow.engine.processing import RetryPolicy, process_deliveries
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store.audit_verify import CHECKPOINT_PURPOSE, write_checkpoint
 from disputeflow.engine.sync import run_due_syncs
+from disputeflow.engine.wakeup import Listener
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +93,16 @@ class Worker:
     def run(self) -> None:
         """Loop until :meth:`stop`; an error in a round is logged and the loop goes on."""
         log.info("worker started")
+        listener = Listener(self.runtime.settings.database_url, self.wake_event)
+        if listener.start():
+            log.info("worker listening for new work (PostgreSQL LISTEN/NOTIFY)")
+        try:
+            self._loop()
+        finally:
+            listener.stop()
+        log.info("worker stopped")
+
+    def _loop(self) -> None:
         while not self.stop_event.is_set():
             try:
                 handled = self.run_once()
@@ -101,7 +113,6 @@ class Worker:
                 continue  # more may be waiting: go again at once
             self.wake_event.wait(self.options.poll_interval)
             self.wake_event.clear()
-        log.info("worker stopped")
 
     def stop(self) -> None:
         """Finish the current round, then return from :meth:`run`."""

@@ -15,7 +15,7 @@ transaction waits for another lock while holding a lane. Sequence numbers are gl
 PostgreSQL sequence; on SQLite the one writer counts on), taken under the lane locks, so
 within a lane they rise with the chain. Entries written before lanes existed form the
 legacy lane, one chain as they were. Housekeeping signs every lane's head now and then
-(:mod:`.audit_verify`), which :func:`verify` checks along with every link.
+(:mod:`.audit_verify`), and its ``verify`` checks those along with every link.
 """
 
 from __future__ import annotations
@@ -243,14 +243,6 @@ def _drop_savepoint_drafts(session: Session, previous: SessionTransaction) -> No
 def _drop_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_MARKS, None)
-
-
-def verify(session: Session, keys: Iterable[bytes] = ()) -> Any:
-    """Walk every lane (:func:`.audit_verify.verify`); with ``keys``, check the signed
-    checkpoints too."""
-    from disputeflow.engine.store import audit_verify
-
-    return audit_verify.verify(session, keys)
 
 
 def describe(row: AuditRow) -> dict[str, Any]:

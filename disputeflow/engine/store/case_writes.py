@@ -12,7 +12,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, update
+from sqlalchemy import Table, bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -38,6 +38,14 @@ _SNAPSHOTS = cast(Table, CaseSnapshotRow.__table__)
 _TIMELINE = cast(Table, TimelineRow.__table__)
 _EVIDENCE = cast(Table, EvidenceRow.__table__)
 _MESSAGES = cast(Table, MessageRow.__table__)
+# Built once: a merge only binds values (statement construction cost more than running them).
+_INSERT_CASE = insert(_CASES)
+_UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("case_key"))
+_INSERT_SNAPSHOT = insert(_SNAPSHOTS)
+_INSERT_TIMELINE = insert(_TIMELINE)
+_DELETE_DERIVED = delete(_TIMELINE).where(
+    _TIMELINE.c.case_id == bindparam("case_key"), _TIMELINE.c.derived
+)
 
 
 def save_merge(
@@ -54,23 +62,19 @@ def save_merge(
     newest = snapshot if result.created or not result.late else None
     values = row_values(case, newest)
     values["rules_due_at"] = utcnow()  # the automation rules look at every change
+    connection = session.connection()
     if row is None:
-        session.execute(insert(_CASES).values(id=case.id, **values))
+        connection.execute(_INSERT_CASE, {"id": case.id, **values})
     else:
         _expire(session, case.id)
-        session.execute(update(_CASES).where(_CASES.c.id == case.id).values(**values))
-    session.execute(
-        insert(_SNAPSHOTS).values(
-            case_id=case.id,
-            fingerprint=snapshot.fingerprint,
-            observed_at=snapshot.observed_at,
-            data=snapshot.to_dict(),
-        )
-    )
+        connection.execute(_UPDATE_CASE, {"case_key": case.id, **values})
+    connection.execute(
+        _INSERT_SNAPSHOT,
+        {"case_id": case.id, "fingerprint": snapshot.fingerprint,
+         "observed_at": snapshot.observed_at, "data": snapshot.to_dict()},
+    )  # fmt: skip
     if result.late:
-        session.execute(
-            delete(_TIMELINE).where(_TIMELINE.c.case_id == case.id, _TIMELINE.c.derived)
-        )
+        connection.execute(_DELETE_DERIVED, {"case_key": case.id})
         local_new = [e for e in result.new_entries if not e.derived]
         derived = [e for e in case.timeline if e.derived]
         add_entries(session, case.id, derived + local_new, new=result.new_entries)
@@ -105,8 +109,8 @@ def add_entries(
     """Append timeline entries; the ``new`` ones (default: all) are audited and notified."""
     record_new(session, case_id, entries if new is None else new)
     if entries:
-        session.execute(
-            insert(_TIMELINE),
+        session.connection().execute(
+            _INSERT_TIMELINE,
             [
                 {"case_id": case_id, "at": e.at, "actor": str(e.actor), "kind": str(e.kind),
                  "summary": e.summary, "data": e.data, "derived": e.derived}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from disputeflow.core.case import Case
@@ -44,6 +44,17 @@ _CASES = cast(Table, CaseRow.__table__)
 _TIMELINE = cast(Table, TimelineRow.__table__)
 _EVIDENCE = cast(Table, EvidenceRow.__table__)
 _MESSAGES = cast(Table, MessageRow.__table__)
+_FIND = select(_CASES).where(
+    _CASES.c.connection_id == bindparam("c"),
+    _CASES.c.object_type == bindparam("o"),
+    _CASES.c.external_id == bindparam("e"),
+)
+_FIND_LOCKED = _FIND.with_for_update()
+_TIMELINE_OF = (
+    select(_TIMELINE).where(_TIMELINE.c.case_id == bindparam("case_key")).order_by(_TIMELINE.c.id)
+)
+_EVIDENCE_OF = select(_EVIDENCE.c.data).where(_EVIDENCE.c.case_id == bindparam("case_key"))
+_MESSAGES_OF = select(_MESSAGES).where(_MESSAGES.c.case_id == bindparam("case_key"))
 
 
 @dataclass(frozen=True)
@@ -67,15 +78,9 @@ def find_row(
 ) -> Any:
     """The case row of one platform object (a plain row, not an ORM object), locked for
     update when ``lock`` (PostgreSQL)."""
-    query = select(_CASES).where(
-        _CASES.c.connection_id == connection_id,
-        _CASES.c.object_type == object_type,
-        _CASES.c.external_id == external_id,
-    )
-    if lock:
-        query = query.with_for_update()
     session.flush()  # ORM changes to cases first: this read and the writes after bypass it
-    return session.execute(query).first()
+    keys = {"c": connection_id, "o": object_type, "e": external_id}
+    return session.connection().execute(_FIND_LOCKED if lock else _FIND, keys).first()
 
 
 def get(session: Session, case_id: str) -> Case:
@@ -88,11 +93,10 @@ def get(session: Session, case_id: str) -> Case:
 
 def load(session: Session, row: Any) -> Case:
     """Assemble the aggregate from its row (an ORM row or a plain one) and child rows."""
-    timeline = session.execute(
-        select(_TIMELINE).where(_TIMELINE.c.case_id == row.id).order_by(_TIMELINE.c.id)
-    )
-    evidence = session.execute(select(_EVIDENCE.c.data).where(_EVIDENCE.c.case_id == row.id))
-    messages = session.execute(select(_MESSAGES).where(_MESSAGES.c.case_id == row.id))
+    connection = session.connection()
+    timeline = connection.execute(_TIMELINE_OF, {"case_key": row.id})
+    evidence = connection.execute(_EVIDENCE_OF, {"case_key": row.id})
+    messages = connection.execute(_MESSAGES_OF, {"case_key": row.id})
     case = summary(row)
     case.timeline = sorted(
         (

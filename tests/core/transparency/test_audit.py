@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 from disputeflow.cli import cli
 from disputeflow.core.taxonomy import ActionType
 from disputeflow.engine.outbox import ActionInput, request_action
-from disputeflow.engine.store import audit
+from disputeflow.engine.store import audit, audit_verify
 from disputeflow.engine.store.tables import AuditRow
 from tests.core.transparency.conftest import a_return
 
@@ -34,7 +34,7 @@ def rows(runtime):
 
 def check(runtime):
     with runtime.database.session(readonly=True) as session:
-        return audit.verify(session)
+        return audit_verify.verify(session)
 
 
 def test_every_step_is_chained_to_the_one_before(runtime, add):

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, text, update
 
-from disputeflow.engine.store import audit, migrate
+from disputeflow.engine.store import audit, audit_verify, migrate
 from disputeflow.engine.store.audit_tables import AuditCheckpointRow, AuditLaneRow
 from disputeflow.engine.store.audit_verify import write_checkpoint
 from disputeflow.engine.store.db import Database
@@ -28,7 +28,7 @@ def entries(runtime):
 
 def check(runtime, keys=()):
     with runtime.database.session(readonly=True) as session:
-        return audit.verify(session, keys)
+        return audit_verify.verify(session, keys)
 
 
 def cases_in_two_lanes():
@@ -116,14 +116,14 @@ def test_a_trail_written_before_lanes_still_verifies_and_goes_on(database_url):
         with database.session() as session:
             audit.record(session, audit.VIEW, "new", case_id="case_1", actor="y")
         with database.session(readonly=True) as session:
-            result = audit.verify(session)
+            result = audit_verify.verify(session)
         assert (result.ok, result.checked) == (True, 4)
         with database.session() as session:
             new = session.scalar(select(AuditRow).where(AuditRow.seq == 4))
             assert (new.lane, new.prev_seq) == (audit.lane_of("case_1"), 0)
             session.execute(update(AuditRow).where(AuditRow.seq == 2).values(actor="forger"))
         with database.session(readonly=True) as session:
-            broken = audit.verify(session)
+            broken = audit_verify.verify(session)
         assert (broken.broken_seq, broken.checked) == (2, 1)
         assert "edited" in broken.reason
     finally:
