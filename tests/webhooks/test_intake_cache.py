@@ -29,7 +29,8 @@ def stored(runtime):
 def test_a_changed_secret_applies_at_the_next_delivery(client, runtime, connection):
     assert post(client, connection, "whsec-test").status_code == 200
     cached = runtime.connections.peek(connection["id"])
-    assert cached is not None and cached[1].settings["signing_secret"] == "whsec-test"
+    assert cached is not None
+    assert cached[1].settings["signing_secret"] == "whsec-test"
     runtime.change_connection_settings(connection["id"], {"signing_secret": NEW_SECRET})
     assert post(client, connection, "whsec-test").status_code == 401  # the old one refused
     assert post(client, connection, NEW_SECRET).status_code == 200
