@@ -162,7 +162,8 @@ def main() -> None:
             ):
                 rate = rates[count] = with_workers(url, home, args.disputes, count)
             print(f"postgresql {count} worker process(es)    {rate:7.0f} deliveries/s"
-                  f"  ({rate / count:5.0f} per worker)   load avg {support.load_average()}")  # fmt: skip
+                  f"  ({rate / count:5.0f} per worker)"
+                  f"   load avg {support.load_average()}")  # fmt: skip
         if 1 in rates:
             ratios = ", ".join(f"{n}: {rate / rates[1]:.2f}x" for n, rate in rates.items() if n > 1)
             print(f"postgresql workers against one       {ratios}   (goal: 2 >= 1.6x)")
