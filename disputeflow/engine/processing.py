@@ -9,8 +9,9 @@ rolls back only its savepoint and is kept as failed with its reason.
 
 Workers never deadlock on each other's groups: on PostgreSQL every delivery after a group's
 first waits at most :data:`LOCK_WAIT_MS` for a lock (a case another worker holds); past
-that its savepoint rolls back and the group commits without it, so it comes first in a
-later group, where it may wait as long as it needs while holding nothing else. The audit
+that its savepoint rolls back and the group goes on without it, leaving it due: it comes
+again in a later group, first if need be, where it may wait as long as it needs while
+holding nothing else. The audit
 lanes are locked last, at commit, in one order. A group ends after
 :data:`GROUP_SECONDS`, so SQLite's one writer lock is never held long.
 """
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 
 GROUP_SIZE = 25  # deliveries claimed and committed together, at most
 GROUP_SECONDS = 0.05  # a group takes no more deliveries after this long
-LOCK_WAIT_MS = 200  # PostgreSQL: how long a delivery after a group's first waits for a lock
+LOCK_WAIT_MS = 20  # PostgreSQL: how long a delivery after a group's first waits for a lock
 _LOCK_CONFLICTS = ("55P03", "40P01")  # lock_not_available, deadlock_detected
 
 
@@ -110,7 +111,7 @@ def _process_group(
                 _lock_wait(session, LOCK_WAIT_MS)
             outcome = _attempt(session, runtime, row, connections, first=position == 0)
             if outcome is None:
-                break  # a lock another worker holds: left for a later group
+                continue  # a case another worker holds: left due, for a later group
             if isinstance(outcome, Exception):
                 _failed(session, row, outcome, now, policy)
                 report.failed += 1
