@@ -104,7 +104,7 @@ def held_by(runtime: Runtime, case: Case) -> str | None:
             return f"{who} took the case (edited its evidence packet)"
     for row in rows:
         if row.type == str(ActionType.CONTEST) and row.status in CONTESTED:
-            return f"a contest was already requested (action {row.id}, {row.status})"
+            return f"a contest was already requested (action {row.id})"
     return None
 
 
