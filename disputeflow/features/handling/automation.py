@@ -27,7 +27,6 @@ from disputeflow.engine.outbox import ActionInput, append_entry, check_action, r
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import cases
 from disputeflow.engine.store.tables import CaseRow, ConnectionRow, RuleRunRow
-from disputeflow.features.evidence.submit import submit
 from disputeflow.features.handling import evidence_rule, priority
 from disputeflow.features.handling.conditions import case_facts, matches, tracking_of
 from disputeflow.features.handling.deadlines import card_network
@@ -219,16 +218,16 @@ def _assign(runtime: Runtime, rule: AutomationRule, case: Case, now: datetime) -
 
 
 def _wanted(runtime: Runtime, rule: AutomationRule, case: Case, now: datetime) -> ActionInput:
-    if rule.action == evidence_rule.ACTION:
-        return evidence_rule.dry_input(runtime, rule, case)
-    return _input(rule, case, now)
+    lent = evidence_rule.submitter(runtime) if rule.action == evidence_rule.ACTION else None
+    return lent.contest(runtime, case.id, rule.requested_by) if lent else _input(rule, case, now)
 
 
 def _request(runtime: Runtime, rule: AutomationRule, case: Case, now: datetime) -> str:
     """Queue the rule's action; its id. A packet goes as the evidence feature sends it."""
-    if rule.action != evidence_rule.ACTION:
+    lent = evidence_rule.submitter(runtime) if rule.action == evidence_rule.ACTION else None
+    if lent is None:
         return str(request_action(runtime, case.id, _input(rule, case, now))[0]["id"])
-    action, _, _ = submit(runtime, case.id, draft=False, by=rule.requested_by)
+    action = lent.submit(runtime, case.id, rule.requested_by)
     summary = f"rule {rule.name} submitted the evidence packet: {rule.rationale}"
     _note(runtime, case.id, rule, summary, now, action_id=action["id"])
     return str(action["id"])

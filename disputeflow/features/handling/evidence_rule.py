@@ -12,7 +12,9 @@ rule's one turn on the case (the rule tries again when the case next changes):
 * no contest was requested before (pending, running or succeeded), by anyone;
 * the packet, assembled now, is complete.
 
-The packet goes out as the evidence feature's own submission (a ``contest`` through the
+The evidence feature lends the packet's parts (a :class:`PacketSubmitter` in its plugin's
+``AUTOMATION_PERFORMERS``), so handling never imports it. The packet goes out as the
+evidence feature's own submission (a ``contest`` through the
 outbox, its idempotency key the case and the packet's digest); a dry run runs the outbox's
 checks and stores nothing but the timeline entry. Housekeeping marks cases whose window
 opened since, once per deadline, so the rules look at them even when nothing else changes.
@@ -21,7 +23,10 @@ opened since, once per deadline, so the rules look at them even when nothing els
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -35,14 +40,12 @@ from disputeflow.engine.outbox import ActionInput
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import actions, cases, packets
 from disputeflow.engine.store.tables import CaseRow, DeadlineAlertRow
-from disputeflow.features.evidence.assemble import assemble
-from disputeflow.features.evidence.packet import Packet
-from disputeflow.features.evidence.submit import contest_input, stored_contents
 from disputeflow.features.handling.rules import AutomationRule
 
 log = logging.getLogger(__name__)
 
 ACTION = "submit_evidence"
+PERFORMERS = "AUTOMATION_PERFORMERS"  # the plugin attribute that lends automation actions
 RULE_PREFIX = "rule:"
 CONTESTED = (actions.PENDING, actions.RUNNING, actions.SUCCEEDED)
 
@@ -108,30 +111,39 @@ def held_by(runtime: Runtime, case: Case) -> str | None:
     return None
 
 
-def check_packet(runtime: Runtime, case: Case) -> tuple[Packet, str | None]:
-    """The packet assembled now, and why it cannot go (incomplete), else ``None``."""
-    packet = assemble(runtime, case.id)
-    if packet.complete:
-        return packet, None
-    lacking = ", ".join(m.name for m in packet.missing if m.required)
-    return packet, f"the evidence packet is incomplete (missing: {lacking})"
+@dataclass(frozen=True)
+class PacketSubmitter:
+    """What the evidence feature lends this action (handling never imports it): why the
+    case's packet cannot go now (``None`` when complete), the contest it stands for (to
+    check in a dry run), and its submission (the queued action)."""
+
+    lacking: Callable[[Runtime, str], str | None]
+    contest: Callable[[Runtime, str, str], ActionInput]
+    submit: Callable[[Runtime, str, str], dict[str, Any]]
+
+
+def submitter(runtime: Runtime) -> PacketSubmitter | None:
+    """The registered plugin's ``AUTOMATION_PERFORMERS[submit_evidence]`` (the evidence
+    feature's), or ``None`` when it is blocked or replaced by nothing."""
+    for plugin in runtime.plugins.get_plugins():
+        found = getattr(plugin, PERFORMERS, None)
+        lent = found.get(ACTION) if isinstance(found, Mapping) else None
+        if isinstance(lent, PacketSubmitter):
+            return lent
+    return None
 
 
 def hold(runtime: Runtime, case: Case) -> tuple[str, str] | None:
-    """``(outcome, reason)`` when the rule must not submit now: ``held`` (taken or
-    contested) or ``incomplete``; ``None`` when it may."""
+    """``(outcome, reason)`` when the rule must not submit now: ``held`` (taken, contested,
+    or nobody to assemble the packet) or ``incomplete``; ``None`` when it may."""
     reason = held_by(runtime, case)
     if reason is not None:
         return "held", reason
-    _, lacking = check_packet(runtime, case)
+    lent = submitter(runtime)
+    if lent is None:
+        return "held", "no plugin assembles evidence packets (the evidence feature is off)"
+    lacking = lent.lacking(runtime, case.id)
     return ("incomplete", lacking) if lacking is not None else None
-
-
-def dry_input(runtime: Runtime, rule: AutomationRule, case: Case) -> ActionInput:
-    """The contest the packet stands for now, to check without storing it."""
-    packet = assemble(runtime, case.id)
-    contents = stored_contents(runtime, packet)
-    return contest_input(packet, contents, draft=False, by=rule.requested_by)
 
 
 def _window_key(rule: AutomationRule, deadline: Deadline) -> str:

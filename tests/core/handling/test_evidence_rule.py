@@ -315,3 +315,20 @@ def test_the_rules_file_checks_days_before_deadline():
         "line 14: [[automation]] 'x'.days_before_deadline: only a submit_evidence rule takes it",
     ]
     assert parse_rules(RULE).automation[0].days_before_deadline == 3
+
+
+def test_without_the_evidence_feature_nothing_is_submitted(
+    runtime, connection_id, use_rules, platform
+):
+    use_rules(RULE.replace(", packet_complete = true", ""))
+    case = a_case(runtime, connection_id)
+    evidence = runtime.plugins.unregister(name="disputeflow.features.evidence.plugin")
+    try:
+        round_at(runtime, at(17))
+    finally:
+        runtime.plugins.register(evidence, name="disputeflow.features.evidence.plugin")
+    assert contests(runtime, case.id) == []
+    assert notes(runtime, case.id) == [
+        "rule fight-complete-fraud did not submit the evidence packet: no plugin assembles "
+        "evidence packets (the evidence feature is off)"
+    ]
