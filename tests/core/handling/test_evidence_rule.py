@@ -332,3 +332,19 @@ def test_without_the_evidence_feature_nothing_is_submitted(
         "rule fight-complete-fraud did not submit the evidence packet: no plugin assembles "
         "evidence packets (the evidence feature is off)"
     ]
+
+
+def test_the_evidence_docs_examples_parse():
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[3] / "docs" / "evidence.md").read_text()
+    section = text.split("## Submitted automatically", 1)[1]
+    block = re.search(r"```toml\n(.*?)```", section, re.S)
+    assert block, "docs/evidence.md shows the example rules in a toml block"
+    rules = parse_rules(block.group(1), source="docs/evidence.md").automation
+    assert [(r.action, r.days_before_deadline) for r in rules] == [
+        ("accept", 3),
+        ("submit_evidence", 3),
+        ("submit_evidence", 5),
+    ]
