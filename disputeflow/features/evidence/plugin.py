@@ -13,7 +13,11 @@ from disputeflow.core.evidence import EvidenceItem
 from disputeflow.core.hookspecs import hookimpl
 from disputeflow.engine.runtime import Runtime
 from disputeflow.features.evidence.assemble import assemble
+from disputeflow.features.evidence.automatic import SUBMITTER
 from disputeflow.features.evidence.sources import case_items
+
+# Automation actions this feature carries out (features/handling/evidence_rule.py).
+AUTOMATION_PERFORMERS = {"submit_evidence": SUBMITTER}
 
 
 @hookimpl

@@ -112,7 +112,8 @@ def contest_input(
     )  # fmt: skip
 
 
-def _contents(runtime: Runtime, packet: Packet) -> dict[str, bytes]:
+def stored_contents(runtime: Runtime, packet: Packet) -> dict[str, bytes]:
+    """The bytes of the agent's files the packet holds, by file id."""
     ids = [item.file_id for item in packet.present() if item.file_id]
     with runtime.database.session(readonly=True) as session:
         rows = [session.get(EvidenceFileRow, file_id) for file_id in ids]
@@ -151,7 +152,7 @@ def submit(
     """Queue the packet as a contest (or a draft): ``(action, created, packet)``; a repeat
     of the same packet (or key) answers the first action, ``created`` false."""
     packet = assemble(runtime, case_id)
-    wanted = contest_input(packet, _contents(runtime, packet), draft=draft, by=by,
+    wanted = contest_input(packet, stored_contents(runtime, packet), draft=draft, by=by,
                            idempotency_key=idempotency_key)  # fmt: skip
     with runtime.database.session(readonly=True) as session:
         repeated = actions.find_by_key(session, str(wanted.idempotency_key)) is not None

@@ -27,9 +27,13 @@ AUTOMATION_ACTIONS: dict[str, ActionType | None] = {
     "accept": ActionType.ACCEPT,
     "submit_tracking": ActionType.CONTEST,  # contest with the shipment's tracking as evidence
     "request_information": ActionType.SEND_MESSAGE,  # asks the buyer; needs ``message``
+    # the case's complete evidence packet, days_before_deadline business days before the
+    # platform's response deadline (features/handling/evidence_rule.py)
+    "submit_evidence": ActionType.CONTEST,
     "assign": None,  # sets the queue: local, nothing goes to the platform
 }
 DEFAULT_LEAD_HOURS = (72, 24)
+DEFAULT_DAYS_BEFORE_DEADLINE = 3  # submit_evidence: business days before the deadline
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class AutomationRule:
     dry_run: bool = False
     message: str | None = None  # request_information: what the buyer is asked
     queue: str | None = None  # assign: the queue
+    days_before_deadline: int = DEFAULT_DAYS_BEFORE_DEADLINE  # submit_evidence only
     line: int | None = None
 
     @property

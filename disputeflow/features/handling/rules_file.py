@@ -22,6 +22,7 @@ from disputeflow.features.handling.conditions import PLUGIN_FACTS, Condition, pa
 from disputeflow.features.handling.fees_file import parse_fees
 from disputeflow.features.handling.rules import (
     AUTOMATION_ACTIONS,
+    DEFAULT_DAYS_BEFORE_DEADLINE,
     DEFAULT_LEAD_HOURS,
     AutomationRule,
     DeadlineSettings,
@@ -301,7 +302,7 @@ def _route(section: _Section) -> RouteRule | None:
 def _automation(section: _Section) -> AutomationRule | None:
     section.only(
         *("name", "action", "when", "rationale"),
-        *("daily_limit", "dry_run", "message", "queue"),
+        *("daily_limit", "dry_run", "message", "queue", "days_before_deadline"),
     )
     named = _name_and_when(section)
     action = section.table.get("action")
@@ -314,6 +315,9 @@ def _automation(section: _Section) -> AutomationRule | None:
     queue = section.text_of("queue", required=action == "assign")
     limit = section.number("daily_limit", 50, 1, 10_000) or 50
     dry_run = section.flag("dry_run")
+    days = section.number("days_before_deadline", DEFAULT_DAYS_BEFORE_DEADLINE, 0, 30)
+    if "days_before_deadline" in section.table and action != "submit_evidence":
+        section.problem("days_before_deadline", "only a submit_evidence rule takes it")
     if named is None or rationale is None or action not in AUTOMATION_ACTIONS:
         return None
     return AutomationRule(
@@ -325,5 +329,6 @@ def _automation(section: _Section) -> AutomationRule | None:
         dry_run=dry_run,
         message=message,
         queue=queue[:100] if queue else None,
+        days_before_deadline=DEFAULT_DAYS_BEFORE_DEADLINE if days is None else days,
         line=section.start,
     )
