@@ -70,6 +70,7 @@ from disputeflow.core.taxonomy import (
     TimelineKind,
 )
 from disputeflow.core.values import Deadline, Evidence, Message, Order, Party, TimelineEntry
+from disputeflow.engine.evidence_files import EvidenceFile, evidence_files, file_param
 from disputeflow.engine.http import PlatformClient, error_message
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.sample_dates import redate, samples_dated_at, shift_for
@@ -103,6 +104,7 @@ __all__ = [
     "DisputeflowError",
     "DuplicateMarketplaceError",
     "Evidence",
+    "EvidenceFile",
     "EvidenceItem",
     "FoundOrder",
     "InboundRequest",
@@ -138,6 +140,8 @@ __all__ = [
     "UnsupportedError",
     "VerifiedDelivery",
     "error_message",
+    "evidence_files",
+    "file_param",
     "get_plugin_manager",
     "hookimpl",
     "redate",

@@ -18,18 +18,40 @@ from disputeflow.features.evidence.assemble import assemble
 from disputeflow.features.evidence.submit import submit
 from disputeflow.features.privacy import erasure
 from disputeflow.features.transparency import files
+from disputeflow.plugins.ebay import dispute_actions as ebay_disputes
+from disputeflow.plugins.paypal import evidence_body as paypal_evidence
 from disputeflow.plugins.shopify import evidence as shopify_evidence
 from disputeflow.plugins.stripe import disputes as stripe_disputes
 from disputeflow.plugins.stripe.samples import EVIDENCE_FIELDS
+from disputeflow.plugins.woocommerce import dispute_actions as woo_disputes
 from tests.builders import snapshot
 
-# The plugins' field lists are Stripe's ``evidence`` hash (docs.stripe.com/api/disputes/update)
-# and Shopify's ShopifyPaymentsDisputeEvidenceUpdateInput / dispute file types: the catalogue
-# may only name fields those pages document.
+# The plugins' field lists, each copied from its platform's documentation: Stripe's
+# ``evidence`` hash (docs.stripe.com/api/disputes/update); Shopify's
+# ShopifyPaymentsDisputeEvidenceUpdateInput and dispute file types; WooPayments' evidence
+# form (Stripe's fields, ``client/disputes/evidence/fields.js``) with the free text its
+# contest writes; PayPal's evidence types, each alone (its notes) or with an
+# ``evidence_info`` field, and ``notes``; eBay's contest ``note`` and its EvidenceTypeEnum.
+# The catalogue may only name fields those pages document.
+PAYPAL_TEXTS = (
+    set(paypal_evidence.EVIDENCE_TYPES)
+    | {f"{t}.{f}" for t in paypal_evidence.EVIDENCE_TYPES for f in paypal_evidence.INFO_FIELDS}
+    | {"notes"}
+)
 DOCUMENTED = {
     "stripe": (set(EVIDENCE_FIELDS) - stripe_disputes.FILE_FIELDS, stripe_disputes.FILE_FIELDS),
     "shopify": (set(shopify_evidence.TEXT_FIELDS), shopify_evidence.FILE_TYPES),
-}
+    "woocommerce": (woo_disputes.STRIPE_TEXT_FIELDS | {"uncategorized_text"},
+                    woo_disputes.STRIPE_FILE_FIELDS),
+    "paypal": (PAYPAL_TEXTS, frozenset()),
+    "ebay": ({"note"}, ebay_disputes.EVIDENCE_TYPES),
+}  # fmt: skip
+# Drafts as each platform documents them (docs/evidence.md): Stripe ``submit=false``,
+# Shopify ``disputeEvidenceUpdate`` without ``submitEvidence``, WooPayments "Save for later"
+# (``submit: false``); PayPal's provide-evidence and eBay's contest submit at once.
+DRAFTS = {"stripe": True, "shopify": True, "woocommerce": True, "paypal": False, "ebay": False}
+HEADINGS = {"stripe": "### Stripe", "shopify": "### Shopify", "woocommerce": "### WooPayments",
+            "paypal": "### PayPal", "ebay": "### eBay"}  # fmt: skip
 
 
 @pytest.mark.parametrize("category", list(Category))
@@ -48,9 +70,14 @@ def test_the_catalogue_names_only_documented_fields(platform):
         assert text in (None, catalogue.PREFILLED) or text in texts, (item.name, text)
         assert item.file.get(platform) in (None, *file_fields), item.name
     place = catalogue.platform(platform)
-    assert place.drafts is True
+    assert place.drafts is DRAFTS[platform]
     assert place.free_text in texts
-    assert place.free_file in file_fields
+    assert place.free_file in (None, *file_fields)
+    assert place.free_file is not None or place.files != catalogue.FIELD
+
+
+def test_every_platform_with_a_plugin_has_a_catalogue_section():
+    assert set(catalogue.load().platforms) == set(DOCUMENTED)
 
 
 def test_an_unknown_platform_keeps_no_drafts_and_takes_free_text():
@@ -118,15 +145,20 @@ def test_the_doc_lists_what_wins_each_category(category):
         assert f"| `{wanted.item}` | {required} | {wanted.why} |" in section
 
 
-@pytest.mark.parametrize(("platform", "heading"), [("stripe", "### Stripe"),
-                                                   ("shopify", "### Shopify")])  # fmt: skip
-def test_the_doc_names_each_platform_field(platform, heading):
-    section = _section(DOC.read_text(), heading)
+@pytest.mark.parametrize("platform", sorted(HEADINGS))
+def test_the_doc_names_each_platform_field(platform):
+    section = _section(DOC.read_text(), HEADINGS[platform])
     assert "checked 2026-12-05" in section
+    drafts = "Drafts: yes" if DRAFTS[platform] else "Drafts: no"
+    assert drafts in section
+    # A file of no field of its own: the free file field, a refusal (eBay takes files only
+    # by evidence type) or attached to the call (PayPal).
+    other_file = {catalogue.FIELD: "free file", catalogue.TYPE: "no evidence type",
+                  catalogue.CALL: "with the call"}[catalogue.platform(platform).files]  # fmt: skip
     for name, item in catalogue.load().items.items():
         text, file = item.text.get(platform), item.file.get(platform)
         shown = {"-": "filled in by the platform", None: "free text"}.get(text, f"`{text}`")
-        assert f"| `{name}` | {shown} | {f'`{file}`' if file else 'free file'} |" in section
+        assert f"| `{name}` | {shown} | {f'`{file}`' if file else other_file} |" in section
 
 
 def test_refunds_and_the_stores_policy_come_from_the_store(runtime):

@@ -10,17 +10,15 @@ Each body is the one PayPal's guide "Use Disputes API" shows for the call
 after it. Files: JPG, GIF, PNG or PDF, under 10 MB each and 50 MB per call
 (https://developer.paypal.com/platforms/disputes/reference/supported-file-types-sizes,
 checked 2026-12-04); they come as ``params.files`` = ``[{"filename", "content_type",
-"content_base64"}]``.
+"content_base64"}]`` (:func:`disputeflow.evidence_files`).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from disputeflow import ActionRequest, Case, MarketplaceError, Money
+from disputeflow import ActionRequest, Case, MarketplaceError, Money, evidence_files
 from disputeflow.plugins.paypal import evidence_body
 from disputeflow.plugins.paypal.api import Upload
 
@@ -62,25 +60,18 @@ def pick(case: Case, option: str, wanted: Any, default: str) -> str:
 
 
 def uploads(params: Mapping[str, Any]) -> list[Upload]:
-    """The files in ``params.files``, checked against PayPal's types and sizes."""
-    files = params.get("files") or []
-    if not isinstance(files, list):
-        raise refuse("params.files must be a list of files")
+    """The files in ``params.files`` (:func:`disputeflow.evidence_files`), checked against
+    PayPal's types and sizes; a file's ``field`` is not used (PayPal attaches files to the
+    call, not to an evidence)."""
     found, total = [], 0
-    for item in files:
-        if not isinstance(item, Mapping):
-            raise refuse("each file needs filename, content_type and content_base64")
-        kind = str(item.get("content_type") or "")
+    for file in evidence_files(params):
+        kind = file.content_type or ""
         if kind not in FILE_TYPES:
             raise refuse(f"PayPal takes JPG, GIF, PNG or PDF files, not {kind or 'untyped'}")
-        try:
-            content = base64.b64decode(str(item.get("content_base64") or ""), validate=True)
-        except (binascii.Error, ValueError):
-            raise refuse("content_base64 is not base64") from None
-        total += len(content)
-        if not content or len(content) >= MAX_FILE or total > MAX_FILES:
+        total += len(file.content)
+        if len(file.content) >= MAX_FILE or total > MAX_FILES:
             raise refuse("PayPal takes files under 10 MB each and 50 MB per call")
-        found.append(Upload(str(item.get("filename") or "evidence"), kind, content))
+        found.append(Upload(file.filename, kind, file.content))
     return found
 
 
