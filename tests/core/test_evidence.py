@@ -7,14 +7,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from disputeflow import Category, Party
+from disputeflow import Category, EvidenceItem, Party, hookimpl
 from disputeflow.core.effects import PersonalDataErasure, Subject
 from disputeflow.core.errors import InvalidInputError
 from disputeflow.engine.ingest import ingest_snapshot
 from disputeflow.engine.store import actions, packets
 from disputeflow.engine.store.tables import EvidenceFileRow
 from disputeflow.features.evidence import catalogue, edits
+from disputeflow.features.evidence import submit as evidence_submit
 from disputeflow.features.evidence.assemble import assemble
+from disputeflow.features.evidence.packet import build
 from disputeflow.features.evidence.submit import submit
 from disputeflow.features.privacy import erasure
 from disputeflow.features.transparency import files
@@ -194,3 +196,68 @@ def test_refunds_and_the_stores_policy_come_from_the_store(runtime):
     assert (policy.as_of, policy.origin) == (read_at, "disputeflow")
     assert policy.source == "fake: refund policy (read by disputeflow)"
     assert [m.name for m in packet.missing if m.required] == ["refund_refusal"]
+
+
+class TypoPlugin:
+    """A marketplace plugin whose item name is not in the catalogue (``order_summary``)."""
+
+    @hookimpl
+    def disputeflow_collect_evidence(self, case, connection):
+        return [EvidenceItem("order_summary", "Order #1001: 1 x lamp, 40.00 EUR", "fake order"),
+                EvidenceItem("tracking", "1Z999AA10123456784", "fake shipment")]  # fmt: skip
+
+
+def test_an_item_of_an_unknown_name_is_kept_as_free_text_and_named(runtime, caplog):
+    connection = runtime.add_connection("fake", "eu", {"signing_secret": "s", "shop": "eu"})
+    case_id = ingest_snapshot(
+        runtime.database, runtime.plugins, connection["id"], snapshot("cb11")
+    ).case.id
+    runtime.plugins.register(TypoPlugin(), name="typo-plugin")
+    packet = assemble(runtime, case_id)
+    assert list(packet.errors) == [
+        "typo-plugin: not items of the evidence catalogue, kept as free text: order_summary"
+    ]
+    assert "typo-plugin answered evidence items not in the catalogue" in caplog.text
+    found = {item.name: item for item in packet.items}
+    assert (found["order_summary"].title, found["order_summary"].field) == ("Order summary", None)
+    assert found["tracking"].text == "1Z999AA10123456784"  # the plugin's other items are kept
+    assert "order_summary" not in {m.name for m in packet.missing}
+
+    wanted = evidence_submit.contest_input(packet, {}, draft=False, by="agent-bot")
+    assert "Order summary (fake order):\nOrder #1001: 1 x lamp, 40.00 EUR" in wanted.message
+
+
+def found_items(*pairs):
+    return [("platform", EvidenceItem(name, text, "eBay order 1")) for name, text in pairs]
+
+
+def test_free_text_over_the_platforms_limit_goes_short_then_is_refused():
+    """eBay's contest note takes 1,000 characters (ContestPaymentDisputeRequest)."""
+    fits_short = build(
+        "case_1",
+        "ebay",
+        "fraud",
+        found_items(("order_details", "o" * 460), ("product_description", "p" * 460)),
+    )
+    assert len(evidence_submit.free_text(fits_short)) > 1000
+    assert evidence_submit.message(fits_short) == (
+        f"Order details (items, totals, payment): {'o' * 460}\nProduct description: {'p' * 460}"
+    )
+    too_long = build(
+        "case_1",
+        "ebay",
+        "fraud",
+        found_items(("order_details", "o" * 600), ("product_description", "p" * 600)),
+    )
+    with pytest.raises(InvalidInputError) as refused:
+        evidence_submit.message(too_long)
+    assert "eBay takes at most 1000 characters of free text" in refused.value.message
+    assert refused.value.errors == {
+        "free_text": [
+            "statement: 0 characters",
+            "order_details: 600 characters",
+            "product_description: 600 characters",
+        ]
+    }
+    stripe = build("case_1", "stripe", "fraud", found_items(("order_details", "o" * 1200)))
+    assert evidence_submit.message(stripe) == evidence_submit.free_text(stripe)  # 20,000 there

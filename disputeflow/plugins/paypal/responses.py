@@ -121,7 +121,8 @@ def acknowledge(case: Case, action: ActionRequest, *, accepting: bool) -> dict[s
 def evidences(case: Case, action: ActionRequest) -> dict[str, Any]:
     """``provide-evidence`` / ``appeal`` input: with evidence items, one evidence per PayPal
     type they name (:mod:`.evidence_body`); with none, one evidence of
-    ``params.evidence_type`` (else the first PayPal requested, else ``OTHER``)."""
+    ``params.evidence_type`` (else the first PayPal requested, else ``OTHER``), its notes the
+    message (an evidence packet whose items are all free text comes this way)."""
     if action.evidence:
         return {"evidences": evidence_body.grouped(case, action)}
     params = action.params
@@ -134,8 +135,13 @@ def evidences(case: Case, action: ActionRequest) -> dict[str, Any]:
                                   "tracking_number": str(params["tracking_number"])}]  # fmt: skip
     if isinstance(params.get("refund_ids"), list) and params["refund_ids"]:
         info["refund_ids"] = [str(r) for r in params["refund_ids"]]
-    if kind == "PROOF_OF_FULFILLMENT" and "tracking_info" not in info:
-        raise refuse("PROOF_OF_FULFILLMENT needs params.carrier_name and params.tracking_number")
+    words = bool(action.message and action.message.strip()) or bool(params.get("files"))
+    if kind == "PROOF_OF_FULFILLMENT" and "tracking_info" not in info and not words:
+        # the reasons page: "a carrier and tracking number, or notes or documents"
+        raise refuse(
+            "PROOF_OF_FULFILLMENT needs params.carrier_name and params.tracking_number "
+            "(or a message or documents)"
+        )
     if kind == "PROOF_OF_REFUND" and "refund_ids" not in info:
         raise refuse("PROOF_OF_REFUND needs params.refund_ids")
     if info:

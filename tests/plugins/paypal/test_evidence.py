@@ -34,7 +34,7 @@ from disputeflow.core.clock import utcnow
 from disputeflow.core.testing import make_connection
 from disputeflow.plugins.paypal import plugin as paypal_plugin
 from disputeflow.plugins.paypal.evidence import tracking_items
-from disputeflow.plugins.paypal.evidence_body import tracking
+from disputeflow.plugins.paypal.evidence_body import grouped, tracking
 from tests.plugins.evidence_support import as_evidence, by_name, collected
 from tests.plugins.paypal.conftest import API, TOKEN_ANSWER, fixture, paypal_settings
 from tests.plugins.paypal.test_actions import case_of, multipart
@@ -252,3 +252,34 @@ def test_an_app_without_the_tracking_permission_still_gets_the_dispute(
     assert "tracking" not in found
     assert found["customer_name"].text == "John Doe"
     assert "PayPal tracking not readable" in caplog.text
+
+
+def test_several_trackers_go_as_tracking_info_pairs_in_order(fake_plugins, connection, api):
+    """A packet joins a text field's values with new lines: the numbers and the carriers of
+    two trackers come as two lines each and leave as two ``tracking_info`` entries."""
+    dispute = fixture("dispute_details_response.json")
+    other = dict(POSTMAN_TRACKER, carrier="OTHER", carrier_name_other="Royal Mail")
+    paypal_answers(api, dispute, [POSTMAN_TRACKER, other])
+    found = by_name(collected(fake_plugins, case_of(dispute), connection))
+    assert found["tracking"].text == "1681231012\n1681231012"
+    assert found["carrier"].text == "FEDEX\nRoyal Mail"
+    tracked = [found["tracking"], found["carrier"]]
+    (evidence,) = provide(api, connection, dispute, tracked)
+    assert evidence["evidence_info"] == {"tracking_info": [
+        {"carrier_name": "FEDEX", "tracking_number": "1681231012"},
+        {"carrier_name": "OTHER", "carrier_name_other": "Royal Mail",
+         "tracking_number": "1681231012"},
+    ]}  # fmt: skip
+
+
+def test_one_carrier_goes_with_each_of_several_numbers():
+    at = utcnow()
+    request = ActionRequest(ActionType.CONTEST, "case_1", "idem-3", evidence=(
+        Evidence("e1", "merchant", "PROOF_OF_FULFILLMENT.tracking_number", at, "1Z1\n1Z2"),
+        Evidence("e2", "merchant", "PROOF_OF_FULFILLMENT.carrier_name", at, "UPS"),
+    ))  # fmt: skip
+    (evidence,) = grouped(case_of(fixture("dispute_details_response.json")), request)
+    assert evidence["evidence_info"]["tracking_info"] == [
+        {"carrier_name": "UPS", "tracking_number": "1Z1"},
+        {"carrier_name": "UPS", "tracking_number": "1Z2"},
+    ]

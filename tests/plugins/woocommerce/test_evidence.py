@@ -168,10 +168,8 @@ def test_a_fraud_dispute_is_contested_with_the_buyers_identity_and_card_checks(
     assert not {"tracking", "carrier", "shipping_date"} & set(found)
     assert (found["customer_ip"].field, found["customer_ip"].text) == (
         "customer_purchase_ip", "192.0.2.44")  # fmt: skip
-    assert found["address_match"].text == (
-        "The order shipped to the billing address.\n"
-        "Checks of the visa card ending 4242 at payment: CVC pass."
-    )
+    assert found["address_match"].text == "The order shipped to the billing address."
+    assert found["card_checks"].text == "Checks of the visa card ending 4242 at payment: CVC pass."
 
     body = submit(runtime, api, case, items, fraud)
     evidence = body["evidence"]
@@ -183,7 +181,7 @@ def test_a_fraud_dispute_is_contested_with_the_buyers_identity_and_card_checks(
     assert "shipping_tracking_number" not in evidence
 
 
-def test_card_checks_come_from_the_charge_when_the_order_says_nothing_of_addresses(
+def test_card_checks_come_from_the_charge_and_staged_text_fills_what_the_order_lacks(
     runtime, connection, api
 ):
     charge = json.loads(STRIPE_CHARGE.read_text())
@@ -192,10 +190,9 @@ def test_card_checks_come_from_the_charge_when_the_order_says_nothing_of_address
     order = wcpay_order("on-hold", shipping={}, billing={})
     store_answers(api, order=order, dispute_body=fraud)
     found = by_name(collected(runtime.plugins, case, runtime.connection_by_id(connection["id"])))
-    assert (
-        found["address_match"].text == "Checks of the visa card ending 4242 at payment: CVC pass."
-    )
-    assert found["address_match"].source == "WooPayments dispute dp_123"
+    assert "address_match" not in found  # no addresses to compare
+    assert found["card_checks"].text == "Checks of the visa card ending 4242 at payment: CVC pass."
+    assert found["card_checks"].source == "WooPayments dispute dp_123"
     # WooPayments' own staged fields fill what the order lacks (the docs' dispute staged them).
     assert (found["customer_name"].text, found["customer_name"].field) == (
         "Test woocommerce", "customer_name")  # fmt: skip
