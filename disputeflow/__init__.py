@@ -72,6 +72,7 @@ from disputeflow.core.taxonomy import (
 from disputeflow.core.values import Deadline, Evidence, Message, Order, Party, TimelineEntry
 from disputeflow.engine.evidence_files import EvidenceFile, evidence_files, file_param
 from disputeflow.engine.http import PlatformClient, error_message
+from disputeflow.engine.minor_units import MinorUnits
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.sample_dates import redate, samples_dated_at, shift_for
 from disputeflow.engine.signed_tokens import LinkError
@@ -113,6 +114,7 @@ __all__ = [
     "Marketplace",
     "MarketplaceError",
     "Message",
+    "MinorUnits",
     "Money",
     "NotFoundError",
     "Notice",
