@@ -70,6 +70,7 @@ from disputeflow.core.taxonomy import (
     TimelineKind,
 )
 from disputeflow.core.values import Deadline, Evidence, Message, Order, Party, TimelineEntry
+from disputeflow.engine.evidence_files import EvidenceFile, evidence_files, file_param
 from disputeflow.engine.http import PlatformClient, error_message
 from disputeflow.engine.minor_units import MinorUnits
 from disputeflow.engine.runtime import Runtime
@@ -104,6 +105,7 @@ __all__ = [
     "DisputeflowError",
     "DuplicateMarketplaceError",
     "Evidence",
+    "EvidenceFile",
     "EvidenceItem",
     "FoundOrder",
     "InboundRequest",
@@ -140,6 +142,8 @@ __all__ = [
     "UnsupportedError",
     "VerifiedDelivery",
     "error_message",
+    "evidence_files",
+    "file_param",
     "get_plugin_manager",
     "hookimpl",
     "redate",

@@ -8,17 +8,22 @@ from collections.abc import Iterable
 
 from disputeflow import Case, Connection, Evidence, EvidenceItem
 from disputeflow.core.clock import utcnow
+from disputeflow.features.evidence import catalogue
 
 BUILT_IN = "disputeflow.features.evidence.plugin"  # what the case itself says, any platform
 
 
 def collected(plugins, case: Case, connection: Connection) -> list[EvidenceItem]:
     """Every item the marketplace plugins answer for ``case`` (one list, in hook order); the
-    built-in evidence feature's own items are left out, so each name is the platform's."""
+    built-in evidence feature's own items are left out, so each name is the platform's.
+    Every name must be an item of the evidence catalogue (catalogue.toml)."""
     built_in = [plugins.get_plugin(BUILT_IN)]
     hook = plugins.subset_hook_caller("disputeflow_collect_evidence", remove_plugins=built_in)
     answers = hook(case=case, connection=connection)
-    return [item for answer in answers for item in answer]
+    items = [item for answer in answers for item in answer]
+    unknown = sorted({item.name for item in items if not catalogue.known(item.name)})
+    assert not unknown, f"not items of the evidence catalogue: {unknown}"
+    return items
 
 
 def by_name(items: Iterable[EvidenceItem]) -> dict[str, EvidenceItem]:

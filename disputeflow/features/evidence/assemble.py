@@ -3,8 +3,10 @@ case's connection, what disputeflow holds, and the agent's stored work.
 
 The store is read in one short read-only transaction; the plugins are then called outside
 any transaction (they may call their platform). A plugin that fails is named in the
-packet's ``errors`` and the others' items are kept. Skipping calls for a demo connection
-is each plugin's job (the hook's contract).
+packet's ``errors`` and the others' items are kept. An item whose name the catalogue does
+not know (a plugin's typo, or a concept the catalogue lacks) is kept, shown and sent as
+free text, and named in ``errors`` too, so it is never silently dropped nor silently
+miscounted. Skipping calls for a demo connection is each plugin's job (the hook's contract).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from disputeflow.core.plugins import PluginManager
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import cases, packets
 from disputeflow.engine.store.tables import ConnectionRow, EvidenceFileRow
-from disputeflow.features.evidence import sources
+from disputeflow.features.evidence import catalogue, sources
 from disputeflow.features.evidence.packet import (
     DISPUTEFLOW,
     PLATFORM,
@@ -104,7 +106,18 @@ def collect(
             continue
         origin = DISPUTEFLOW if impl.plugin_name == BUILTIN else PLATFORM
         found += [(origin, item) for item in items]
+        errors += unknown_names(impl.plugin_name, items)
     return found, errors
+
+
+def unknown_names(plugin: str, items: list[EvidenceItem]) -> list[str]:
+    """One error line naming the items of ``plugin`` the catalogue does not know (logged)."""
+    unknown = sorted({item.name for item in items if not catalogue.known(item.name)})
+    if not unknown:
+        return []
+    log.warning("%s answered evidence items not in the catalogue: %s", plugin, unknown)
+    return [f"{plugin}: not items of the evidence catalogue, kept as free text: "
+            f"{', '.join(unknown)}"]  # fmt: skip
 
 
 def assemble(runtime: Runtime, case_id: str) -> Packet:

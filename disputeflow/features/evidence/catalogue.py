@@ -3,7 +3,8 @@ of case, why each matters, and which evidence field of each platform takes it.
 
 Later features read it too: the workspace shows :func:`requirements` beside a packet, and a
 rule may ask :func:`required_items` whether a packet can be complete at all. A platform
-without a section here still works: its items go into its free text, and it keeps no drafts.
+without a section here still works: its items go into its free text, it keeps no drafts,
+and each file needs a file field (of which it has none).
 """
 
 from __future__ import annotations
@@ -39,15 +40,24 @@ class Requirement:
     why: str
 
 
+FIELD, TYPE, CALL = "field", "type", "call"  # how a platform takes files (catalogue.toml)
+
+
 @dataclass(frozen=True)
 class Platform:
-    """What the catalogue knows of a platform's evidence: drafts, and its free fields."""
+    """What the catalogue knows of a platform's evidence: drafts, its free fields, how it
+    takes files (``files``: FIELD, TYPE or CALL) and what its file uploads accept (empty:
+    not checked here), and how long its free text may be (``None``: not checked here)."""
 
     name: str
     title: str
     drafts: bool
     free_text: str | None
     free_file: str | None
+    files: str = FIELD
+    file_types: tuple[str, ...] = ()
+    max_file_bytes: int | None = None
+    free_text_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,17 +76,19 @@ def _items(data: dict[str, Any]) -> dict[str, Item]:
     }
 
 
+def _platform(name: str, row: dict[str, Any]) -> Platform:
+    files = str(row.get("files") or FIELD)
+    if files not in (FIELD, TYPE, CALL):
+        raise ValueError(f"{DATA_FILE}: platform {name} takes files as {files!r}")
+    return Platform(
+        name, str(row.get("title") or name), bool(row.get("drafts")), row.get("free_text"),
+        row.get("free_file"), files, tuple(row.get("file_types") or ()),
+        row.get("max_file_bytes"), row.get("free_text_limit"),
+    )  # fmt: skip
+
+
 def _platforms(data: dict[str, Any]) -> dict[str, Platform]:
-    return {
-        name: Platform(
-            name,
-            str(row.get("title") or name),
-            bool(row.get("drafts")),
-            row.get("free_text"),
-            row.get("free_file"),
-        )
-        for name, row in data.items()
-    }
+    return {name: _platform(name, row) for name, row in data.items()}
 
 
 def _check(catalogue: Catalogue) -> None:
@@ -106,6 +118,11 @@ def load() -> Catalogue:
 
 def item(name: str) -> Item | None:
     return load().items.get(name)
+
+
+def known(name: str) -> bool:
+    """Whether ``name`` is an item of the catalogue."""
+    return name in load().items
 
 
 def title(name: str) -> str:

@@ -3,15 +3,21 @@ audit trail, the idempotency and the retries of every action.
 
 The packet becomes the action the plugins already take: each item that fills a text field
 is an evidence entry of that ``kind`` (the field's name), everything else goes into the
-message (the platform's free text), with the agent's statement first; files go in
-``params.files`` as ``{document_type, filename, mimetype, data}`` (base64), one per file
-field, the rest in the platform's free file field. ``params.submit`` false saves a draft on
-platforms that keep one; elsewhere a draft is refused (409), never sent as a submission.
+message (the platform's free text), with the agent's statement first. Files go in
+``params.files`` in the one shape every plugin reads (:mod:`disputeflow.engine.evidence_files`:
+``{filename, content_type, content_base64, field, item}``), ``field`` chosen as the
+platform takes files (catalogue ``files``): one file per file field, the rest in the free
+file field (Stripe, Shopify, WooPayments); grouped by evidence type (eBay); attached to the
+call (PayPal). ``params.submit`` false saves a draft on platforms that keep one; elsewhere a
+draft is refused (409), never sent as a submission.
+
+What the platform cannot take is refused (422) before anything is queued: a file of a type
+or size its uploads refuse (a PDF to eBay), a file no field of it takes, a free text longer
+than its limit (eBay's 1,000-character note) even in the short form (titles, no sources).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections.abc import Mapping
@@ -22,6 +28,7 @@ from disputeflow.core.errors import ActionNotAllowedError, InvalidInputError
 from disputeflow.core.ids import new_id
 from disputeflow.core.taxonomy import ActionType, Actor
 from disputeflow.core.values import Evidence
+from disputeflow.engine.evidence_files import EvidenceFile, file_param
 from disputeflow.engine.outbox import ActionInput, request_action
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import actions, packets
@@ -39,11 +46,41 @@ def _note(item: PacketItem) -> str:
     return f"{item.title} ({item.source}{dated}):\n{item.text.strip()}"
 
 
+def _loose(packet: Packet) -> list[PacketItem]:
+    return [i for i in packet.present() if i.field is None and i.text.strip()]
+
+
 def free_text(packet: Packet) -> str:
     """The statement, then each present text item no field takes, titled and sourced."""
     notes = [packet.statement.strip()] if packet.statement.strip() else []
-    notes += [_note(i) for i in packet.present() if i.field is None and i.text.strip()]
+    notes += [_note(i) for i in _loose(packet)]
     return "\n\n".join(notes)
+
+
+def short_free_text(packet: Packet) -> str:
+    """The free text for a platform with a short limit: titles without sources or dates."""
+    lines = [packet.statement.strip()] if packet.statement.strip() else []
+    lines += [f"{i.title}: {i.text.strip()}" for i in _loose(packet)]
+    return "\n".join(lines)
+
+
+def message(packet: Packet) -> str:
+    """The free text as the platform takes it: in full, else short, else a refusal (422)
+    naming the limit and each part's length, so the agent knows what to leave out."""
+    full, place = free_text(packet), catalogue.platform(packet.platform)
+    limit = place.free_text_limit
+    if limit is None or len(full) <= limit:
+        return full
+    short = short_free_text(packet)
+    if len(short) <= limit:
+        return short
+    parts = [f"statement: {len(packet.statement.strip())} characters"]
+    parts += [f"{i.name}: {len(i.text.strip())} characters" for i in _loose(packet)]
+    raise InvalidInputError(
+        f"{place.title} takes at most {limit} characters of free text; this packet's has "
+        f"{len(short)} even without sources: leave items out or shorten them",
+        errors={"free_text": parts},
+    )
 
 
 def text_fields(packet: Packet) -> dict[str, str]:
@@ -56,32 +93,59 @@ def text_fields(packet: Packet) -> dict[str, str]:
     return {field: "\n".join(texts) for field, texts in fields.items()}
 
 
-def _document_type(item: PacketItem, taken: set[str], platform: str) -> str:
-    free = catalogue.platform(platform).free_file
-    for wanted in (item.field, free):
-        if wanted and wanted != catalogue.PREFILLED and wanted not in taken:
-            taken.add(wanted)
+def _file_field(item: PacketItem, taken: set[str], place: catalogue.Platform) -> str | None:
+    """The field a file fills: none where files go with the call; else its item's field,
+    else the free file field (each once where a field holds one file)."""
+    if place.files == catalogue.CALL:
+        return None
+    for wanted in (item.field, place.free_file):
+        usable = wanted and wanted != catalogue.PREFILLED
+        if usable and (place.files == catalogue.TYPE or wanted not in taken):
+            taken.add(str(wanted))
             return wanted
+    if place.files == catalogue.TYPE:
+        raise InvalidInputError(
+            f"{place.title} takes files only as evidence of a type, and none is for "
+            f"{item.title} ({item.filename})",
+            errors={"files": [f"{item.filename}: no {place.title} evidence type for "
+                              f"{item.title}"]},
+        )  # fmt: skip
     raise InvalidInputError(
-        f"{platform} takes no more files for {item.title} ({item.filename})",
-        errors={"files": [f"{item.filename}: no file field left on {platform}"]},
+        f"{place.name} takes no more files for {item.title} ({item.filename})",
+        errors={"files": [f"{item.filename}: no file field left on {place.name}"]},
     )
 
 
+def _refusals(item: PacketItem, kind: str, data: bytes, place: catalogue.Platform) -> list[str]:
+    """Why ``place``'s uploads would refuse this file (its documented types and size)."""
+    found = []
+    if place.file_types and kind not in place.file_types:
+        found.append(f"{item.filename}: {place.title} takes {', '.join(place.file_types)} "
+                     f"files, not {kind}")  # fmt: skip
+    if place.max_file_bytes is not None and len(data) > place.max_file_bytes:
+        found.append(f"{item.filename}: {place.title} takes files of at most "
+                     f"{place.max_file_bytes} bytes, this one has {len(data)}")  # fmt: skip
+    return found
+
+
 def file_params(packet: Packet, contents: Mapping[str, bytes]) -> list[dict[str, str]]:
-    """``params.files`` for the present files (``contents``: stored files' bytes by id)."""
+    """``params.files`` for the present files (``contents``: stored files' bytes by id);
+    every file the platform cannot take refused at once (422), nothing queued."""
+    place = catalogue.platform(packet.platform)
     taken: set[str] = set()
-    uploads = []
+    uploads, refused = [], []
     for item in packet.present():
         data = contents.get(item.file_id or "") if item.file_id else item.content
         if data is None:
             continue
-        uploads.append({
-            "document_type": _document_type(item, taken, packet.platform),
-            "filename": item.filename or f"{item.name}.pdf",
-            "mimetype": item.content_type or "application/pdf",
-            "data": base64.b64encode(data).decode("ascii"),
-        })  # fmt: skip
+        kind = item.content_type or "application/pdf"
+        refused += _refusals(item, kind, data, place)
+        name = item.filename or f"{item.name}.pdf"
+        field = _file_field(item, taken, place)
+        uploads.append(file_param(EvidenceFile(name, data, kind, field, item.name)))
+    if refused:
+        raise InvalidInputError(f"{place.title} cannot take these files: {'; '.join(refused)}",
+                                errors={"files": refused})  # fmt: skip
     return uploads
 
 
@@ -101,12 +165,12 @@ def contest_input(
     uploads = file_params(packet, contents)
     if uploads:
         params["files"] = uploads
-    message = free_text(packet) or None
+    note = message(packet) or None
     digest = hashlib.sha256(
-        json.dumps([texts, message, uploads, draft, present], sort_keys=True).encode()
+        json.dumps([texts, note, uploads, draft, present], sort_keys=True).encode()
     ).hexdigest()[:40]
     return ActionInput(
-        type=ActionType.CONTEST, message=message, evidence=evidence, params=params,
+        type=ActionType.CONTEST, message=note, evidence=evidence, params=params,
         idempotency_key=idempotency_key or f"evidence:{packet.case_id}:{digest}",
         requested_by=by, rationale=packet.statement.strip() or "evidence packet submitted",
     )  # fmt: skip

@@ -5,18 +5,19 @@ merchant decided on (``params.revision``, else the case's last known one): when 
 dispute has moved on since (a read shows another revision, or eBay answers 409), the
 action fails with :class:`RevisionConflict` naming what changed, and is never retried with
 a newer revision behind the merchant's back. Evidence files (JPEG or PNG, at most 1.5 MB,
-``params.files`` = ``[{"filename", "content_type", "content_base64"}]``) are uploaded and
-added before the contest, as eBay requires: one evidence per evidence type, each file's own
-``evidence_type`` or else ``params.evidence_type``. The contest's ``note`` (at most 1,000
-characters, ContestPaymentDisputeRequest, checked 2026-12-05) is the message, then one line
-per evidence item (``kind: text``) while they fit; the items left out are named in the
-result (``note_left_out``).
+``params.files`` = ``[{"filename", "content_type", "content_base64", "field"}]``, read by
+:func:`disputeflow.evidence_files`) are uploaded and added before the contest, as eBay
+requires: one evidence per evidence type, each file's own ``field`` (or ``evidence_type``)
+or else ``params.evidence_type`` (uploadEvidenceFile: "The three image formats supported at
+this time are .JPEG, .JPG, and .PNG", developer.ebay.com/api-docs/sell/fulfillment/resources/
+payment_dispute/methods/uploadEvidenceFile, checked 2026-12-05). The contest's ``note`` (at
+most 1,000 characters, ContestPaymentDisputeRequest, checked 2026-12-05) is the message,
+then one line per evidence item (``kind: text``) while they fit; the items left out are
+named in the result (``note_left_out``).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from typing import Any
 
@@ -26,7 +27,9 @@ from disputeflow import (
     ActionType,
     Case,
     CaseSnapshot,
+    EvidenceFile,
     MarketplaceError,
+    evidence_files,
 )
 from disputeflow.plugins.ebay.actions import refuse
 from disputeflow.plugins.ebay.api import EbayApi, segment
@@ -36,7 +39,17 @@ from disputeflow.plugins.ebay.values import dig, text
 
 MAX_FILE_BYTES = 1_500_000
 FILE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+IMAGE_TYPES = frozenset(FILE_TYPES.values())
 EVIDENCE_TYPE = re.compile(r"^[A-Z][A-Z_]{2,60}$")
+# EvidenceTypeEnum's values as eBay documents them
+# (https://developer.ebay.com/api-docs/sell/fulfillment/types/api:EvidenceTypeEnum, checked
+# 2026-12-05; the page's list ends in a value cut off where we read it, so a type matching
+# EVIDENCE_TYPE is still sent as given).
+EVIDENCE_TYPES = frozenset({
+    "PROOF_OF_DELIVERY", "PROOF_OF_AUTHENTICITY", "PROOF_OF_ITEM_AS_DESCRIBED",
+    "PROOF_OF_CREDIT_NOT_DUE", "PROOF_OF_RETURN_NOT_RECEIVED", "PROOF_OF_DELIVERY_AS_FILE",
+    "PROOF_OF_DELIVERY_SIGNATURE", "PROOF_OF_PICKUP",
+})  # fmt: skip
 DONE = {ActionType.ACCEPT: "ACCEPT", ActionType.CONTEST: "CONTEST"}
 MAX_NOTE = 1000
 
@@ -59,27 +72,31 @@ def contest_note(action: ActionRequest) -> tuple[str, list[str]]:
     return note, left_out
 
 
+def _content_type(file: EvidenceFile) -> str:
+    """``image/jpeg`` or ``image/png`` from the file's content type, else from its name."""
+    suffix = file.filename[file.filename.rfind(".") :].lower() if "." in file.filename else ""
+    kind = file.content_type or FILE_TYPES.get(suffix)
+    if kind not in IMAGE_TYPES:
+        shown = f"{file.content_type} ({file.filename})" if file.content_type else file.filename
+        raise refuse(f"eBay takes JPEG or PNG evidence files, not {shown}")
+    return str(kind)
+
+
 def _files(action: ActionRequest) -> list[tuple[str, bytes, str, str]]:
-    """``(filename, content, content type, evidence type)`` of each file, validated."""
-    files = action.params.get("files") or []
-    if not isinstance(files, list):
-        raise refuse("params.files must be a list of files")
+    """``(filename, content, content type, evidence type)`` of each file of ``params.files``
+    (:func:`disputeflow.evidence_files`; its ``field``, or the older ``evidence_type``, is
+    the eBay evidence type, else ``params.evidence_type``), validated."""
     decoded = []
-    for item in files:
-        name = str(dig(item, "filename") or "")
-        suffix = name[name.rfind(".") :].lower() if "." in name else ""
-        if suffix not in FILE_TYPES:
-            raise refuse(f"eBay takes JPEG or PNG evidence files, not {name!r}")
-        try:
-            content = base64.b64decode(str(dig(item, "content_base64") or ""), validate=True)
-        except (ValueError, binascii.Error):
-            raise refuse(f"{name}: content_base64 is not base64") from None
-        if not content or len(content) > MAX_FILE_BYTES:
-            raise refuse(f"{name}: eBay takes files of 1 byte to 1.5 MB")
-        kind = dig(item, "evidence_type") or action.params.get("evidence_type")
+    for file in evidence_files(action.params):
+        content_type = _content_type(file)
+        if len(file.content) > MAX_FILE_BYTES:
+            raise refuse(f"{file.filename}: eBay takes files of 1 byte to 1.5 MB")
+        kind = file.field or action.params.get("evidence_type")
         if not (isinstance(kind, str) and EVIDENCE_TYPE.match(kind)):
-            raise refuse(f"{name}: evidence files need an evidence_type (e.g. PROOF_OF_DELIVERY)")
-        decoded.append((name, content, FILE_TYPES[suffix], kind))
+            raise refuse(
+                f"{file.filename}: evidence files need an evidence_type (e.g. PROOF_OF_DELIVERY)"
+            )
+        decoded.append((file.filename, file.content, content_type, kind))
     return decoded
 
 

@@ -92,7 +92,7 @@ def order_items(order: Mapping[str, Any], order_id: str) -> list[EvidenceItem]:
         *_item("customer_name", name, source, placed),
         *_item("customer_email", text(recipient.get("email")) or "", source, placed),
         *_item("shipping_address", address(recipient), source, placed),
-        *_item("prior_refunds", refunds(order), source),
+        *_item("earlier_refunds", refunds(order), source),
     ]
 
 
@@ -177,6 +177,6 @@ def fulfillment_items(found: list[Any], order_id: str) -> list[EvidenceItem]:
     first = dates[0] if dates else None
     return [
         *_item("tracking", numbers, source, first),
-        *_item("shipping_carrier", carriers, source, first),
+        *_item("carrier", carriers, source, first),
         *_item("shipping_date", f"{first:%Y-%m-%d}" if first else "", source, first),
     ]

@@ -44,12 +44,14 @@ def collect(api: PaypalApi, case: Case) -> list[EvidenceItem]:
         dispute = api.get(f"/v1/customer/disputes/{quote(case.external_id, safe='')}")
         if not isinstance(dispute, Mapping):
             raise MarketplaceError(f"PayPal answered no dispute for {case.external_id}")
-        items = dispute_items(dispute)
+        found: list[Mapping[str, Any]] = []
+        paid = []
         for transaction in transactions(dispute):
             seller_id = text(transaction.get("seller_transaction_id"))
             if seller_id:
-                items += tracking_items(trackers(api, seller_id), seller_id)
-        return items
+                paid.append(seller_id)
+                found += trackers(api, seller_id)
+        return dispute_items(dispute) + tracking_items(found, ", ".join(paid))
     except MarketplaceError as error:
         raise MarketplaceError(
             f"evidence from PayPal for case {case.id}: {error.message}",
@@ -95,7 +97,7 @@ def dispute_items(dispute: Mapping[str, Any]) -> list[EvidenceItem]:
         _item("order_details", "\n".join(payment_line(t) for t in found), source, placed),
         _item("product_description", products(found), source, placed),
         _item("customer_name", text(buyer.get("name")) or "", source, placed),
-        _item("customer_communication", messages(dispute), source, None),
+        _item("buyer_messages", messages(dispute), source, None),
     ]
     return [item for item in items if item is not None]
 
@@ -149,46 +151,38 @@ def messages(dispute: Mapping[str, Any]) -> str:
 
 
 def tracking_items(found: list[Mapping[str, Any]], transaction_id: str) -> list[EvidenceItem]:
-    """Per tracker: its number and carrier (PayPal's ``tracking_info``), when it shipped and,
-    once PayPal shows it delivered, that too (the notes of ``PROOF_OF_FULFILLMENT``)."""
+    """All trackers in one item each for the numbers and the carriers, a line per tracker
+    in the same order (PayPal's ``tracking_info`` pairs them line by line), when each
+    shipped and, once PayPal shows it delivered, that too (the notes of
+    ``PROOF_OF_FULFILLMENT``)."""
     source = f"PayPal tracking of payment {transaction_id}"
-    items = []
-    for tracker in found:
-        number = text(tracker.get("tracking_number"))
-        if not number:
-            continue
-        carrier = text(tracker.get("carrier")) or "OTHER"
-        if carrier == "OTHER":
-            carrier = text(tracker.get("carrier_name_other")) or carrier
-        shipped = _date(tracker.get("shipment_date"))
-        items.append(
-            EvidenceItem("tracking", number, source, f"{FULFILLMENT}.tracking_number", shipped)
-        )
-        items.append(
-            EvidenceItem(
-                "shipping_carrier", carrier, source, f"{FULFILLMENT}.carrier_name", shipped
-            )
-        )
-        if shipped is not None:
-            items.append(
-                EvidenceItem(
-                    "shipping_date",
-                    f"Shipped {shipped:%Y-%m-%d} ({carrier} {number}).",
-                    source,
-                    FULFILLMENT,
-                    shipped,
-                )
-            )
-        if tracker.get("status") == "DELIVERED":
-            items.append(
-                EvidenceItem(
-                    "delivery_confirmation",
-                    f"PayPal shows {carrier} {number} as DELIVERED.",
-                    source,
-                    FULFILLMENT,
-                )
-            )
+    rows = [
+        (number, _carrier(tracker), _date(tracker.get("shipment_date")), tracker.get("status"))
+        for tracker in found
+        if (number := text(tracker.get("tracking_number")))
+    ]
+    if not rows:
+        return []
+    first = min((row[2] for row in rows if row[2] is not None), default=None)
+    items = [
+        EvidenceItem("tracking", "\n".join(r[0] for r in rows), source,
+                     f"{FULFILLMENT}.tracking_number", first),
+        EvidenceItem("carrier", "\n".join(r[1] for r in rows), source,
+                     f"{FULFILLMENT}.carrier_name", first),
+    ]  # fmt: skip
+    shipped = [f"Shipped {d:%Y-%m-%d} ({c} {n})." for n, c, d, _ in rows if d is not None]
+    if shipped:
+        items.append(EvidenceItem("shipping_date", "\n".join(shipped), source, FULFILLMENT, first))
+    delivered = [f"PayPal shows {c} {n} as DELIVERED." for n, c, _, s in rows if s == "DELIVERED"]
+    if delivered:
+        items.append(EvidenceItem("delivery", "\n".join(delivered), source, FULFILLMENT))
     return items
+
+
+def _carrier(tracker: Mapping[str, Any]) -> str:
+    """PayPal's carrier code, or the name given with ``OTHER``."""
+    carrier = text(tracker.get("carrier")) or "OTHER"
+    return (text(tracker.get("carrier_name_other")) or carrier) if carrier == "OTHER" else carrier
 
 
 def _date(value: Any) -> datetime | None:

@@ -2,7 +2,8 @@
 
 An item's ``kind`` names a PayPal evidence type (``PROOF_OF_FULFILLMENT``), optionally with
 the ``evidence_info`` field it fills: ``PROOF_OF_FULFILLMENT.tracking_number``,
-``PROOF_OF_FULFILLMENT.carrier_name`` (``tracking_info[]``, paired in the order given) and
+``PROOF_OF_FULFILLMENT.carrier_name`` (``tracking_info[]``, paired in the order given, one
+value per line; one carrier for several numbers goes with each) and
 ``PROOF_OF_REFUND.refund_id`` (``refund_ids[]``). Items of one type become one evidence, the
 texts of the others its ``notes``; items whose kind is not a PayPal type, and the merchant's
 message, go into the notes of the evidence PayPal asked for first (else the first one).
@@ -106,11 +107,16 @@ def grouped(case: Case, action: ActionRequest) -> list[dict[str, Any]]:
 
 
 def _add(group: Group, part: str, text: str) -> None:
+    """Notes as given; an ``evidence_info`` field's text one value per line (an evidence
+    packet sends several trackers as lines, numbers and carriers in the same order)."""
     if not text:
         return
     target = {"tracking_number": group.numbers, "carrier_name": group.carriers,
-              "refund_id": group.refunds}.get(part, group.notes)  # fmt: skip
-    target.append(text)
+              "refund_id": group.refunds}.get(part)  # fmt: skip
+    if target is None:
+        group.notes.append(text)
+    else:
+        target.extend(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _add_params(groups: dict[str, Group], params: Mapping[str, Any]) -> None:
@@ -145,6 +151,8 @@ def written(kind: str, group: Group) -> dict[str, Any]:
 
 
 def _info(kind: str, group: Group) -> dict[str, Any]:
+    if len(group.carriers) == 1 and len(group.numbers) > 1:  # one carrier for every number
+        group.carriers *= len(group.numbers)
     if len(group.numbers) != len(group.carriers):
         raise refuse(f"{kind}: each tracking number needs its carrier "
                      f"({len(group.numbers)} numbers, {len(group.carriers)} carriers)")  # fmt: skip

@@ -82,8 +82,8 @@ def _collect(client: WooClient, case: Case) -> list[EvidenceItem]:
 
 
 def merged(items: list[EvidenceItem]) -> list[EvidenceItem]:
-    """One item per name: a second finding (the card checks beside the order's address
-    match) joins the first one's text, which keeps its field and date."""
+    """One item per name: a second finding of a name joins the first one's text, which
+    keeps its field and date."""
     first: dict[str, EvidenceItem] = {}
     for item in items:
         seen = first.get(item.name)
@@ -119,13 +119,13 @@ def shipment_trackings(client: WooClient, order_id: str) -> list[Any]:
 
 
 def dispute_items(dispute: Mapping[str, Any], known: set[str]) -> list[EvidenceItem]:
-    """The charge's card checks, and the text evidence WooPayments staged for items the
-    order did not give (WooPayments fills name, e-mail and billing address itself)."""
+    """The charge's card checks (the catalogue's ``card_checks``), and the text evidence
+    WooPayments staged for items the order did not give."""
     source = f"WooPayments dispute {dispute.get('id') or dispute.get('dispute_id')}"
     items = []
     checks = card_checks(dispute.get("charge"))
     if checks:
-        items.append(EvidenceItem("address_match", checks, source, None))
+        items.append(EvidenceItem("card_checks", checks, source, None))
     staged = dispute.get("evidence")
     for field, name in STAGED.items():
         value = clean(staged.get(field)) if isinstance(staged, Mapping) else ""

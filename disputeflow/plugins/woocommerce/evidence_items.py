@@ -86,7 +86,7 @@ def order_items(order: Mapping[str, Any]) -> list[EvidenceItem]:
         _item("billing_address", address_text(billing), source, "billing_address", placed),
         _item("shipping_address", address_text(shipping), source, "shipping_address", placed),
         _item("address_match", match_text(billing, shipping), source, None, placed),
-        _item("prior_refunds", refunds_text(order), source, None),
+        _item("earlier_refunds", refunds_text(order), source, None),
     ]
     return [item for item in found if item is not None]
 
@@ -179,9 +179,9 @@ def tracking_items(trackings: Iterable[Any], order_number: str) -> list[Evidence
     links = "\n".join(dict.fromkeys(u for t in rows if (u := clean(t.get("tracking_link")))))
     found = [
         _item("tracking", numbers, source, "shipping_tracking_number", shipped),
-        _item("shipping_carrier", carriers, source, "shipping_carrier", shipped),
+        _item("carrier", carriers, source, "shipping_carrier", shipped),
         _item("shipping_date", dates[0] if dates else "", source, "shipping_date", shipped),
-        _item("delivery_confirmation", links and f"Carrier tracking: {links}", source, None),
+        _item("delivery", links and f"Carrier tracking: {links}", source, None),
     ]
     return [item for item in found if item is not None]
 
@@ -197,4 +197,4 @@ def note_items(notes: Iterable[Any], order_number: str) -> list[EvidenceItem]:
     sent.sort(key=lambda pair: pair[0].timestamp() if pair[0] else 0.0)
     text = "\n".join(f"{at:%Y-%m-%d %H:%M} UTC: {words}" if at else words for at, words in sent)
     source = f"WooCommerce order #{order_number}, notes to the customer"
-    return [EvidenceItem("customer_communication", text, source, None, sent[-1][0])]
+    return [EvidenceItem("buyer_messages", text, source, None, sent[-1][0])]

@@ -82,8 +82,9 @@ class CaseEvidenceSubmit(MethodView):
 
         Queued as a ``contest`` action (audit trail, retries): each item that fills one of
         the platform's evidence fields goes there, the rest into its free text, files
-        into its file fields. ``{"draft": true}`` saves it on the platform without
-        submitting, where the platform keeps drafts (409 where it does not). The same
+        as the platform takes them. ``{"draft": true}`` saves it on the platform without
+        submitting, where the platform keeps drafts (409 where it does not). A file or a
+        free text the platform cannot take is a 422 before anything is queued. The same
         packet (or ``Idempotency-Key``) answers the first action with 200.
         """
         action, created, packet = submit(

@@ -66,7 +66,7 @@ def test_a_not_received_dispute_is_contested_with_the_orders_shipment(
     found = by_name(items)
     assert all(item.field is None for item in items)  # eBay takes text only in the note
     assert found["tracking"].text == "9405509699937003457459"
-    assert found["shipping_carrier"].text == "ROYAL_MAIL"
+    assert found["carrier"].text == "ROYAL_MAIL"
     assert found["shipping_date"].text == "2026-02-21"
     assert found["shipping_address"].text == "Alex Smith\n1 High Street\nLondon, SW1A 1AA\nGB"
     assert found["customer_name"].text == "Alex Smith (eBay buyer uk_buyer_77)"
@@ -76,7 +76,7 @@ def test_a_not_received_dispute_is_contested_with_the_orders_shipment(
     assert found["order_details"].text == (
         "eBay order 21-09876-54321; placed 2026-02-20 09:15 UTC; total 129.50 GBP; paid by EBAY "
         "on 2026-02-20; payment PAID; fulfilment FULFILLED")  # fmt: skip
-    assert "prior_refunds" not in found
+    assert "earlier_refunds" not in found
 
     mocked.get(path, dispute)  # the revision the merchant saw (2)
     mocked.get(path, a_dispute("8401", reason="ITEM_NOT_RECEIVED", revision=3))
@@ -138,11 +138,11 @@ def test_the_note_keeps_the_message_and_leaves_out_what_does_not_fit():
     evidence = (
         Evidence("e1", "merchant", "tracking", at, "9405509699937003457459"),
         Evidence("e2", "merchant", "order_details", at, "x" * 990),
-        Evidence("e3", "merchant", "shipping_carrier", at, "ROYAL_MAIL"),
+        Evidence("e3", "merchant", "carrier", at, "ROYAL_MAIL"),
     )
     request = ActionRequest(ActionType.CONTEST, "c", "k", message="Shipped.", evidence=evidence)
     note, left_out = contest_note(request)
-    assert note == "Shipped.\ntracking: 9405509699937003457459\nshipping_carrier: ROYAL_MAIL"
+    assert note == "Shipped.\ntracking: 9405509699937003457459\ncarrier: ROYAL_MAIL"
     assert left_out == ["order_details"]
 
 

@@ -34,7 +34,7 @@ from disputeflow.core.clock import utcnow
 from disputeflow.core.testing import make_connection
 from disputeflow.plugins.paypal import plugin as paypal_plugin
 from disputeflow.plugins.paypal.evidence import tracking_items
-from disputeflow.plugins.paypal.evidence_body import tracking
+from disputeflow.plugins.paypal.evidence_body import grouped, tracking
 from tests.plugins.evidence_support import as_evidence, by_name, collected
 from tests.plugins.paypal.conftest import API, TOKEN_ANSWER, fixture, paypal_settings
 from tests.plugins.paypal.test_actions import case_of, multipart
@@ -115,18 +115,18 @@ def test_a_not_received_dispute_is_answered_with_the_payments_tracking(
     found = by_name(items)
     assert (found["tracking"].field, found["tracking"].text) == (
         "PROOF_OF_FULFILLMENT.tracking_number", "1681231012")  # fmt: skip
-    assert (found["shipping_carrier"].field, found["shipping_carrier"].text) == (
+    assert (found["carrier"].field, found["carrier"].text) == (
         "PROOF_OF_FULFILLMENT.carrier_name", "FEDEX")  # fmt: skip
     assert found["shipping_date"].text == "Shipped 2023-04-11 (FEDEX 1681231012)."
     assert found["shipping_date"].as_of.isoformat() == "2023-04-11T00:00:00+00:00"
-    assert "delivery_confirmation" not in found  # the tracker says SHIPPED, not DELIVERED
+    assert "delivery" not in found  # the tracker says SHIPPED, not DELIVERED
     assert found["order_details"].text == (
         "PayPal payment 8AW70038VH226914P (buyer's transaction 7XB07472F52871902) of 2.00 USD "
         "on 2025-09-18 09:42 UTC; status HELD"
     )
     assert found["product_description"].text == "1 x Check Ngo"
     assert found["customer_name"].text == "John Doe"
-    assert found["customer_communication"].text == "2025-09-18 09:46 UTC BUYER: Test support case"
+    assert found["buyer_messages"].text == "2025-09-18 09:46 UTC BUYER: Test support case"
 
     evidences = provide(api, connection, dispute, items)
     assert [e["evidence_type"] for e in evidences] == ["PROOF_OF_FULFILLMENT"]
@@ -140,7 +140,7 @@ def test_a_not_received_dispute_is_answered_with_the_payments_tracking(
         "order_details: " + found["order_details"].text,
         "product_description: 1 x Check Ngo",
         "customer_name: John Doe",
-        "customer_communication: 2025-09-18 09:46 UTC BUYER: Test support case",
+        "buyer_messages: 2025-09-18 09:46 UTC BUYER: Test support case",
     ]
 
 
@@ -156,7 +156,7 @@ def test_an_unauthorised_chargeback_is_answered_in_the_evidence_paypal_asked_for
         "order_details",
         "product_description",
         "customer_name",
-        "customer_communication",
+        "buyer_messages",
     }
     assert all(item.field is None for item in items)  # PayPal has no field of its own for them
 
@@ -173,8 +173,9 @@ def test_a_delivered_tracker_and_a_carrier_paypal_has_no_code_for():
         POSTMAN_TRACKER, carrier="OTHER", carrier_name_other="Royal Mail", status="SHIPPED"
     )
     found = [(i.name, i.text) for i in tracking_items([delivered, other], PAYMENT)]
-    assert ("delivery_confirmation", "PayPal shows FEDEX 1681231012 as DELIVERED.") in found
-    assert ("shipping_carrier", "Royal Mail") in found
+    assert ("delivery", "PayPal shows FEDEX 1681231012 as DELIVERED.") in found
+    assert ("carrier", "FEDEX\nRoyal Mail") in found  # a line per tracker, in order
+    assert ("tracking", "1681231012\n1681231012") in found
     assert tracking("Royal Mail", "1681231012") == {
         "carrier_name": "OTHER",
         "carrier_name_other": "Royal Mail",
@@ -251,3 +252,34 @@ def test_an_app_without_the_tracking_permission_still_gets_the_dispute(
     assert "tracking" not in found
     assert found["customer_name"].text == "John Doe"
     assert "PayPal tracking not readable" in caplog.text
+
+
+def test_several_trackers_go_as_tracking_info_pairs_in_order(fake_plugins, connection, api):
+    """A packet joins a text field's values with new lines: the numbers and the carriers of
+    two trackers come as two lines each and leave as two ``tracking_info`` entries."""
+    dispute = fixture("dispute_details_response.json")
+    other = dict(POSTMAN_TRACKER, carrier="OTHER", carrier_name_other="Royal Mail")
+    paypal_answers(api, dispute, [POSTMAN_TRACKER, other])
+    found = by_name(collected(fake_plugins, case_of(dispute), connection))
+    assert found["tracking"].text == "1681231012\n1681231012"
+    assert found["carrier"].text == "FEDEX\nRoyal Mail"
+    tracked = [found["tracking"], found["carrier"]]
+    (evidence,) = provide(api, connection, dispute, tracked)
+    assert evidence["evidence_info"] == {"tracking_info": [
+        {"carrier_name": "FEDEX", "tracking_number": "1681231012"},
+        {"carrier_name": "OTHER", "carrier_name_other": "Royal Mail",
+         "tracking_number": "1681231012"},
+    ]}  # fmt: skip
+
+
+def test_one_carrier_goes_with_each_of_several_numbers():
+    at = utcnow()
+    request = ActionRequest(ActionType.CONTEST, "case_1", "idem-3", evidence=(
+        Evidence("e1", "merchant", "PROOF_OF_FULFILLMENT.tracking_number", at, "1Z1\n1Z2"),
+        Evidence("e2", "merchant", "PROOF_OF_FULFILLMENT.carrier_name", at, "UPS"),
+    ))  # fmt: skip
+    (evidence,) = grouped(case_of(fixture("dispute_details_response.json")), request)
+    assert evidence["evidence_info"]["tracking_info"] == [
+        {"carrier_name": "UPS", "tracking_number": "1Z1"},
+        {"carrier_name": "UPS", "tracking_number": "1Z2"},
+    ]

@@ -121,7 +121,7 @@ def test_a_not_received_dispute_is_contested_with_the_orders_tracking(runtime, c
     found = by_name(items)
     assert (found["tracking"].field, found["tracking"].text) == (
         "shipping_tracking_number", "9400111899560000000000")  # fmt: skip
-    assert (found["shipping_carrier"].field, found["shipping_carrier"].text) == (
+    assert (found["carrier"].field, found["carrier"].text) == (
         "shipping_carrier", "USPS")  # fmt: skip
     assert (found["shipping_date"].field, found["shipping_date"].text) == (
         "shipping_date", "2026-07-10")  # fmt: skip
@@ -131,8 +131,8 @@ def test_a_not_received_dispute_is_contested_with_the_orders_tracking(runtime, c
     assert found["product_description"].text == (
         "2 x Woo Single #1\n1 x Ship Your Idea \u2013 Color: Black, Size: M Test (SKU Bar3)"
     )
-    assert found["customer_communication"].text == "2017-03-21 19:46 UTC: Order ok!!!"
-    assert found["delivery_confirmation"].text.endswith("tracking/9400111899560000000000")
+    assert found["buyer_messages"].text == "2017-03-21 19:46 UTC: Order ok!!!"
+    assert found["delivery"].text.endswith("tracking/9400111899560000000000")
     assert "customer_ip" not in found  # the docs' order has an empty IP
 
     body = submit(runtime, api, case, items, dispute())
@@ -150,7 +150,7 @@ def test_a_not_received_dispute_is_contested_with_the_orders_tracking(runtime, c
     free = evidence["uncategorized_text"]
     assert free.startswith("order_details: Order #123; placed 2023-04-01 10:00 UTC; 2 x Woo")
     assert "total 20.00 USD; paid by Credit card on 2017-03-22" in free
-    assert "customer_communication: 2017-03-21 19:46 UTC: Order ok!!!" in free
+    assert "buyer_messages: 2017-03-21 19:46 UTC: Order ok!!!" in free
     assert (body["submit"], body["metadata"]) == (True, {META: KEY})
 
 
@@ -165,13 +165,11 @@ def test_a_fraud_dispute_is_contested_with_the_buyers_identity_and_card_checks(
     store_answers(api, order=order, dispute_body=fraud)  # no Shipment Tracking extension
     items = collected(runtime.plugins, case, runtime.connection_by_id(connection["id"]))
     found = by_name(items)
-    assert not {"tracking", "shipping_carrier", "shipping_date"} & set(found)
+    assert not {"tracking", "carrier", "shipping_date"} & set(found)
     assert (found["customer_ip"].field, found["customer_ip"].text) == (
         "customer_purchase_ip", "192.0.2.44")  # fmt: skip
-    assert found["address_match"].text == (
-        "The order shipped to the billing address.\n"
-        "Checks of the visa card ending 4242 at payment: CVC pass."
-    )
+    assert found["address_match"].text == "The order shipped to the billing address."
+    assert found["card_checks"].text == "Checks of the visa card ending 4242 at payment: CVC pass."
 
     body = submit(runtime, api, case, items, fraud)
     evidence = body["evidence"]
@@ -183,7 +181,7 @@ def test_a_fraud_dispute_is_contested_with_the_buyers_identity_and_card_checks(
     assert "shipping_tracking_number" not in evidence
 
 
-def test_card_checks_come_from_the_charge_when_the_order_says_nothing_of_addresses(
+def test_card_checks_come_from_the_charge_and_staged_text_fills_what_the_order_lacks(
     runtime, connection, api
 ):
     charge = json.loads(STRIPE_CHARGE.read_text())
@@ -192,10 +190,9 @@ def test_card_checks_come_from_the_charge_when_the_order_says_nothing_of_address
     order = wcpay_order("on-hold", shipping={}, billing={})
     store_answers(api, order=order, dispute_body=fraud)
     found = by_name(collected(runtime.plugins, case, runtime.connection_by_id(connection["id"])))
-    assert (
-        found["address_match"].text == "Checks of the visa card ending 4242 at payment: CVC pass."
-    )
-    assert found["address_match"].source == "WooPayments dispute dp_123"
+    assert "address_match" not in found  # no addresses to compare
+    assert found["card_checks"].text == "Checks of the visa card ending 4242 at payment: CVC pass."
+    assert found["card_checks"].source == "WooPayments dispute dp_123"
     # WooPayments' own staged fields fill what the order lacks (the docs' dispute staged them).
     assert (found["customer_name"].text, found["customer_name"].field) == (
         "Test woocommerce", "customer_name")  # fmt: skip
