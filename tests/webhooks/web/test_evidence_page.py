@@ -60,6 +60,7 @@ def form(client, case_id, **fields):
         shown = re.search(rf'name="shown-{name}" value="([^"]*)"', page).group(1)
         data[f"shown-{name}"] = data[f"text-{name}"] = [unescape(shown)]
     data["excluded"] = re.findall(r'name="excluded" value="([^"]+)" checked', page)
+    data["excluded"] += re.findall(r'type="hidden" name="excluded" value="([^"]+)"', page)
     for key, value in fields.items():
         if key == "file":  # (bytes, name): a fresh upload each time
             data[key] = [(io.BytesIO(value[0]), value[1])]
@@ -305,3 +306,23 @@ def test_money_in_the_packet_is_the_cases(as_role, add_case):
         "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
             as_role("viewer").get(url(case_id, "/summary.pdf")).data)).pages).split()
     )  # fmt: skip
+
+
+def test_a_forged_item_name_stores_nothing(runtime, agent, dispute):
+    data = form(agent, dispute, item=["bogus"], **{"shown-bogus": "", "text-bogus": "x"})
+    response = post(agent, dispute, data)
+    assert response.status_code == 422
+    assert "the packet change names unknown items" in response.text
+    assert stored(runtime, dispute) is None
+
+
+def test_a_left_out_file_stays_left_out_when_the_form_is_saved(runtime, agent, dispute):
+    from disputeflow.features.evidence import edits
+
+    change = edits.Change(files=[edits.FileUpload("delivery", "pod.pdf", PDF)],
+                          excluded=["delivery"])  # fmt: skip
+    edits.apply(runtime, dispute, change, by="api-client")
+    page = agent.get(url(dispute)).text
+    assert '<input type="hidden" name="excluded" value="delivery">' in page  # no card of its own
+    assert post(agent, dispute, form(agent, dispute, statement="s")).status_code == 302
+    assert stored(runtime, dispute)[0]["excluded"] == ["delivery"]
