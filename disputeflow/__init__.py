@@ -71,6 +71,7 @@ from disputeflow.core.taxonomy import (
 )
 from disputeflow.core.values import Deadline, Evidence, Message, Order, Party, TimelineEntry
 from disputeflow.engine.http import PlatformClient, error_message
+from disputeflow.engine.minor_units import MinorUnits
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.sample_dates import redate, samples_dated_at, shift_for
 from disputeflow.engine.signed_tokens import LinkError
@@ -111,6 +112,7 @@ __all__ = [
     "Marketplace",
     "MarketplaceError",
     "Message",
+    "MinorUnits",
     "Money",
     "NotFoundError",
     "Notice",

@@ -149,6 +149,15 @@ def test_rules_check_validates_the_documented_example(invoke, tmp_path):
     assert people.exit_code == 0
     assert f"{path}: valid" in people.output
     assert "accept-tiny-chargebacks: accept, at most 10 a day (dry run)" in people.output
+    assert summary["fees"]["stripe"]["dispute_fee"] == {"value": "20.00", "currency": "EUR"}
+    assert summary["fees"]["paypal"]["source"].startswith("https://www.paypal.com/")
+    assert (
+        "fees stripe: dispute fee 20.00 EUR (kept if won), counter fee 20.00 EUR "
+        "(returned if won); from rules file, [fees.stripe]" in people.output
+    )
+    assert "fees paypal: dispute fee 15.00 USD (returned if won), counter fee none" in (
+        people.output
+    )
 
 
 def test_rules_check_lists_every_problem_with_its_line(invoke, tmp_path):

@@ -26,11 +26,13 @@ from disputeflow.core.values import Evidence, TimelineEntry
 from disputeflow.engine.outbox import ActionInput, append_entry, check_action, request_action
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import cases
-from disputeflow.engine.store.tables import CaseRow, RuleRunRow
+from disputeflow.engine.store.tables import CaseRow, ConnectionRow, RuleRunRow
 from disputeflow.features.handling import priority
 from disputeflow.features.handling.conditions import case_facts, matches, tracking_of
 from disputeflow.features.handling.deadlines import card_network
 from disputeflow.features.handling.fairness import INFO_PARAM
+from disputeflow.features.handling.fee_facts import fee_facts, tested
+from disputeflow.features.handling.plugin_facts import plugin_facts
 from disputeflow.features.handling.rules import AutomationRule
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,9 @@ def evaluate_case(runtime: Runtime, case_id: str, *, now: datetime) -> dict[str,
     facts = case_facts(
         case, now=now, amount=amount.value if amount else None, card_network=card_network(case)
     )
+    if tested(runtime.rules.automation):
+        facts.update(fee_facts(case, runtime.rules, runtime.plugins, _name(runtime, case)))
+    facts.update(plugin_facts(runtime, case))
     outcomes: dict[str, str] = {}
     acted = False
     for rule in runtime.rules.automation:
@@ -87,6 +92,13 @@ def evaluate_case(runtime: Runtime, case_id: str, *, now: datetime) -> dict[str,
         outcomes[rule.name] = outcome = apply_rule(runtime, rule, case, now)
         acted = acted or (rule.action != "assign" and outcome in ("requested", "dry_run"))
     return outcomes
+
+
+def _name(runtime: Runtime, case: Case) -> str | None:
+    """The name of the case's connection (fee settings may be given by name)."""
+    with runtime.database.session(readonly=True) as session:
+        query = select(ConnectionRow.name).where(ConnectionRow.id == case.connection_id)
+        return session.scalar(query)
 
 
 def _note(

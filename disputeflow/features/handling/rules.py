@@ -17,6 +17,7 @@ from typing import Any
 from disputeflow.core.calendar import BusinessCalendar
 from disputeflow.core.taxonomy import ActionType
 from disputeflow.features.handling.conditions import Condition, matches
+from disputeflow.features.handling.fees import FeeSettings
 
 # What an automation rule can do, and the outbox action each one requests.
 AUTOMATION_ACTIONS: dict[str, ActionType | None] = {
@@ -115,6 +116,7 @@ class Rules:
     deadlines: DeadlineSettings = field(default_factory=DeadlineSettings)
     fairness: FairnessSettings = field(default_factory=FairnessSettings)
     priority: PriorityWeights = field(default_factory=PriorityWeights)
+    fees: FeeSettings = field(default_factory=FeeSettings)
     routes: tuple[RouteRule, ...] = ()
     automation: tuple[AutomationRule, ...] = ()
     source: str | None = None

@@ -18,7 +18,8 @@ from disputeflow.core.calendar import BusinessCalendar
 from disputeflow.core.errors import ConfigurationError, DisputeflowError
 from disputeflow.core.money import minor_units
 from disputeflow.core.taxonomy import CaseKind, Category
-from disputeflow.features.handling.conditions import Condition, parse_condition
+from disputeflow.features.handling.conditions import PLUGIN_FACTS, Condition, parse_condition
+from disputeflow.features.handling.fees_file import parse_fees
 from disputeflow.features.handling.rules import (
     AUTOMATION_ACTIONS,
     DEFAULT_LEAD_HOURS,
@@ -33,7 +34,7 @@ from disputeflow.features.handling.rules import (
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 TOP_LEVEL = (
     *("reporting_currency", "dry_run", "rates", "deadlines"),
-    *("fairness", "priority", "route", "automation"),
+    *("fairness", "priority", "route", "automation", "fees"),
 )
 
 
@@ -130,6 +131,7 @@ def parse_rules(text: str, *, source: str = "<rules>") -> Rules:
         deadlines=_deadlines(_section(lines, data, "deadlines")),
         fairness=_fairness(_section(lines, data, "fairness")),
         priority=_priority(_section(lines, data, "priority")),
+        fees=parse_fees(_section(lines, data, "fees")),
         routes=_many(lines, data.get("route", []), "route", _route),
         automation=_many(lines, data.get("automation", []), "automation", _automation),
         source=source,
@@ -288,6 +290,8 @@ def _name_and_when(section: _Section) -> tuple[str, tuple[Condition, ...]] | Non
 def _route(section: _Section) -> RouteRule | None:
     section.only("name", "queue", "when")
     named = _name_and_when(section)
+    for key in PLUGIN_FACTS & set(section.table.get("when") or ()):
+        section.sub("when").problem(key, "only automation rules can test it (a plugin tells it)")
     queue = section.text_of("queue", required=True)
     if named is None or queue is None:
         return None

@@ -6,7 +6,11 @@ dispute has moved on since (a read shows another revision, or eBay answers 409),
 action fails with :class:`RevisionConflict` naming what changed, and is never retried with
 a newer revision behind the merchant's back. Evidence files (JPEG or PNG, at most 1.5 MB,
 ``params.files`` = ``[{"filename", "content_type", "content_base64"}]``) are uploaded and
-added as one evidence of ``params.evidence_type`` before the contest, as eBay requires.
+added before the contest, as eBay requires: one evidence per evidence type, each file's own
+``evidence_type`` or else ``params.evidence_type``. The contest's ``note`` (at most 1,000
+characters, ContestPaymentDisputeRequest, checked 2026-12-05) is the message, then one line
+per evidence item (``kind: text``) while they fit; the items left out are named in the
+result (``note_left_out``).
 """
 
 from __future__ import annotations
@@ -34,10 +38,29 @@ MAX_FILE_BYTES = 1_500_000
 FILE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 EVIDENCE_TYPE = re.compile(r"^[A-Z][A-Z_]{2,60}$")
 DONE = {ActionType.ACCEPT: "ACCEPT", ActionType.CONTEST: "CONTEST"}
+MAX_NOTE = 1000
 
 
-def _files(action: ActionRequest) -> list[tuple[str, bytes, str]]:
-    """``(filename, content, content type)`` of each evidence file, validated."""
+def contest_note(action: ActionRequest) -> tuple[str, list[str]]:
+    """The message, then ``kind: text`` per item while the note stays within eBay's limit;
+    ``(note, kinds of the items left out)``."""
+    note = (action.message or "").strip()
+    left_out = []
+    for item in action.evidence:
+        words = " ".join(p for p in (item.description.strip(), item.url or "") if p)
+        if not words:
+            continue
+        line = f"{item.kind}: {words}"
+        longer = f"{note}\n{line}" if note else line
+        if len(longer) <= MAX_NOTE:
+            note = longer
+        else:
+            left_out.append(item.kind)
+    return note, left_out
+
+
+def _files(action: ActionRequest) -> list[tuple[str, bytes, str, str]]:
+    """``(filename, content, content type, evidence type)`` of each file, validated."""
     files = action.params.get("files") or []
     if not isinstance(files, list):
         raise refuse("params.files must be a list of files")
@@ -53,19 +76,21 @@ def _files(action: ActionRequest) -> list[tuple[str, bytes, str]]:
             raise refuse(f"{name}: content_base64 is not base64") from None
         if not content or len(content) > MAX_FILE_BYTES:
             raise refuse(f"{name}: eBay takes files of 1 byte to 1.5 MB")
-        decoded.append((name, content, FILE_TYPES[suffix]))
+        kind = dig(item, "evidence_type") or action.params.get("evidence_type")
+        if not (isinstance(kind, str) and EVIDENCE_TYPE.match(kind)):
+            raise refuse(f"{name}: evidence files need an evidence_type (e.g. PROOF_OF_DELIVERY)")
+        decoded.append((name, content, FILE_TYPES[suffix], kind))
     return decoded
 
 
 def check_dispute_params(action: ActionRequest) -> str | None:
     """Why eBay cannot take ``action`` as asked, or ``None``."""
     try:
-        files = _files(action)
+        _files(action)
     except MarketplaceError as error:
         return error.message
-    evidence_type = action.params.get("evidence_type")
-    if files and not (isinstance(evidence_type, str) and EVIDENCE_TYPE.match(evidence_type)):
-        return "evidence files need params.evidence_type (e.g. PROOF_OF_ITEM_AS_DESCRIBED)"
+    if len((action.message or "").strip()) > MAX_NOTE:
+        return f"eBay takes a contest note of at most {MAX_NOTE} characters"
     revision = action.params.get("revision")
     if revision is not None and (isinstance(revision, bool) or not isinstance(revision, int)):
         return "params.revision must be an integer"
@@ -92,10 +117,13 @@ class DisputeActions:
         self._check_revision(case, action, current)
         data: dict[str, Any] = {}
         if action.type is ActionType.CONTEST and (files := _files(action)):
-            data = self._add_evidence(case, action, current, files)
+            data = self._add_evidence(case, current, files)
             current = self._read(case)  # our own evidence moved the revision on
-        self._send(case, action, current)
+        note, left_out = contest_note(action) if action.type is ActionType.CONTEST else ("", [])
+        self._send(case, action, current, note)
         data["revision"] = current.get("revision")
+        if left_out:
+            data["note_left_out"] = left_out
         return ActionResult(message=f"dispute {wanted.lower()}ed", data=data,
                             snapshot=self._reread(case))  # fmt: skip
 
@@ -124,33 +152,38 @@ class DisputeActions:
             )
 
     def _add_evidence(
-        self,
-        case: Case,
-        action: ActionRequest,
-        current: dict[str, Any],
-        files: list[tuple[str, bytes, str]],
+        self, case: Case, current: dict[str, Any], files: list[tuple[str, bytes, str, str]]
     ) -> dict[str, Any]:
-        file_ids = []
-        for name, content, content_type in files:
+        """Upload every file, then one ``add_evidence`` per evidence type."""
+        file_ids: list[str] = []
+        by_type: dict[str, list[str]] = {}
+        for name, content, content_type, kind in files:
             answer = self.api.fulfillment(
                 "POST", self._path(case, "upload_evidence_file"),
                 files={"file": (name, content, content_type)},
             )  # fmt: skip
             file_ids.append(str(dig(answer.body, "fileId")))
-        body = {
-            "evidenceType": action.params["evidence_type"],
-            "files": [{"fileId": file_id} for file_id in file_ids],
-            "lineItems": current.get("lineItems") or [],
-        }
-        answer = self.api.fulfillment("POST", self._path(case, "add_evidence"), json=body)
-        return {"file_ids": file_ids, "evidence_id": text(dig(answer.body, "evidenceId"))}
+            by_type.setdefault(kind, []).append(file_ids[-1])
+        evidence_ids = []
+        for kind, ids in by_type.items():
+            body = {
+                "evidenceType": kind,
+                "files": [{"fileId": file_id} for file_id in ids],
+                "lineItems": current.get("lineItems") or [],
+            }
+            answer = self.api.fulfillment("POST", self._path(case, "add_evidence"), json=body)
+            evidence_ids.append(text(dig(answer.body, "evidenceId")))
+        data: dict[str, Any] = {"file_ids": file_ids, "evidence_id": evidence_ids[0]}
+        if len(evidence_ids) > 1:
+            data["evidence_ids"] = evidence_ids
+        return data
 
-    def _send(self, case: Case, action: ActionRequest, current: dict[str, Any]) -> None:
+    def _send(self, case: Case, action: ActionRequest, current: dict[str, Any], note: str) -> None:
         body: dict[str, Any] = {"revision": current.get("revision")}
         if isinstance(action.params.get("return_address"), dict):
             body["returnAddress"] = action.params["return_address"]
-        if action.type is ActionType.CONTEST and action.message:
-            body["note"] = action.message
+        if note:
+            body["note"] = note
         verb = DONE[action.type].lower()
         try:
             self.api.fulfillment("POST", self._path(case, verb), json=body)

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from disputeflow import ActionRequest, Case, MarketplaceError, Money
+from disputeflow.plugins.paypal import evidence_body
 from disputeflow.plugins.paypal.api import Upload
 
 FILE_TYPES = {"image/jpeg", "image/gif", "image/png", "application/pdf"}
@@ -127,8 +128,11 @@ def acknowledge(case: Case, action: ActionRequest, *, accepting: bool) -> dict[s
 
 
 def evidences(case: Case, action: ActionRequest) -> dict[str, Any]:
-    """``provide-evidence`` / ``appeal`` input: one evidence of ``params.evidence_type``
-    (else the first PayPal requested, else ``OTHER``)."""
+    """``provide-evidence`` / ``appeal`` input: with evidence items, one evidence per PayPal
+    type they name (:mod:`.evidence_body`); with none, one evidence of
+    ``params.evidence_type`` (else the first PayPal requested, else ``OTHER``)."""
+    if action.evidence:
+        return {"evidences": evidence_body.grouped(case, action)}
     params = action.params
     requested = list(case.extra.get("requested_evidence") or ())
     kind = str(params.get("evidence_type") or (requested[0] if requested else "OTHER")).upper()
