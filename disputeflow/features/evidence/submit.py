@@ -8,8 +8,10 @@ message (the platform's free text), with the agent's statement first. Files go i
 ``{filename, content_type, content_base64, field, item}``), ``field`` chosen as the
 platform takes files (catalogue ``files``): one file per file field, the rest in the free
 file field (Stripe, Shopify, WooPayments); grouped by evidence type (eBay); attached to the
-call (PayPal). ``params.submit`` false saves a draft on platforms that keep one; elsewhere a
-draft is refused (409), never sent as a submission.
+call (PayPal). The packet's PDF summary (:mod:`.summary`) takes the free file field when
+the agent's files leave it free (``params.evidence_summary`` names it). ``params.submit``
+false saves a draft on platforms that keep one; elsewhere a draft is refused (409), never
+sent as a submission.
 
 What the platform cannot take is refused (422) before anything is queued: a file of a type
 or size its uploads refuse (a PDF to eBay), a file no field of it takes, a free text longer
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,11 +36,12 @@ from disputeflow.engine.outbox import ActionInput, request_action
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import actions, packets
 from disputeflow.engine.store.tables import EvidenceFileRow
-from disputeflow.features.evidence import catalogue
+from disputeflow.features.evidence import catalogue, summary
 from disputeflow.features.evidence.assemble import assemble
 from disputeflow.features.evidence.packet import Packet, PacketItem
 from disputeflow.features.transparency import files
 
+log = logging.getLogger(__name__)
 LIVE = (actions.PENDING, actions.RUNNING, actions.SUCCEEDED)
 
 
@@ -149,11 +153,45 @@ def file_params(packet: Packet, contents: Mapping[str, bytes]) -> list[dict[str,
     return uploads
 
 
+def summary_field(packet: Packet) -> str | None:
+    """The file field the packet's PDF summary goes in: the platform's free file field when
+    the agent's files leave it free and it takes PDFs; ``None`` elsewhere (files attached
+    to the call, or by evidence type)."""
+    place = catalogue.platform(packet.platform)
+    free = place.free_file
+    if place.files in (catalogue.CALL, catalogue.TYPE) or not free:
+        return None
+    if place.file_types and summary.CONTENT_TYPE not in place.file_types:
+        return None
+    taken: set[str] = set()
+    try:
+        for item in packet.present():
+            if item.file_id or item.content:
+                _file_field(item, taken, place)
+    except InvalidInputError:
+        return None
+    return free if free not in taken else None
+
+
+def _attach(
+    uploads: list[dict[str, str]], packet: Packet, pdf: tuple[str, bytes] | None
+) -> dict[str, str]:
+    """Add the summary ``(filename, bytes)`` to ``uploads`` where it has a field; the params
+    that say so."""
+    field = summary_field(packet)
+    if pdf is None or field is None:
+        return {}
+    uploads.append(file_param(EvidenceFile(pdf[0], pdf[1], summary.CONTENT_TYPE, field,
+                                           "summary")))  # fmt: skip
+    return {"evidence_summary": field}
+
+
 def contest_input(
     packet: Packet, contents: Mapping[str, bytes], *, draft: bool, by: str | None,
-    idempotency_key: str | None = None,
+    idempotency_key: str | None = None, pdf: tuple[str, bytes] | None = None,
 ) -> ActionInput:  # fmt: skip
-    """The ``contest`` action a packet stands for (the same packet: the same key)."""
+    """The ``contest`` action a packet stands for (the same packet: the same key; the
+    summary ``pdf``, ``(filename, bytes)``, is not part of the key: it is dated)."""
     now = utcnow()
     texts = text_fields(packet)
     evidence = tuple(Evidence(new_id("evd"), Actor.MERCHANT, field, now, text)
@@ -163,12 +201,13 @@ def contest_input(
     params: dict[str, Any] = {"submit": not draft, "evidence_packet": True,
                               "evidence_items": present}  # fmt: skip
     uploads = file_params(packet, contents)
-    if uploads:
-        params["files"] = uploads
     note = message(packet) or None
     digest = hashlib.sha256(
         json.dumps([texts, note, uploads, draft, present], sort_keys=True).encode()
     ).hexdigest()[:40]
+    params.update(_attach(uploads, packet, pdf))
+    if uploads:
+        params["files"] = uploads
     return ActionInput(
         type=ActionType.CONTEST, message=note, evidence=evidence, params=params,
         idempotency_key=idempotency_key or f"evidence:{packet.case_id}:{digest}",
@@ -182,6 +221,19 @@ def stored_contents(runtime: Runtime, packet: Packet) -> dict[str, bytes]:
     with runtime.database.session(readonly=True) as session:
         rows = [session.get(EvidenceFileRow, file_id) for file_id in ids]
         return {row.id: files.read(runtime.settings.home, row) for row in rows if row}
+
+
+def _summary(runtime: Runtime, packet: Packet) -> tuple[str, bytes] | None:
+    """The packet's PDF summary where the platform takes it; without one (WeasyPrint
+    missing here) the packet is still sent, and the log says why."""
+    if summary_field(packet) is None:
+        return None
+    facts = summary.facts_of(runtime, packet.case_id)
+    try:
+        return summary.filename(facts.case), summary.pdf(packet, facts)
+    except summary.SummaryUnavailableError as error:
+        log.error("case %s: evidence sent without its PDF summary: %s", packet.case_id, error)
+        return None
 
 
 def _check_state(runtime: Runtime, packet: Packet, draft: bool) -> None:
@@ -216,8 +268,9 @@ def submit(
     """Queue the packet as a contest (or a draft): ``(action, created, packet)``; a repeat
     of the same packet (or key) answers the first action, ``created`` false."""
     packet = assemble(runtime, case_id)
+    pdf = _summary(runtime, packet)
     wanted = contest_input(packet, stored_contents(runtime, packet), draft=draft, by=by,
-                           idempotency_key=idempotency_key)  # fmt: skip
+                           idempotency_key=idempotency_key, pdf=pdf)  # fmt: skip
     with runtime.database.session(readonly=True) as session:
         repeated = actions.find_by_key(session, str(wanted.idempotency_key)) is not None
     if not repeated:

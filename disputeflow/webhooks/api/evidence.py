@@ -82,10 +82,12 @@ class CaseEvidenceSubmit(MethodView):
 
         Queued as a ``contest`` action (audit trail, retries): each item that fills one of
         the platform's evidence fields goes there, the rest into its free text, files
-        as the platform takes them. ``{"draft": true}`` saves it on the platform without
-        submitting, where the platform keeps drafts (409 where it does not). A file or a
-        free text the platform cannot take is a 422 before anything is queued. The same
-        packet (or ``Idempotency-Key``) answers the first action with 200.
+        as the platform takes them, and the packet's PDF summary into its free file field
+        when the agent's files leave it free (``params.evidence_summary`` names it).
+        ``{"draft": true}`` saves it on the platform without submitting, where the platform
+        keeps drafts (409 where it does not). A file or a free text the platform cannot take
+        is a 422 before anything is queued. The same packet (or ``Idempotency-Key``)
+        answers the first action with 200.
         """
         action, created, packet = submit(
             current_runtime(),

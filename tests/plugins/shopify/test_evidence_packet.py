@@ -17,13 +17,24 @@ Input fields: ShopifyPaymentsDisputeEvidenceUpdateInput (2026-10), checked 2026-
 
 from __future__ import annotations
 
+import base64
+import io
+import json
+
 import pytest
+from pypdf import PdfReader
 
 from disputeflow.engine.action_runner import process_actions
 from disputeflow.engine.store import tokens
-from tests.plugins.shopify.conftest import graphql_router
+from tests.plugins.shopify.conftest import fixture, graphql_router
 from tests.plugins.shopify.test_actions import dispute, open_case
-from tests.plugins.shopify.test_evidence_graphql import EVIDENCE_GID, UPDATED, evidence_answer
+from tests.plugins.shopify.test_evidence_graphql import (
+    EVIDENCE,
+    EVIDENCE_GID,
+    UPDATED,
+    UPLOADS,
+    evidence_answer,
+)
 
 OTTAWA = {
     "name": "Kermit the Frog",
@@ -83,6 +94,27 @@ def routed(api):
     })  # fmt: skip
 
 
+def rest_evidence(api, *uncategorized_file_ids):
+    """Shopify's documented REST evidence, answered once per id given (``None``: no free
+    file attached yet), and its documented answer to a file upload."""
+    for file_id in uncategorized_file_ids:
+        current = fixture("rest_dispute_evidence_get_response")
+        current["dispute_evidence"]["dispute_evidence_files"]["uncategorized_file_id"] = file_id
+        api.get(EVIDENCE, json=current)
+    api.post(UPLOADS, json=fixture("rest_dispute_file_upload_create_response"))
+
+
+def summary_uploads(api):
+    """The uploads of the packet's PDF summary, each ``(upload, text of the PDF)``."""
+    found = []
+    for call in api.calls:
+        if call.request.method == "POST" and call.request.url == UPLOADS:
+            upload = json.loads(call.request.body)["dispute_file_upload"]
+            pdf = PdfReader(io.BytesIO(base64.b64decode(upload["data"])))
+            found.append((upload, "\n".join(page.extract_text() for page in pdf.pages)))
+    return found
+
+
 def test_a_not_received_packet_comes_from_the_order_and_is_submitted(
     app_client, runtime, api_connection, api, agent
 ):
@@ -108,7 +140,14 @@ def test_a_not_received_packet_comes_from_the_order_and_is_submitted(
 
     answer = app_client.post(f"{url}/submit", headers=agent, json={})
     assert answer.status_code == 202, answer.get_json()
+    rest_evidence(api, None)
     assert process_actions(runtime).succeeded == 1
+    ((upload, text),) = summary_uploads(api)  # the PDF summary, in Shopify's free file field
+    assert (upload["document_type"], upload["mimetype"]) == ("uncategorized_file",
+                                                              "application/pdf")  # fmt: skip
+    assert upload["filename"] == "evidence-summary-shopify-598735659.pdf"
+    assert "598735659" in text
+    assert "Delivered on 2017-01-02 15:30 UTC" in text
     (update,) = [body for name, body in sent if name == "DisputeEvidenceUpdate"]
     assert update["variables"]["id"] == EVIDENCE_GID
     given = dict(update["variables"]["input"])
@@ -143,6 +182,7 @@ def test_a_fraud_packet_is_saved_as_a_draft_then_submitted(
 
     draft = app_client.post(f"{url}/submit", headers=agent, json={"draft": True})
     assert draft.get_json()["packet"]["state"] == "draft"
+    rest_evidence(api, None, 1047018778)  # the draft attaches the summary; it stays there
     assert process_actions(runtime).succeeded == 1
     final = app_client.post(f"{url}/submit", headers=agent, json={"draft": False})
     assert final.status_code == 202
@@ -159,3 +199,6 @@ def test_a_fraud_packet_is_saved_as_a_draft_then_submitted(
         assert "AVS result code Y" in given["uncategorizedText"]
         assert set(given) <= {"customerEmailAddress", "refundPolicyDisclosure",
                               "uncategorizedText", "submitEvidence"}  # fmt: skip
+    ((upload, text),) = summary_uploads(api)  # uploaded with the draft, never twice
+    assert upload["document_type"] == "uncategorized_file"
+    assert "The cardholder's verified address received the goods." in text

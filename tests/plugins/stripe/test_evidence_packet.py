@@ -10,9 +10,11 @@ hash, ``submit``), checked 2026-12-05; which ones win each category is docs/evid
 from __future__ import annotations
 
 import base64
+import io
 from urllib.parse import parse_qsl
 
 import pytest
+from pypdf import PdfReader
 
 from disputeflow.engine.action_runner import process_actions
 from disputeflow.engine.ingest import ingest_snapshot
@@ -54,6 +56,14 @@ def evidence_posts(api):
     return [c for c in api.calls if c.request.method == "POST" and c.request.url == READ]
 
 
+def pdf_text(multipart):
+    """The text of the PDF inside a multipart upload's body."""
+    start = multipart.index(b"%PDF-")
+    end = multipart.rindex(b"%%EOF") + len(b"%%EOF")
+    reader = PdfReader(io.BytesIO(multipart[start:end]))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
 def items(packet):
     return {item["name"]: item for item in packet["items"]}
 
@@ -86,9 +96,15 @@ def test_a_fraud_packet_from_the_charge_is_submitted(client, runtime, account, a
     api.post(f"{FILES}/v1/files", json=fixture("fixtures3_file.json"))
     api.post(READ, json=disputed("fraudulent", status="under_review"))
     assert process_actions(runtime).succeeded == 1
-    (upload,) = [c for c in api.calls if c.request.url == f"{FILES}/v1/files"]
+    upload, summary = [c for c in api.calls if c.request.url == f"{FILES}/v1/files"]
     assert b'filename="pod.pdf"' in upload.request.body
     assert b'name="purpose"\r\n\r\ndispute_evidence' in upload.request.body
+    # The packet's PDF summary goes in Stripe's free file field (docs/evidence.md).
+    assert f'filename="evidence-summary-stripe-{DISPUTE_ID}.pdf"'.encode() in summary.request.body
+    assert b'name="purpose"\r\n\r\ndispute_evidence' in summary.request.body
+    text = pdf_text(summary.request.body)
+    assert DISPUTE_ID in text
+    assert "510 Townsend St, 94103, San Francisco, CA, US" in text
     (sent,) = evidence_posts(api)
     body = form(sent)
     uncategorized = body.pop("evidence[uncategorized_text]")
@@ -97,6 +113,7 @@ def test_a_fraud_packet_from_the_charge_is_submitted(client, runtime, account, a
         "evidence[customer_name]": "Jenny Rosen",
         "evidence[product_description]": "My First Test Charge (created for API docs)",
         "evidence[shipping_documentation]": FILE_ID,
+        "evidence[uncategorized_file]": FILE_ID,
         "submit": "true",
         f"metadata[{META_KEY}]": key,
         "expand[]": "charge",
@@ -145,13 +162,15 @@ def test_a_not_received_packet_is_saved_as_a_draft_then_submitted(
         "evidence[shipping_date]": "2026-10-28",
         "evidence[shipping_address]": "Jenny Rosen, 510 Townsend St, San Francisco, US",
         "evidence[shipping_documentation]": FILE_ID,
+        "evidence[uncategorized_file]": FILE_ID,
         "evidence[customer_name]": "Jenny Rosen",
         "evidence[product_description]": "My First Test Charge (created for API docs)",
     }
     for sent, submit_flag in ((first, "false"), (second, "true")):
         assert {k: sent[k] for k in fields} == fields
         assert sent["submit"] == submit_flag
-    assert len([c for c in api.calls if c.request.url == f"{FILES}/v1/files"]) == 2
+    # the proof of delivery and the PDF summary, for the draft and again for the submission
+    assert len([c for c in api.calls if c.request.url == f"{FILES}/v1/files"]) == 4
 
 
 def test_no_call_for_a_demo_connection(connection, api):

@@ -91,8 +91,21 @@ def serve_writes(api, *answers):
             {"file": ("pod.pdf", PDF, "application/pdf")}, data={"purpose": FILE_PURPOSE}
         )],
     )  # fmt: skip
+    serve_summary_upload(api)
     for answer in answers:
         api.post(DISPUTE, json=answer)
+
+
+def serve_summary_upload(api):
+    """The upload of the packet's PDF summary (its free file field, ``uncategorized_file``)."""
+    api.post(f"{API}/payments/file", json=json.loads(STRIPE_FILE.read_text()),
+             match=[summary_upload])  # fmt: skip
+
+
+def summary_upload(request):
+    body = request.body if isinstance(request.body, bytes) else b""
+    named = b'filename="evidence-summary-woocommerce-' in body and b"%PDF" in body
+    return named, "" if named else "not the evidence summary's upload"
 
 
 def submit(client, case_id, agent, *, draft):
@@ -136,7 +149,8 @@ def test_a_not_received_packet_is_saved_as_a_draft_then_submitted(client, runtim
     first, second = posted_bodies(api)
     assert (first["submit"], second["submit"]) == (False, True)
     assert second["metadata"] == {"disputeflow_idempotency_key": final["action"]["idempotency_key"]}
-    assert len(uploads(api)) == 2  # the draft's file was not kept by the recorded dispute
+    # pod.pdf and the summary, twice: the recorded dispute keeps no file of the draft
+    assert len(uploads(api)) == 4
     for body in (first, second):
         evidence = body["evidence"]
         assert set(evidence) <= TEXT_FIELDS | FILE_FIELDS
@@ -152,6 +166,7 @@ def test_a_not_received_packet_is_saved_as_a_draft_then_submitted(client, runtim
             "product_description": "2 x Woo Single #1\n1 x Ship Your Idea \u2013 Color: Black, "
                                    "Size: M Test (SKU Bar3)",
             "shipping_documentation": FILE_ID,
+            "uncategorized_file": FILE_ID,  # the packet's PDF summary
         }  # fmt: skip
         assert free.startswith("Delivered by USPS to the address the buyer gave.\n\n")
         assert (
@@ -186,6 +201,7 @@ def test_a_fraud_packet_from_the_order_and_the_charge_is_submitted(client, runti
     assert "tracking" not in found
 
     sent = submit(client, case.id, agent, draft=False)
+    serve_summary_upload(api)
     api.post(DISPUTE, json=dict(fraud, status="under_review"))
     assert process_actions(runtime).succeeded == 1
     (body,) = posted_bodies(api)
@@ -202,6 +218,7 @@ def test_a_fraud_packet_from_the_order_and_the_charge_is_submitted(client, runti
         "shipping_address": ADDRESS,
         "product_description": "2 x Woo Single #1\n1 x Ship Your Idea \u2013 Color: Black, "
                                "Size: M Test (SKU Bar3)",
+        "uncategorized_file": FILE_ID,  # the packet's PDF summary
     }  # fmt: skip
     assert (
         "Card checks (AVS, CVC, 3-D Secure) (WooPayments dispute dp_123):\n"
@@ -211,7 +228,7 @@ def test_a_fraud_packet_from_the_order_and_the_charge_is_submitted(client, runti
         "Billing and shipping addresses match (WooCommerce order #123, as of 2023-04-01):"
         "\nThe order shipped to the billing address."
     ) in free
-    assert not uploads(api)
+    assert len(uploads(api)) == 1  # the summary only
 
 
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
