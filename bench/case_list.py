@@ -5,10 +5,13 @@ SQLite, COPY on PostgreSQL), not through the merge path, with realistic document
 realistic mix: three platforms, mostly resolved cases, a deadline on open ones, updates
 spread over two years. Then each query shape is asked ``--repeat`` times through the real
 app (``GET /api/v1/cases`` with a viewer token, Flask's test client: no network) and its
-p50 and p95 are printed. ``--explain`` prints each shape's query plan.
+p50 and p95 are printed. ``--explain`` prints each shape's query plan, ``--shapes q=``
+measures only the shapes whose name holds ``q=`` (the text search), and ``--passes 3``
+measures the same store three times and prints the median p95 of each shape with its
+spread. ``--cases 20000 --repeat 10`` is a quick run (about a minute).
 
     .venv/bin/python -m bench.case_list [--cases 1000000] [--repeat 40] [--explain]
-        [--database sqlite|postgresql|both] [--postgres-url URL]
+        [--shapes TEXT] [--passes 1] [--database sqlite|postgresql|both] [--postgres-url URL]
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ from disputeflow.core.taxonomy import Role
 from disputeflow.core.values import Deadline, Order, Party
 from disputeflow.engine.config import Settings
 from disputeflow.engine.runtime import Runtime
-from disputeflow.engine.store import tokens
-from disputeflow.engine.store.cases import _search_text
+from disputeflow.engine.store import cases, tokens
+from disputeflow.engine.store.case_search import text_of
 from disputeflow.engine.store.tables import CaseRow
 from disputeflow.webhooks.app import create_app
 
@@ -112,7 +115,7 @@ def _row(case: Case) -> dict[str, Any]:
         "buyer_country": case.buyer.country if case.buyer else None,
         "buyer_email": case.buyer.email if case.buyer else None, "buyer_external_id": None,
         "order_external_id": case.order.external_id if case.order else None,
-        "search_text": _search_text(case), "due_at": case.due_at, "opened_at": case.opened_at,
+        "search_text": text_of(case), "due_at": case.due_at, "opened_at": case.opened_at,
         "updated_at": case.updated_at, "snapshot_at": case.updated_at, "snapshot_revision": -1,
         "snapshot_fingerprint": f"{hash(case.id) & (2**64 - 1):016x}", "document": document,
         "rules_due_at": None,
@@ -167,6 +170,22 @@ SHAPES: dict[str, dict[str, str]] = {
     "platform=ebay&status=under_review": {"platform": "ebay", "status": "under_review"},
     "q=<one buyer's e-mail>": {"q": "buyer777777@example.com"},
     "q=<order name>": {"q": "#123456"},
+    "q=<buyer name: 11 cases>": {"q": "Buyer 54321"},
+    "q=<e-mail part: 1,111 cases>": {"q": "buyer987"},
+    "q=<e-mail part: 11,111 cases>": {"q": "buyer12"},
+    "q=<in every case: example.com>": {"q": "example.com"},
+    "q=<e-mail>&sort=urgent": {"q": "buyer777777@example.com", "sort": "urgent"},
+    "q=<e-mail>&status=resolved": {"q": "buyer777777@example.com", "status": "resolved"},
+    "q=<1 char, frequent: 7>": {"q": "7"},
+    "q=<2 chars, in no case: zq>": {"q": "zq"},
+}
+# The workspace inbox's search: a page by urgency and the count of every status (store
+# calls as the page makes them; the page's own rendering is not counted).
+INBOX_SHAPES: dict[str, dict[str, str]] = {
+    "inbox q=<one buyer's e-mail>": {"q": "buyer777777@example.com"},
+    "inbox q=<e-mail part: 1,111 cases>": {"q": "buyer987"},
+    "inbox q=<e-mail part: 11,111 cases>": {"q": "buyer12"},
+    "inbox q=<2 chars, in no case: zq>": {"q": "zq"},
 }
 CURSOR_SHAPES: dict[str, dict[str, str]] = {
     "newest, cursor pages 2+": {},
@@ -190,34 +209,71 @@ def _row_line(name: str, samples: list[float]) -> str:
     return f"{name:40} p50 {support.ms(p50)}  p95 {support.ms(p95)}  (n={len(samples)})"
 
 
-def measure(runtime: Runtime, repeat: int, explain: bool) -> list[str]:
-    app = create_app(runtime)
-    client = app.test_client()
+def _samples(client: FlaskClient, headers: dict[str, str], query: dict[str, str],
+             repeat: int) -> list[float]:  # fmt: skip
+    first = _timed(client, headers, query)[0]
+    if first < SLOW:
+        for _ in range(2):
+            _timed(client, headers, query)
+    # a shape that takes seconds gets fewer samples, so the run stays short
+    return [_timed(client, headers, query)[0] for _ in range(repeat if first < SLOW else 8)]
+
+
+def _cursor_samples(client: FlaskClient, headers: dict[str, str], query: dict[str, str],
+                    repeat: int) -> list[float]:  # fmt: skip
+    samples: list[float] = []
+    _, page = _timed(client, headers, query)
+    while len(samples) < repeat and page["next_cursor"]:
+        elapsed, page = _timed(client, headers, {**query, "cursor": page["next_cursor"]})
+        samples.append(elapsed)
+    return samples
+
+
+def _inbox(runtime: Runtime, query: dict[str, str]) -> float:
+    started = time.perf_counter()
+    with runtime.database.session(readonly=True) as session:
+        filters = cases.CaseFilter(q=query["q"])
+        cases.list_rows(session, filters, limit=25, sort="urgent")
+        cases.count_by_status(session, filters)
+    return time.perf_counter() - started
+
+
+def _inbox_samples(runtime: Runtime, query: dict[str, str], repeat: int) -> list[float]:
+    first = _inbox(runtime, query)
+    return [_inbox(runtime, query) for _ in range(repeat if first < SLOW else 8)]
+
+
+def measure(runtime: Runtime, args: argparse.Namespace) -> dict[str, list[float]]:
+    """Samples per shape (those whose name holds ``--shapes``), printed as they come."""
+    client = create_app(runtime).test_client()
     with runtime.database.session() as session:
         headers = {
             "Authorization": f"Bearer {tokens.create(session, name='b', role=Role.VIEWER).token}"
         }
-    lines = []
-    for name, query in SHAPES.items():
-        first = _timed(client, headers, query)[0]
-        if first < SLOW:
-            for _ in range(2):
-                _timed(client, headers, query)
-        # a shape that takes seconds gets fewer samples, so the run stays short
-        samples = [_timed(client, headers, query)[0] for _ in range(repeat if first < SLOW else 8)]
-        lines.append(_row_line(name, samples))
-        if explain:
-            lines += _plan(runtime, client, headers, query)
-    for name, query in CURSOR_SHAPES.items():
-        samples = []
-        _, page = _timed(client, headers, query)
-        while len(samples) < repeat and page["next_cursor"]:
-            elapsed, page = _timed(client, headers, {**query, "cursor": page["next_cursor"]})
-            samples.append(elapsed)
-        lines.append(_row_line(name, samples))
-        if explain:
-            _, first = _timed(client, headers, query)
-            lines += _plan(runtime, client, headers, {**query, "cursor": first["next_cursor"]})
+    measured = {}
+    for shapes, sampler in ((SHAPES, _samples), (CURSOR_SHAPES, _cursor_samples)):
+        for name, query in shapes.items():
+            if args.shapes not in name:
+                continue
+            measured[name] = sampler(client, headers, query, args.repeat)
+            print(_row_line(name, measured[name]), flush=True)
+            if args.explain:
+                print("\n".join(_plan(runtime, client, headers, query)), flush=True)
+    for name, query in INBOX_SHAPES.items():
+        if args.shapes in name:
+            measured[name] = _inbox_samples(runtime, query, args.repeat)
+            print(_row_line(name, measured[name]), flush=True)
+    return measured
+
+
+def summary(passes: list[dict[str, list[float]]]) -> list[str]:
+    """Per shape: the median of the passes' p95 and their spread."""
+    lines = [f"== median p95 of {len(passes)} passes (min-max) =="]
+    for name in passes[0]:
+        p95s = sorted(support.percentile(one[name], 0.95) for one in passes)
+        middle = p95s[len(p95s) // 2]
+        lines.append(f"{name:40} p95 {support.ms(middle)}  ({p95s[0] * 1000:.1f}-"
+                     f"{p95s[-1] * 1000:.1f} ms)")  # fmt: skip
     return lines
 
 
@@ -258,14 +314,27 @@ def run(dialect: str, args: argparse.Namespace) -> None:
             print(f"\n== case list on {dialect}: writing {args.cases:,} cases ==", flush=True)
             seconds = fill(runtime, args.cases, connections)
             print(f"written and analysed in {seconds:.0f} s ({args.cases / seconds:,.0f}/s)")
-            for line in measure(runtime, args.repeat, args.explain):
-                print(line, flush=True)
+            print(f"search: {_search_state(runtime)}")
+            passes = []
+            for n in range(args.passes):
+                print(f"-- pass {n + 1}, load avg {support.load_average()}", flush=True)
+                passes.append(measure(runtime, args))
+            if args.passes > 1:
+                print("\n".join(summary(passes)))
             if dialect == "sqlite":
                 size = Path(url.removeprefix("sqlite:///")).stat().st_size / 2**20
                 print(f"database file {size:,.0f} MiB")
         finally:
             runtime.close()
     print(f"load avg after: {support.load_average()}")
+
+
+def _search_state(runtime: Runtime) -> str:
+    try:
+        from disputeflow.engine.store import case_search
+    except ImportError:  # a release before the index
+        return "not indexed (no index in this release)"
+    return case_search.check(runtime.database).message()
 
 
 def _connection(runtime: Runtime, platform: str) -> str:
@@ -283,6 +352,8 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=40, help="requests per shape")
     parser.add_argument("--explain", action="store_true", help="print each query plan")
+    parser.add_argument("--shapes", default="", help="only shapes whose name holds this")
+    parser.add_argument("--passes", type=int, default=1, help="measurements of one store")
     support.add_database_arguments(parser)
     args = parser.parse_args()
     print("\n".join(support.machine(args.postgres_url)))

@@ -69,6 +69,8 @@ def database_url(dialect: str, postgres_url: str | None, home: Path) -> Iterator
     schema = f"df_bench_{secrets.token_hex(5)}"
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
+        # pg_trgm where an owner installs it (public), not in the schema dropped at the end
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in postgres_url else "?"
     try:

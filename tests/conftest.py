@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from disputeflow.cli import cli
 from disputeflow.core.plugins import PluginManager, get_plugin_manager
@@ -51,7 +52,22 @@ def postgres_url() -> str:
     url = os.environ.get(POSTGRES_URL_ENV)
     if not url:
         pytest.skip(f"PostgreSQL tests need {POSTGRES_URL_ENV} (CI sets it; see README)")
+    install_trigram(url)
     return url
+
+
+def install_trigram(url: str) -> None:
+    """``pg_trgm`` in the database's ``public`` schema, as an owner installs it once. Were
+    a test's migration to create it in the test's own schema, dropping that schema would
+    drop it under every other test using it at the time."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+    except DBAPIError:  # another run created it just now, or this user may not
+        pass
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

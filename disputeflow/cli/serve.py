@@ -30,7 +30,7 @@ from disputeflow.engine.config import (
     served_url,
 )
 from disputeflow.engine.runtime import Runtime
-from disputeflow.engine.store import tokens
+from disputeflow.engine.store import case_search, tokens
 from disputeflow.engine.worker import Worker
 from disputeflow.webhooks.app import create_app
 
@@ -139,6 +139,9 @@ def serve(state: CliState, host: str, port: int, threads: int, connection_limit:
     _say_public_url(runtime)
     _announce_first_token(runtime, local)
     click.echo(f"health: {local}/healthz")
+    search = case_search.check(runtime.database)
+    if not search.indexed:
+        click.echo(search.message(), err=True)
     app = create_app(runtime)
     if not no_worker:
         worker = Worker(runtime)

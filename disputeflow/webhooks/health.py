@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app
 from sqlalchemy import text
 
-from disputeflow.engine.store import migrate
+from disputeflow.engine.store import case_search, migrate
 from disputeflow.webhooks.errors import error_response
 
 blueprint = Blueprint("health", __name__)
@@ -21,6 +21,7 @@ def healthz() -> Any:
         with runtime.database.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         revision = migrate.current_revision(runtime.database)
+        search = case_search.check(runtime.database)
     except Exception as error:
         return error_response(503, "database_unavailable", f"database unreachable: {error}")
     return {
@@ -28,5 +29,7 @@ def healthz() -> Any:
         "database": runtime.database.dialect,
         "schema": revision,
         "schema_current": revision == migrate.head_revision(),
+        # false: q= reads every case (`disputeflow db current` says what to run)
+        "search_indexed": search.indexed,
         "marketplaces": sorted(runtime.plugins.marketplaces()),
     }

@@ -14,13 +14,17 @@ run ``disputeflow worker`` processes beside it.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 
 from disputeflow.core.errors import ConfigurationError
 from disputeflow.engine.config import Settings
 from disputeflow.engine.runtime import Runtime
-from disputeflow.engine.store import migrate
+from disputeflow.engine.store import case_search, migrate
 from disputeflow.webhooks.app import create_app
+
+log = logging.getLogger(__name__)
 
 
 def create_wsgi_app() -> Flask:
@@ -34,4 +38,7 @@ def create_wsgi_app() -> Flask:
         raise ConfigurationError(
             "the database schema is not up to date: run `disputeflow db upgrade`"
         )
+    search = case_search.check(runtime.database)
+    if not search.indexed:
+        log.warning("%s", search.message())
     return create_app(runtime)

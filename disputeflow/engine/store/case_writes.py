@@ -21,6 +21,7 @@ from disputeflow.core.clock import utcnow
 from disputeflow.core.merge import MergeResult
 from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.values import TimelineEntry
+from disputeflow.engine.store import case_search
 from disputeflow.engine.store.tables import (
     CaseRow,
     CaseSnapshotRow,
@@ -163,7 +164,7 @@ def _fill_row(row: Any, case: Case, newest: CaseSnapshot | None) -> None:
     external_id = case.buyer.external_id if case.buyer else None
     row.buyer_external_id = external_id[:200] if external_id else None
     row.order_external_id = case.order.external_id if case.order else None
-    row.search_text = _search_text(case)
+    row.search_text = case_search.text_of(case)
     row.due_at = case.due_at
     row.opened_at = case.opened_at
     row.updated_at = case.updated_at
@@ -172,12 +173,3 @@ def _fill_row(row: Any, case: Case, newest: CaseSnapshot | None) -> None:
         row.snapshot_at = newest.observed_at
         row.snapshot_revision = newest.revision if newest.revision is not None else -1
         row.snapshot_fingerprint = newest.fingerprint
-
-
-def _search_text(case: Case) -> str:
-    parts = [case.external_id, case.platform_reason or "", case.platform_status or ""]
-    if case.order:
-        parts += [case.order.name or "", case.order.external_id or ""]
-    if case.buyer:
-        parts += [case.buyer.name or "", case.buyer.email or ""]
-    return " ".join(p for p in parts if p).lower()

@@ -16,10 +16,8 @@ from disputeflow.core.clock import parse_rfc3339, to_rfc3339
 from disputeflow.core.errors import InvalidInputError, NotFoundError
 from disputeflow.core.snapshot import CaseSnapshot, OrderKey
 from disputeflow.core.values import Evidence, Message, TimelineEntry
+from disputeflow.engine.store import case_search
 from disputeflow.engine.store.case_writes import (  # written in Core there; used from here
-    _search_text as _search_text,
-)
-from disputeflow.engine.store.case_writes import (
     add_entries as add_entries,
 )
 from disputeflow.engine.store.case_writes import (
@@ -198,7 +196,7 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[datetime | None, str]:
         raise InvalidInputError("invalid cursor", errors={"cursor": ["invalid"]}) from None
 
 
-def _filtered(query: Select[CaseRow], filters: CaseFilter) -> Select[CaseRow]:
+def _filtered(session: Session, query: Select[CaseRow], filters: CaseFilter) -> Select[CaseRow]:
     for column, value in (
         (CaseRow.platform, filters.platform),
         (CaseRow.connection_id, filters.connection_id),
@@ -213,7 +211,7 @@ def _filtered(query: Select[CaseRow], filters: CaseFilter) -> Select[CaseRow]:
     if filters.due_before is not None:
         query = query.where(CaseRow.due_at < filters.due_before)
     if filters.q:
-        query = query.where(CaseRow.search_text.contains(filters.q.lower(), autoescape=True))
+        query = query.where(case_search.condition(session, filters.q))
     if filters.order:
         query = query.where(order_filter(filters.order))
     return query
@@ -233,7 +231,7 @@ def _after_newest(cursor: str) -> ColumnElement[bool]:
 
 def count_by_status(session: Session, filters: CaseFilter) -> dict[str, int]:
     """How many cases match ``filters`` in each status (statuses with none left out)."""
-    matching = _filtered(select(CaseRow), filters).subquery()
+    matching = _filtered(session, select(CaseRow), filters).subquery()
     query = select(matching.c.status, func.count()).group_by(matching.c.status)
     return {str(status): int(n) for status, n in session.execute(query)}
 
@@ -254,7 +252,7 @@ def list_rows(
     """
     if sort not in SORTS:
         raise InvalidInputError(f"unknown sort {sort!r}", errors={"sort": [f"one of {SORTS}"]})
-    query = _filtered(select(CaseRow), filters)
+    query = _filtered(session, select(CaseRow), filters)
     if sort == "urgent":
         rows = _urgent_rows(session, query, limit + 1, cursor)
     else:

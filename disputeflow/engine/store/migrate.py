@@ -9,6 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from disputeflow.engine.store import case_search
 from disputeflow.engine.store.db import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -21,12 +22,14 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(database: Database, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` (idempotent: nothing to do is fine)."""
+def upgrade(database: Database, revision: str = "head") -> case_search.SearchIndex | None:
+    """Bring the schema up to ``revision`` (idempotent: nothing to do is fine); at the
+    head, also build what the case search index lacks, and say where it stands."""
     config = alembic_config()
     with database.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+    return case_search.ensure(database) if revision == "head" else None
 
 
 def current_revision(database: Database) -> str | None:

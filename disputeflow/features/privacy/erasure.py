@@ -34,7 +34,7 @@ from disputeflow.core.effects import DataRequest, PersonalDataErasure, Subject
 from disputeflow.core.ids import new_id
 from disputeflow.core.taxonomy import Actor, TimelineKind
 from disputeflow.core.values import Evidence, Party, TimelineEntry
-from disputeflow.engine.store import actions, cases, packets
+from disputeflow.engine.store import actions, case_search, cases, packets
 from disputeflow.engine.store.db import after_commit, wipe_wal
 from disputeflow.engine.store.tables import (
     CaseRow,
@@ -181,6 +181,7 @@ def erase(
     _scrub_request(session, keep, erasure.reason)
     named = _named(erasure.subject)
     _record(session, connection_id, "erasure", erasure.reason, named, len(changed))
+    case_search.purge(session)  # the old search texts leave the index, not just its view
     return changed
 
 
@@ -252,6 +253,7 @@ def _erase_everything(
     count = int(removed.rowcount or 0)  # type: ignore[attr-defined]
     named = _named(erasure.subject)
     _record(session, connection_id, "erasure", erasure.reason, named, count)
+    case_search.purge(session)
     return []
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from disputeflow.core.effects import DataRequest, PersonalDataErasure
 from disputeflow.core.hookspecs import hookimpl
 from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store import case_search
 from disputeflow.features.privacy import erasure
 from disputeflow.features.privacy.retention import apply_retention
 
@@ -32,5 +33,8 @@ def disputeflow_apply_effect(
 
 @hookimpl
 def disputeflow_housekeeping(runtime: Runtime) -> None:
-    """Expire old data-request exports and sweep orphan buyer files."""
+    """Expire old data-request exports and sweep orphan buyer files; merge the search
+    index's small segments (the old texts of changed cases leave it with them)."""
     apply_retention(runtime)
+    with runtime.database.session() as session:
+        case_search.tidy(session)

@@ -8,14 +8,19 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from disputeflow.engine.store import migrate
+from disputeflow.engine.store import migrate, search_schema
 from disputeflow.engine.store.db import Database
 from disputeflow.engine.store.tables import Base
 
 
 def test_the_migrated_schema_matches_the_models(runtime):
     with runtime.database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        # the case search index (0011) is raw SQL by dialect, outside the models
+        opts = {
+            "compare_type": True,
+            "include_name": lambda name, *_: name not in search_schema.OUTSIDE_MODELS,
+        }
+        context = MigrationContext.configure(connection, opts=opts)
         assert compare_metadata(context, Base.metadata) == []
 
 

@@ -5,7 +5,7 @@ out, the statement, the files they added, by id) and whether it was saved as a d
 platform or submitted, by whom and when. A new table only.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-05 12:00:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
