@@ -144,11 +144,15 @@ def test_rules_check_validates_the_documented_example(invoke, tmp_path):
     summary = json.loads(result.output)
     assert summary["reporting_currency"] == "EUR"
     assert [r["name"] for r in summary["routes"]] == ["dach-high-value", "fraud", "asia-returns"]
-    assert len(summary["automation"]) == 5
+    assert [r["action"] for r in summary["automation"]] == [
+        "approve_return", "accept", "submit_tracking", "submit_evidence",
+        "request_information", "assign",
+    ]  # fmt: skip
     people = invoke("--rules", str(path), "rules", "check")
     assert people.exit_code == 0
     assert f"{path}: valid" in people.output
     assert "accept-tiny-chargebacks: accept, at most 10 a day (dry run)" in people.output
+    assert "fight-complete-fraud: submit_evidence, at most 50 a day" in people.output
     assert summary["fees"]["stripe"]["dispute_fee"] == {"value": "20.00", "currency": "EUR"}
     assert summary["fees"]["paypal"]["source"].startswith("https://www.paypal.com/")
     assert (
