@@ -114,11 +114,12 @@ def indexed(session, term, sort="newest", status=None):
 @pytest.fixture(params=["default", "narrow"])
 def candidates(request, monkeypatch):
     """``narrow``: SQLite takes at most 2 candidates, so most terms are "frequent" and read
-    in page order; PostgreSQL counts trigrams held by half the sampled texts as rare, so
+    in page order (counted by id up to 4 matches, beyond by reading every case); PostgreSQL counts trigrams held by half the sampled texts as rare, so
     most terms ask the index for their rarest trigrams and test the whole term after."""
     search_pg.forget()
     if request.param == "narrow":
         monkeypatch.setattr(case_search, "CANDIDATES", 2)
+        monkeypatch.setattr(case_search, "COUNTED", 4)
         monkeypatch.setattr(search_pg, "RARE", 0.5)
         monkeypatch.setattr(search_pg, "_MIN_SAMPLE", 1)
     yield request.param
@@ -186,7 +187,7 @@ def test_sqlite_asks_the_trigram_index_and_the_narrow_table(runtime, connection_
         assert any("MATCH" in s for s, _ in statements)
         statements.clear()
         assert indexed(session, "ül") == ["1002", "1001"]
-        assert any("FROM case_search_docs WHERE" in s for s, _ in statements)
+        assert any("FROM case_search_docs WHERE" in s for s, _ in statements), statements
         assert not any("MATCH" in s for s, _ in statements)
 
 
@@ -405,3 +406,29 @@ def test_an_upgrade_repairs_missing_sqlite_triggers(runtime, connection_id):
         for term in QUERIES:
             assert indexed(session, term) == plain(session, term), term
     assert_index_intact(runtime)
+
+
+@sqlite_only
+def test_without_fts5_trigram_sqlite_still_searches_and_says_so(database_url, monkeypatch):
+    """An SQLite built without FTS5 (or older than 3.34): the migration goes on without
+    the index, ``q`` reads every case, and the status names what is missing."""
+    monkeypatch.setattr(search_schema, "has_fts5_trigram", lambda _connection: False)
+    monkeypatch.setattr(case_search, "_sqlite_has_trigram", lambda _connection: False)
+    database = Database.from_url(database_url)
+    try:
+        state = migrate.upgrade(database)
+        assert not state.indexed
+        assert "no FTS5 trigram tokenizer" in state.message()
+        assert "disputeflow db upgrade" in state.message()
+        assert _objects(database) == set()
+        with database.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO connections (id, platform, name, settings, secrets, created_at,"
+                " updated_at, rejected_deliveries, state, demo) VALUES ('con_1', 'fake', 'shop',"
+                " '{}', '', :at, :at, 0, 'active', false)"
+            ), {"at": "2026-11-01 12:00:00"})  # fmt: skip
+        _insert_raw(database, "case_1", "1 jörg müller joerg@example.de")
+        assert _search(database, "MÜLLER") == ["case_1"]
+        assert _search(database, "ü") == ["case_1"]
+    finally:
+        database.dispose()

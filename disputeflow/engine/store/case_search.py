@@ -14,6 +14,7 @@ every case (:mod:`disputeflow.engine.store.search_schema` creates it):
   three characters or more (FTS5), or by a scan of the narrow ``case_search_docs`` table
   for a shorter one. The page then comes from those cases alone. A term with more matches
   is frequent: the ordered scan of ``cases`` finds a page of them soonest, and is used.
+  A count (the workspace's counts by status) takes the ids up to :data:`COUNTED`.
 """
 
 from __future__ import annotations
@@ -21,9 +22,21 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, literal, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    String,
+    and_,
+    func,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from disputeflow.core.case import Case
@@ -35,6 +48,9 @@ log = logging.getLogger(__name__)
 
 TRIGRAM = 3  # the shortest term the trigram index finds
 CANDIDATES = 5000  # more matches than this: the term is frequent, an ordered scan is faster
+# A count reads every match: by id up to this many (about 13 us each), else every case
+# (about 2 s at a million); the crossing is near 150,000 matches.
+COUNTED = 50_000
 _FTS_READY: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
 
 
@@ -54,8 +70,9 @@ def like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def condition(session: Session, term: str) -> ColumnElement[bool]:
-    """The cases holding ``term`` (a ``WHERE`` clause for the case list and its counts)."""
+def condition(session: Session, term: str, *, every: bool = False) -> ColumnElement[bool]:
+    """The cases holding ``term`` (a ``WHERE`` clause for the case list and its counts;
+    ``every``: all of them are read, as a count does, not only a first page)."""
     pattern = like_pattern(term)
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -64,7 +81,11 @@ def condition(session: Session, term: str) -> ColumnElement[bool]:
     if dialect != "sqlite" or not _fts_ready(session):
         return like
     ids = _candidates(session, term.lower(), pattern)
-    return like if ids is None else and_(CaseRow.id.in_(ids), like)
+    if ids is not None:
+        return and_(CaseRow.id.in_(ids), like)
+    if every and _count(session, term.lower(), pattern) <= COUNTED:
+        return and_(CaseRow.id.in_(_matching(term.lower(), pattern)), like)
+    return like
 
 
 def _postgresql(session: Session, term: str, pattern: str) -> ColumnElement[bool]:
@@ -81,26 +102,34 @@ def _postgresql(session: Session, term: str, pattern: str) -> ColumnElement[bool
 
 def _candidates(session: Session, term: str, pattern: str) -> list[str] | None:
     """The ids of the cases holding ``term`` (SQLite), or ``None`` when there are more
-    than :data:`CANDIDATES`. Kept for the session: a page and its counts ask alike."""
-    memo: dict[str, list[str] | None] = session.info.setdefault("disputeflow_search", {})
-    if term in memo:
-        return memo[term]
-    limit = {"pattern": pattern, "limit": CANDIDATES + 1}
+    than :data:`CANDIDATES`."""
+    ids = [str(i) for i in session.scalars(_matching(term, pattern).limit(CANDIDATES + 1))]
+    return ids if len(ids) <= CANDIDATES else None
+
+
+def _count(session: Session, term: str, pattern: str) -> int:
+    """How many cases hold ``term``, counted up to :data:`COUNTED` and one."""
+    limited = _matching(term, pattern).limit(COUNTED + 1).subquery()
+    return int(session.scalar(select(func.count()).select_from(limited)) or 0)
+
+
+_BY_TRIGRAMS = text(
+    "SELECT d.case_id FROM case_search AS f JOIN case_search_docs AS d ON d.id = f.rowid"
+    " WHERE f.case_search MATCH :match AND d.search_text LIKE :pattern ESCAPE '/'"
+)
+_BY_SCAN = text("SELECT case_id FROM case_search_docs WHERE search_text LIKE :pattern ESCAPE '/'")
+
+
+def _matching(term: str, pattern: str) -> Select[Any]:
+    """The ids of the cases holding ``term`` (SQLite): from the trigram index for three
+    characters or more (read as a stream: a limit stops it early), else from a scan of the
+    narrow table."""
     if len(term) >= TRIGRAM and "\x00" not in term:
-        query = text(
-            "SELECT d.case_id FROM case_search AS f JOIN case_search_docs AS d"
-            " ON d.id = f.rowid WHERE f.case_search MATCH :match"
-            " AND d.search_text LIKE :pattern ESCAPE '/' LIMIT :limit"
-        )
-        ids = list(session.scalars(query, {**limit, "match": _trigrams(term)}))
+        found = _BY_TRIGRAMS.bindparams(match=_trigrams(term), pattern=pattern)
     else:
-        query = text(
-            "SELECT case_id FROM case_search_docs"
-            " WHERE search_text LIKE :pattern ESCAPE '/' LIMIT :limit"
-        )
-        ids = list(session.scalars(query, limit))
-    memo[term] = found = ids if len(ids) <= CANDIDATES else None
-    return found
+        found = _BY_SCAN.bindparams(pattern=pattern)
+    ids = found.columns(case_id=String).subquery()
+    return select(ids.c.case_id)
 
 
 def _trigrams(term: str) -> str:

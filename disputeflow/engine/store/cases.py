@@ -196,7 +196,10 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[datetime | None, str]:
         raise InvalidInputError("invalid cursor", errors={"cursor": ["invalid"]}) from None
 
 
-def _filtered(session: Session, query: Select[CaseRow], filters: CaseFilter) -> Select[CaseRow]:
+def _filtered(
+    session: Session, query: Select[CaseRow], filters: CaseFilter, *, every: bool = False
+) -> Select[CaseRow]:
+    """``every``: all matching rows are read (a count), not the first page."""
     for column, value in (
         (CaseRow.platform, filters.platform),
         (CaseRow.connection_id, filters.connection_id),
@@ -211,7 +214,7 @@ def _filtered(session: Session, query: Select[CaseRow], filters: CaseFilter) -> 
     if filters.due_before is not None:
         query = query.where(CaseRow.due_at < filters.due_before)
     if filters.q:
-        query = query.where(case_search.condition(session, filters.q))
+        query = query.where(case_search.condition(session, filters.q, every=every))
     if filters.order:
         query = query.where(order_filter(filters.order))
     return query
@@ -231,7 +234,7 @@ def _after_newest(cursor: str) -> ColumnElement[bool]:
 
 def count_by_status(session: Session, filters: CaseFilter) -> dict[str, int]:
     """How many cases match ``filters`` in each status (statuses with none left out)."""
-    matching = _filtered(session, select(CaseRow), filters).subquery()
+    matching = _filtered(session, select(CaseRow), filters, every=True).subquery()
     query = select(matching.c.status, func.count()).group_by(matching.c.status)
     return {str(status): int(n) for status, n in session.execute(query)}
 
