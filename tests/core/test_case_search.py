@@ -114,8 +114,9 @@ def indexed(session, term, sort="newest", status=None):
 @pytest.fixture(params=["default", "narrow"])
 def candidates(request, monkeypatch):
     """``narrow``: SQLite takes at most 2 candidates, so most terms are "frequent" and read
-    in page order (counted by id up to 4 matches, beyond by reading every case); PostgreSQL counts trigrams held by half the sampled texts as rare, so
-    most terms ask the index for their rarest trigrams and test the whole term after."""
+    in page order (counted by id up to 4 matches, beyond by reading every case); PostgreSQL
+    counts trigrams held by half the sampled texts as rare, so most terms ask the index for
+    their rarest trigrams and test the whole term after."""
     search_pg.forget()
     if request.param == "narrow":
         monkeypatch.setattr(case_search, "CANDIDATES", 2)
