@@ -114,9 +114,9 @@ def indexed(session, term, sort="newest", status=None):
 @pytest.fixture(params=["default", "narrow"])
 def candidates(request, monkeypatch):
     """``narrow``: SQLite takes at most 2 candidates, so most terms are "frequent" and read
-    in page order (counted by id up to 4 matches, beyond by reading every case); PostgreSQL
-    counts trigrams held by half the sampled texts as rare, so most terms ask the index for
-    their rarest trigrams and test the whole term after."""
+    in page order (counted by id up to 4 matches, beyond by reading every case);
+    PostgreSQL counts trigrams held by half the sampled texts as rare, so most terms ask
+    the index for their rarest trigrams and test the whole term after."""
     search_pg.forget()
     if request.param == "narrow":
         monkeypatch.setattr(case_search, "CANDIDATES", 2)
@@ -324,6 +324,25 @@ def test_housekeeping_merges_the_small_segments_of_the_sqlite_index(runtime, con
         assert indexed(session, "38 39") == ["2003"]
         assert indexed(session, "39 40") == []
     assert_index_intact(runtime)
+
+
+@postgresql_only
+def test_postgresql_plans_each_search_and_skips_the_index_without_a_trigram(runtime, connection_id):
+    """A prepared statement's generic plan (any LIMIT, any term) walked every case in
+    order for ``zq`` (3.3 s at a million); a term without three letters or digits in a row
+    has no trigram the index could look up."""
+    seed(runtime, connection_id)
+
+    def settings(term):
+        with runtime.database.session(readonly=True) as session:
+            assert indexed(session, term) == plain(session, term)
+            show = [f"SHOW {name}" for name in ("plan_cache_mode", "enable_bitmapscan")]
+            return [session.scalar(text(line)) for line in show]
+
+    assert settings("müller") == ["force_custom_plan", "on"]
+    assert settings("ül") == ["force_custom_plan", "off"]
+    assert settings("a/b") == ["force_custom_plan", "off"]
+    assert settings("t_l") == ["force_custom_plan", "off"]  # pg_trgm splits words at "_"
 
 
 def _down_revision():
