@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint audit bench mutate check-python clean
+.PHONY: run test install lint audit bench bench-quick mutate check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "disputeflow needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -53,9 +53,23 @@ BENCH_OBJECTS ?= 10000,100000
 bench: install
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.processing
+	$(BIN)/python -m bench.drain --database both
+	$(BIN)/python -m bench.latency
 	$(BIN)/python -m bench.case_list --cases $(BENCH_CASES)
 	$(BIN)/python -m bench.backfill --objects $(BENCH_OBJECTS)
 	$(BIN)/python -m bench.merge
+
+## Every figure of `make bench` at reduced sizes, within 5 minutes (docs/benchmarks.md):
+## for a look before and after a change, on a machine others share (each block prints
+## the load average; compare the ratios measured within one run).
+bench-quick: install
+	$(BIN)/python -m bench.intake --seconds 3 --requests 800
+	$(BIN)/python -m bench.processing --disputes 200
+	$(BIN)/python -m bench.drain --disputes 600 --database both
+	$(BIN)/python -m bench.latency --rate 20 --seconds 5
+	$(BIN)/python -m bench.case_list --cases 20000 --repeat 10
+	$(BIN)/python -m bench.backfill --objects 500,2000
+	$(BIN)/python -m bench.merge --cases 100
 
 ## Mutation testing (docs/testing.md), never part of `make test` or CI: mutmut mutates
 ## money, merge, flow and every plugin's webhook verification ([tool.mutmut] in

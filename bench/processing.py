@@ -154,14 +154,19 @@ def main() -> None:
             rate = in_process(url, home, args.disputes)
         print(f"{dialect:10} in process, 1 worker      {rate:7.0f} deliveries/s")
     if "postgresql" in support.databases(args):
+        rates: dict[int, float] = {}
         for count in (int(n) for n in args.workers.split(",")):
             with (
                 support.temporary_home() as home,
                 support.database_url("postgresql", args.postgres_url, home) as url,
             ):
-                rate = with_workers(url, home, args.disputes, count)
+                rate = rates[count] = with_workers(url, home, args.disputes, count)
             print(f"postgresql {count} worker process(es)    {rate:7.0f} deliveries/s"
-                  f"  ({rate / count:5.0f} per worker)")  # fmt: skip
+                  f"  ({rate / count:5.0f} per worker)"
+                  f"   load avg {support.load_average()}")  # fmt: skip
+        if 1 in rates:
+            ratios = ", ".join(f"{n}: {rate / rates[1]:.2f}x" for n, rate in rates.items() if n > 1)
+            print(f"postgresql workers against one       {ratios}   (goal: 2 >= 1.6x)")
     print(f"load avg after: {support.load_average()}")
 
 

@@ -30,6 +30,7 @@ from disputeflow.core.errors import (
     UnsupportedError,
 )
 from disputeflow.core.events import CaseChange, Classification
+from disputeflow.core.evidence import EvidenceItem
 from disputeflow.core.hookspecs import hookimpl
 from disputeflow.core.marketplace import (
     AppDelivery,
@@ -69,7 +70,9 @@ from disputeflow.core.taxonomy import (
     TimelineKind,
 )
 from disputeflow.core.values import Deadline, Evidence, Message, Order, Party, TimelineEntry
+from disputeflow.engine.evidence_files import EvidenceFile, evidence_files, file_param
 from disputeflow.engine.http import PlatformClient, error_message
+from disputeflow.engine.minor_units import MinorUnits
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.sample_dates import redate, samples_dated_at, shift_for
 from disputeflow.engine.signed_tokens import LinkError
@@ -102,6 +105,8 @@ __all__ = [
     "DisputeflowError",
     "DuplicateMarketplaceError",
     "Evidence",
+    "EvidenceFile",
+    "EvidenceItem",
     "FoundOrder",
     "InboundRequest",
     "InvalidInputError",
@@ -109,6 +114,7 @@ __all__ = [
     "Marketplace",
     "MarketplaceError",
     "Message",
+    "MinorUnits",
     "Money",
     "NotFoundError",
     "Notice",
@@ -136,6 +142,8 @@ __all__ = [
     "UnsupportedError",
     "VerifiedDelivery",
     "error_message",
+    "evidence_files",
+    "file_param",
     "get_plugin_manager",
     "hookimpl",
     "redate",

@@ -11,6 +11,7 @@ compiled in memory when first used (disputeflow.features.i18n.translations).
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -29,6 +30,8 @@ SOURCES = (
 )
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
 KEYWORDS = {"_": None, "N_": None, "gettext": None}
+# The evidence catalogue's titles and reasons, shown on the workspace's packet page.
+EVIDENCE_CATALOGUE = PACKAGE / "features" / "evidence" / "data" / "catalogue.toml"
 
 
 def extract() -> Catalog:
@@ -41,7 +44,22 @@ def extract() -> Catalog:
             path = (folder / filename).relative_to(ROOT)
             catalog.add(message, locations=[(str(path), lineno)], auto_comments=comments,
                         context=context)  # fmt: skip
+    add_evidence_catalogue(catalog)
     return catalog
+
+
+def add_evidence_catalogue(catalog: Catalog) -> None:
+    """Each item's ``title`` and each category's ``why`` (data, not code, so no extractor
+    finds them), at the line of the catalogue that holds them."""
+    text = EVIDENCE_CATALOGUE.read_text("utf-8")
+    data = tomllib.loads(text)
+    lines = text.splitlines()
+    path = str(EVIDENCE_CATALOGUE.relative_to(ROOT))
+    wanted = [str(item["title"]) for item in data["items"].values()]
+    wanted += [str(row["why"]) for rows in data["categories"].values() for row in rows]
+    for message in wanted:
+        lineno = next((n for n, line in enumerate(lines, 1) if f'"{message}"' in line), 0)
+        catalog.add(message, locations=[(path, lineno)])
 
 
 def catalogues() -> list[Path]:

@@ -96,7 +96,8 @@ def test_rights_list_prints_every_country_with_its_sources(invoke):
     )
     assert lines[rows["HK"]].split()[:4] == ["HK", "Hong", "Kong", "none"]
     assert lines[rows["HK"] + 1].startswith("        source: https://www.legco.gov.hk/")
-    assert lines[rows["AE"]].split()[4:6] == ["none", "*"]
+    assert lines[rows["AE"]].split()[4:6] == ["none", "Federal"]  # checked: no "*"
+    assert lines[rows["MY"]].split()[2:4] == ["none", "*"]  # a sourced none, unverified
     assert lines[rows["VN"]].split()[:3] == ["VN", "Vietnam", "unknown"]
     assert lines[rows["DE"]].split()[2:4] == ["14", "days"]
 
@@ -106,11 +107,11 @@ def test_rights_list_filters_and_json(invoke):
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     countries = {item["country"] for item in body["items"]}
-    assert countries == {"AU", "CA", "CH", "IN", "SG", "US", "AE", "HK", "NZ", "PH"}
-    assert body["count"] == 10
+    assert countries == {"AU", "CA", "CH", "IN", "SG", "US", "AE", "HK", "NZ", "PH", "MY"}
+    assert body["count"] == 11
     assert all(item["sources"] and item["withdrawal_days"] is None for item in body["items"])
     unknown = invoke("rights", "list", "--right", "unknown").output.splitlines()
-    assert unknown[-1] == "7 countries"
+    assert unknown[-1] == "6 countries"
     assert invoke("rights", "list", "--right", "maybe").exit_code == 2
 
 
@@ -143,11 +144,24 @@ def test_rules_check_validates_the_documented_example(invoke, tmp_path):
     summary = json.loads(result.output)
     assert summary["reporting_currency"] == "EUR"
     assert [r["name"] for r in summary["routes"]] == ["dach-high-value", "fraud", "asia-returns"]
-    assert len(summary["automation"]) == 5
+    assert [r["action"] for r in summary["automation"]] == [
+        "approve_return", "accept", "submit_tracking", "submit_evidence",
+        "request_information", "assign",
+    ]  # fmt: skip
     people = invoke("--rules", str(path), "rules", "check")
     assert people.exit_code == 0
     assert f"{path}: valid" in people.output
     assert "accept-tiny-chargebacks: accept, at most 10 a day (dry run)" in people.output
+    assert "fight-complete-fraud: submit_evidence, at most 50 a day" in people.output
+    assert summary["fees"]["stripe"]["dispute_fee"] == {"value": "20.00", "currency": "EUR"}
+    assert summary["fees"]["paypal"]["source"].startswith("https://www.paypal.com/")
+    assert (
+        "fees stripe: dispute fee 20.00 EUR (kept if won), counter fee 20.00 EUR "
+        "(returned if won); from rules file, [fees.stripe]" in people.output
+    )
+    assert "fees paypal: dispute fee 15.00 USD (returned if won), counter fee none" in (
+        people.output
+    )
 
 
 def test_rules_check_lists_every_problem_with_its_line(invoke, tmp_path):

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 import disputeflow
 from disputeflow.cli import cli
 from disputeflow.core.clock import parse_rfc3339
-from disputeflow.kit.writer import PluginNames, render
+from disputeflow.kit.writer import SIGNATURE_SCHEMES, PluginNames, render
 from tests.servers import free_port
 
 BIN = Path(sys.executable).parent
@@ -94,8 +94,9 @@ def test_default_directory_is_the_distribution_name(tmp_path, monkeypatch):
     assert (tmp_path / "disputeflow-acme" / "disputeflow_acme" / "webhooks.py").is_file()
 
 
-def test_generated_code_imports_only_the_public_api(tmp_path):
-    for relative, text in render(PluginNames.of("acme")).items():
+@pytest.mark.parametrize("signature", sorted(SIGNATURE_SCHEMES))
+def test_generated_code_imports_only_the_public_api(signature):
+    for relative, text in render(PluginNames.of("acme"), signature).items():
         if not relative.endswith(".py"):
             continue
         for node in ast.walk(ast.parse(text)):
@@ -107,6 +108,31 @@ def test_generated_code_imports_only_the_public_api(tmp_path):
                     assert module in ALLOWED_IMPORTS, f"{relative} imports {module}"
 
 
+def test_the_generated_client_calls_through_platform_client():
+    client = render(PluginNames.of("acme"))["disputeflow_acme/client.py"]
+    assert "PlatformClient(" in client
+    assert "requests" not in client.replace("``requests``", "")
+
+
+def test_each_signature_scheme_writes_its_own_webhooks_and_known_answer():
+    written = {name: render(PluginNames.of("acme"), name) for name in SIGNATURE_SCHEMES}
+    hooks = {name: files["disputeflow_acme/webhooks.py"] for name, files in written.items()}
+    assert '"sha256=" + hmac.new' in hooks["hmac-hex"]
+    assert "base64.b64encode(hmac.new" in hooks["hmac-base64"]
+    assert 'ID_HEADER = "webhook-id"' in hooks["standard-webhooks"]
+    assert len({files["tests/test_webhooks.py"] for files in written.values()}) == 3
+    assert all(set(files) == set(written["hmac-hex"]) for files in written.values())
+    marketplace = written["standard-webhooks"]["disputeflow_acme/marketplace.py"]
+    assert '"webhook_secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"' in marketplace
+
+
+def test_an_unknown_signature_scheme_is_refused_in_one_line(tmp_path):
+    result = new_plugin("acme", "--signature", "rsa", "--directory", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "'rsa' is not one of 'hmac-base64', 'hmac-hex', 'standard-webhooks'" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_every_template_is_package_data_of_the_wheel():
     root = Path(__file__).resolve().parents[1]
     config = tomllib.loads((root / "pyproject.toml").read_text())
@@ -114,15 +140,19 @@ def test_every_template_is_package_data_of_the_wheel():
     templates = root / "disputeflow" / "kit" / "templates"
     shipped = [path.relative_to(root / "disputeflow").as_posix() for path in templates.rglob("*")]
     files = [name for name in shipped if (root / "disputeflow" / name).is_file()]
-    assert len(files) == len(render(PluginNames.of("acme"))) >= 12
+    variants = [name for name in files if "/signatures/" in name]
+    assert len(variants) == 2 * len(SIGNATURE_SCHEMES)  # webhooks.py and its test, each
+    assert len(files) - len(variants) + 2 == len(render(PluginNames.of("acme"))) >= 12
     for name in files:
         assert any(
             fnmatch.fnmatchcase(name, p) and name.count("/") == p.count("/") for p in patterns
         )
 
 
-def test_generated_code_passes_ruff(tmp_path):
-    assert new_plugin("acme", "--directory", str(tmp_path / "acme")).exit_code == 0
+@pytest.mark.parametrize("signature", sorted(SIGNATURE_SCHEMES))
+def test_generated_code_passes_ruff(tmp_path, signature):
+    written = new_plugin("acme", "--signature", signature, "--directory", str(tmp_path / "acme"))
+    assert written.exit_code == 0
     for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
         done = subprocess.run(
             [str(BIN / "ruff"), *command], cwd=tmp_path / "acme", capture_output=True, text=True
@@ -130,9 +160,11 @@ def test_generated_code_passes_ruff(tmp_path):
         assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.slow  # about 8 s: mypy reads disputeflow's public API too
-def test_generated_package_passes_mypy_strict(tmp_path):
-    assert new_plugin("acme", "--directory", str(tmp_path / "acme")).exit_code == 0
+@pytest.mark.slow  # about 8 s each: mypy reads disputeflow's public API too
+@pytest.mark.parametrize("signature", sorted(SIGNATURE_SCHEMES))
+def test_generated_package_passes_mypy_strict(tmp_path, signature):
+    written = new_plugin("acme", "--signature", signature, "--directory", str(tmp_path / "acme"))
+    assert written.exit_code == 0
     env = dict(os.environ)
     source_root = Path(disputeflow.__file__).resolve().parents[1]
     if source_root.name != "site-packages":  # an editable install: mypy cannot follow its hook
@@ -242,3 +274,20 @@ def test_new_plugin_installs_passes_its_tests_and_feeds_the_demo(tmp_path):
     opened = {c["external_id"]: parse_rfc3339(c["opened_at"]) for c in cases["items"]}
     assert now - timedelta(days=19) < opened["5001"] < now - timedelta(days=18)
     assert now - timedelta(minutes=5) < opened["7001"] <= now
+
+
+@pytest.mark.slow  # about 10 s each: a virtual environment and an editable install
+@pytest.mark.parametrize("signature", ["hmac-base64", "standard-webhooks"])
+def test_a_plugin_with_another_signature_scheme_passes_its_tests(tmp_path, signature):
+    """The default scheme goes the whole way above; the others install and pass their own
+    tests, the conformance kit included, as written."""
+    plugin = tmp_path / "acme"
+    assert new_plugin("acme", "--signature", signature, "--directory", str(plugin)).exit_code == 0
+    python = _venv(tmp_path / "venv")
+    env = _env(tmp_path)
+    _run(python, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index",
+         "--quiet", "-e", str(plugin), env=env)  # fmt: skip
+    tested = _run(python, "-m", "pytest", "-p", "no:cacheprovider", str(plugin), env=env)
+    assert re.search(r"\b(2[0-9]|[3-9][0-9]) passed in ", tested.stdout), tested.stdout
+    assert "failed" not in tested.stdout
+    assert "skipped" not in tested.stdout

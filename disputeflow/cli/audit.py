@@ -7,22 +7,28 @@ from sqlalchemy import select
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
 from disputeflow.engine.store import audit
+from disputeflow.engine.store.audit_verify import CHECKPOINT_PURPOSE, write_checkpoint
+from disputeflow.engine.store.audit_verify import verify as verify_trail
 from disputeflow.engine.store.tables import AuditRow
 
 
 @click.group("audit")
 def audit_group() -> None:
     """The audit trail: every state change, action, rule decision, notice and view of a
-    buyer's personal data, each entry chained to the one before by its hash."""
+    buyer's personal data, each entry chained by its hash to the one before in its lane
+    (16 lanes, a case's entries in one), the heads of all lanes signed now and then."""
 
 
 @audit_group.command("verify")
 @json_option
 @pass_state
 def verify(state: CliState, as_json: bool) -> None:
-    """Recompute the chain; name the first broken entry (exit status 1) or print the head."""
-    with state.runtime().database.session(readonly=True) as session:
-        result = audit.verify(session)
+    """Recompute every lane of the trail and check the signed checkpoints; name the first
+    broken entry (exit status 1) or print the head."""
+    runtime = state.runtime()
+    keys = runtime.secrets.derive_keys(CHECKPOINT_PURPOSE)
+    with runtime.database.session(readonly=True) as session:
+        result = verify_trail(session, keys)
     if as_json:
         emit_json(
             {"ok": result.ok, "checked": result.checked, "head": result.head,
@@ -30,6 +36,8 @@ def verify(state: CliState, as_json: bool) -> None:
         )  # fmt: skip
     elif result.ok:
         click.echo(f"audit trail intact: {result.checked} entries, head {result.head}")
+    elif result.broken_seq is None:
+        click.echo(f"audit trail not trusted: {result.reason}", err=True)
     else:
         click.echo(
             f"audit trail broken at entry {result.broken_seq}: {result.reason} "
@@ -38,6 +46,17 @@ def verify(state: CliState, as_json: bool) -> None:
         )
     if not result.ok:
         raise SystemExit(1)
+
+
+@audit_group.command("checkpoint")
+@pass_state
+def checkpoint(state: CliState) -> None:
+    """Sign every lane's head now (workers do so at each housekeeping round)."""
+    runtime = state.runtime()
+    key = runtime.secrets.derive_key(CHECKPOINT_PURPOSE)
+    with runtime.database.session() as session:
+        written = write_checkpoint(session, key)
+    click.echo("checkpoint written" if written else "nothing appended since the last checkpoint")
 
 
 @audit_group.command("list")

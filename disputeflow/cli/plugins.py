@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from disputeflow.cli.state import CliState, emit_json, json_option, pass_state
-from disputeflow.kit import PluginNames, write_plugin
+from disputeflow.kit import SIGNATURE_SCHEMES, PluginNames, write_plugin
 
 
 @click.group("plugins")
@@ -72,8 +72,16 @@ def plugin_group() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write it (new or empty; default: ./disputeflow-NAME).",
 )
+@click.option(
+    "--signature",
+    type=click.Choice(sorted(SIGNATURE_SCHEMES)),
+    default="hmac-hex",
+    show_default=True,
+    help="How the platform signs its webhooks: an HMAC-SHA256 of the body in hex or base64, "
+    "or Standard Webhooks (id, time and body signed, replays refused).",
+)
 @pass_state
-def new(state: CliState, name: str, directory: Path | None) -> None:
+def new(state: CliState, name: str, directory: Path | None, signature: str) -> None:
     """Write an installable marketplace plugin NAME that passes the conformance kit."""
     names = PluginNames.of(name)
     manager = state.manager()
@@ -83,7 +91,7 @@ def new(state: CliState, name: str, directory: Path | None) -> None:
             "(see `disputeflow plugins list`): choose another name"
         )
     target = directory if directory is not None else Path(names.dist)
-    written = write_plugin(name, target)
+    written = write_plugin(name, target, signature=signature)
     click.echo(f"wrote {len(written)} files to {target}/ ({names.dist}, marketplace {name!r})")
     click.echo(f"next: pip install -e '{target}[test]' && pytest {target}")
     click.echo("then: disputeflow plugins list   (see docs/writing-a-plugin.md)")

@@ -46,7 +46,8 @@ def report(state: CliState, since: str, until: str | None, out: Path) -> None:
     volume = plugin_volume(runtime)
     convert = converter_for(runtime, timeout=10.0)  # the ECB's rates, if they are stale
     with runtime.database.session(readonly=True) as session:
-        analytics = build(session, start, end, volume=volume, convert=convert)
+        fees = getattr(runtime.rules, "fees", None)  # the rules file's [fees]
+        analytics = build(session, start, end, volume=volume, convert=convert, fees=fees)
         month = month_start(min(end, now))
         channels = evaluate_month(session, month, now=now, volume=volume)
         history = ratio_history(session, month, now=now, volume=volume)

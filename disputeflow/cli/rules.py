@@ -41,6 +41,7 @@ def check(state: CliState, path: str | None, as_json: bool) -> None:
             for r in rules.automation
         ],
         "alert_lead_hours": list(rules.deadlines.alert_lead_hours),
+        "fees": {name: fees.to_dict() for name, fees in rules.fees.effective().items()},
     }
     if as_json:
         emit_json(summary)
@@ -50,6 +51,8 @@ def check(state: CliState, path: str | None, as_json: bool) -> None:
     for rule in rules.automation:
         mode = " (dry run)" if rules.is_dry_run(rule) else ""
         click.echo(f"  {rule.name}: {rule.action}, at most {rule.daily_limit} a day{mode}")
+    for name, fees in rules.fees.effective().items():
+        click.echo(f"  fees {name}: {fees}")
 
 
 def register(cli: click.Group) -> None:

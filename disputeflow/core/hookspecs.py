@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from disputeflow.core.actions import ActionRequest, ActionResult
     from disputeflow.core.case import Case
     from disputeflow.core.events import CaseChange, Classification
+    from disputeflow.core.evidence import EvidenceItem
     from disputeflow.core.marketplace import Connection, Marketplace
     from disputeflow.core.notices import Notifier
     from disputeflow.core.snapshot import CaseSnapshot
@@ -278,6 +279,29 @@ def disputeflow_on_action_error(case: Case, action: ActionRequest, error: Except
     """
 
 
+@hookspec
+def disputeflow_collect_evidence(case: Case, connection: Connection) -> Iterable[EvidenceItem]:
+    """Return what this plugin knows toward contesting a case (tracking, the order, ...).
+
+    Called when a case's evidence packet is assembled; every plugin's items are gathered.
+    Answer only for ``connection.platform``, never call out for ``connection.demo``; a
+    ``MarketplaceError`` is shown beside the packet, the other plugins' items are kept.
+
+    :param case: the case to contest.
+    :param connection: the connection the case came through, its settings decrypted.
+    :return: :class:`disputeflow.EvidenceItem` values (empty when you know nothing).
+
+    Example::
+
+        @hookimpl
+        def disputeflow_collect_evidence(case, connection):
+            if connection.platform != "etsy":
+                return []
+            number = etsy_tracking_number(connection, case.order_id)
+            return [EvidenceItem("tracking", number, "Etsy receipt", "tracking_code")]
+    """
+
+
 # ---------------------------------------------------------------------------------------
 # Prevention: order volume and dispute-ratio alerts
 # ---------------------------------------------------------------------------------------
@@ -470,6 +494,27 @@ def disputeflow_refresh_case(case: Case, rules: object) -> bool:
         @hookimpl
         def disputeflow_refresh_case(case):
             return recompute_my_sla(case)
+    """
+
+
+@hookspec
+def disputeflow_case_facts(runtime: Any, case: Case, names: frozenset[str]) -> Mapping[str, Any]:
+    """Tell automation rules facts only a plugin knows (``packet_complete``: the evidence).
+
+    Called by the automation rules in the worker, once per case they evaluate, only when a
+    rule tests one of ``names``; never during ingest. A ``None`` value means unknown: the
+    conditions on it fail. Each plugin's answer is merged, the first to know a fact wins.
+
+    :param runtime: the running installation.
+    :param case: the case the rules are evaluating.
+    :param names: the plugin-supplied facts the rules test (docs/handling.md).
+    :return: facts by name (an empty mapping when you know none).
+
+    Example::
+
+        @hookimpl
+        def disputeflow_case_facts(runtime, case, names):
+            return {"packet_complete": my_packet(runtime, case).complete}
     """
 
 

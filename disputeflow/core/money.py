@@ -77,8 +77,8 @@ class Money:
     def from_minor(cls, minor: int, currency: str) -> Money:
         """Build from an integer count of minor units (cents, fils): the form many APIs use.
 
-        The exponent is ISO/CLDR's; a platform that counts otherwise (Stripe: ISK, HUF in
-        hundredths) scales with its own exponent: ``Money(Decimal(n).scaleb(-e), code)``."""
+        The exponent is CLDR's; a platform that counts otherwise (Stripe: ISK, UGX in
+        hundredths) converts through its own table, ``disputeflow.MinorUnits``."""
         if isinstance(minor, bool) or not isinstance(minor, int):
             raise InvalidInputError(f"minor units must be an int, not {minor!r}")
         places = minor_units(str(currency).strip().upper())

@@ -28,6 +28,7 @@ ENTRY_POINT_GROUP = hookspecs.PROJECT
 # by name, so the core never imports them; ``pm.set_blocked(name)`` before they register,
 # or ``unregister``, replaces one.
 DEFAULT_PLUGINS: tuple[str, ...] = (
+    "disputeflow.features.evidence.plugin",
     "disputeflow.features.handling.plugin",
     "disputeflow.features.notices.plugin",
     "disputeflow.features.privacy.plugin",

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from disputeflow.core.marketplace import SetupState
 from disputeflow.engine.store.tables import DeliveryRow, SyncCursorRow
 
+WEBHOOK_STEP = "give the platform this webhook URL: {url}"  # the workspace translates it
+
 
 def _stamp(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
@@ -45,4 +47,4 @@ def next_step(described: dict[str, Any], state: SetupState) -> str | None:
         return state.next_step
     if reached:
         return None
-    return f"give the platform this webhook URL: {described['webhook_url']}"
+    return WEBHOOK_STEP.format(url=described["webhook_url"])

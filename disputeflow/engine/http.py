@@ -63,6 +63,16 @@ def error_message(response: requests.Response) -> str:
     return str(body)[:500]
 
 
+# Failures of the connection or of an answer cut short (fewer bytes than its
+# Content-Length, a broken chunk): the platform may answer the next attempt.
+TRANSPORT_ERRORS = (
+    requests.Timeout,
+    requests.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
 class PlatformClient:
     """A session for one platform connection, with timeouts and retries built in.
 
@@ -109,11 +119,13 @@ class PlatformClient:
             last = attempt == self.retries
             try:
                 response = self.session.request(method, url, **kwargs)
-            except (requests.Timeout, requests.ConnectionError) as error:
+            except TRANSPORT_ERRORS as error:
                 if last:
                     raise MarketplaceError(f"{method} {url}: {error}", transient=True) from None
                 self._wait(attempt, None)
                 continue
+            except requests.RequestException as error:  # a URL or request that cannot be sent
+                raise MarketplaceError(f"{method} {url}: {error}", transient=False) from None
             if response.status_code not in RETRY_STATUSES:
                 return response
             wait = retry_after_seconds(response.headers.get("Retry-After"))

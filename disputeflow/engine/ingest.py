@@ -78,11 +78,11 @@ def merge_into_store(
         return None
     case = cases.load(session, row) if row else None
     history: list[CaseSnapshot] = []
-    if row is not None:
+    # newer than every snapshot merged: none can be this one (equal fingerprints, equal keys)
+    if row is not None and snapshot.order_key <= cases.newest_key(row):
         if cases.has_snapshot(session, row.id, snapshot.fingerprint):
             return MergeResult(case or cases.load(session, row), duplicate=True)
-        if snapshot.order_key <= cases.newest_key(row):  # late: the whole history refolds
-            history = cases.history(session, row.id)
+        history = cases.history(session, row.id)  # late: the whole history refolds
     result = merge_snapshot(
         case,
         snapshot,

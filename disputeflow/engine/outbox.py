@@ -26,7 +26,7 @@ from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import ActionType, Actor, TimelineKind
 from disputeflow.core.values import Evidence, TimelineEntry
-from disputeflow.engine import order_total
+from disputeflow.engine import order_total, wakeup
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import actions, cases
 from disputeflow.engine.store.tables import ActionRow, CaseRow
@@ -79,6 +79,8 @@ def request_action(
         entry = _entry(wanted, row.id, now, "; ".join(notes) or None)
         append_entry(session, case.id, entry)
         _refresh_deadlines(runtime, session, case, entry)
+        if not local:
+            wakeup.announce(session)  # idle workers run it at once (PostgreSQL)
         return actions.describe(row), True
 
 

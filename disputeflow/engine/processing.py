@@ -1,19 +1,32 @@
 """Turning stored deliveries into case changes, exactly once in effect.
 
-Each delivery is claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so workers on many
-hosts share the queue), translated and merged inside a savepoint, and its status is
-committed in the same transaction as the case changes it caused. A worker killed midway
-commits nothing for that delivery, which is simply claimed again.
+A worker claims several due deliveries in one round trip (``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so workers on many hosts share the queue) and processes them as one group: one
+transaction, each delivery translated and merged inside a savepoint of its own, every
+status written with the case changes it caused, one commit for the group. A worker killed
+midway commits nothing of its group, which is simply claimed again; a delivery that fails
+rolls back only its savepoint and is kept as failed with its reason.
+
+Workers never deadlock on each other's groups: on PostgreSQL every delivery after a group's
+first waits at most :data:`LOCK_WAIT_MS` for a lock (a case another worker holds); past
+that its savepoint rolls back and the group goes on without it, leaving it due: it comes
+again in a later group, first if need be, where it may wait as long as it needs while
+holding nothing else. The audit
+lanes are locked last, at commit, in one order. A group ends after
+:data:`GROUP_SECONDS`, so SQLite's one writer lock is never held long.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from disputeflow.core.clock import utcnow
@@ -22,7 +35,7 @@ from disputeflow.core.effects import (
     OrderRefund,
     Translation,
 )
-from disputeflow.core.errors import SnapshotError
+from disputeflow.core.errors import NotFoundError, SnapshotError
 from disputeflow.core.marketplace import Connection
 from disputeflow.core.merge import MergeResult
 from disputeflow.core.snapshot import CaseSnapshot
@@ -31,9 +44,14 @@ from disputeflow.engine.ingest import merge_into_store, notify
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import deliveries
 from disputeflow.engine.store.connections import set_state
-from disputeflow.engine.store.tables import ConnectionRow, DeliveryRow
+from disputeflow.engine.store.tables import ConnectionRow
 
 log = logging.getLogger(__name__)
+
+GROUP_SIZE = 25  # deliveries claimed and committed together, at most
+GROUP_SECONDS = 0.05  # a group takes no more deliveries after this long
+LOCK_WAIT_MS = 20  # PostgreSQL: how long a delivery after a group's first waits for a lock
+_LOCK_CONFLICTS = ("55P03", "40P01")  # lock_not_available, deadlock_detected
 
 
 @dataclass(frozen=True)
@@ -63,53 +81,106 @@ def process_deliveries(
     limit: int = 20,
     now: datetime | None = None,
     policy: RetryPolicy = DEFAULT_POLICY,
+    group_size: int = GROUP_SIZE,
 ) -> BatchReport:
-    """Process up to ``limit`` due deliveries, each in a transaction of its own.
-
-    One delivery per transaction keeps locks short: a transaction holds one delivery and
-    the one case it changes, so workers never deadlock on each other's batches, and
-    SQLite's single writer is released between deliveries.
-    """
+    """Process up to ``limit`` due deliveries, in groups of up to ``group_size`` that are
+    each one transaction (see the module's docstring)."""
     now = now or utcnow()
     report = BatchReport()
-    connections: dict[str, Connection] = {}
-    for _ in range(limit):
-        results: list[MergeResult] = []
-        with runtime.database.session() as session:
-            claimed = deliveries.claim_due(session, now, 1)
-            if not claimed:
-                break
-            row = claimed[0]
-            try:
-                results, dropped = _process_one(session, runtime, row, connections)
-            except Exception as error:  # kept as failed with its reason, never lost
-                deliveries.mark_failed(
-                    row, _describe(error), now, policy.backoff_seconds, policy.max_attempts
-                )
-                log.warning("delivery %s failed (attempt %s): %s", row.id, row.attempts, error)
-                report.failed += 1
-            else:
-                deliveries.mark_done(row, now)
-                report.processed += 1
-                report.dropped += dropped
-        notify(runtime.plugins, results)
-        report.results += results
+    while (left := limit - report.processed - report.failed) > 0:
+        if not _process_group(runtime, min(left, group_size), now, policy, report):
+            break
     return report
 
 
+def _process_group(
+    runtime: Runtime, size: int, now: datetime, policy: RetryPolicy, report: BatchReport
+) -> bool:
+    """Claim up to ``size`` deliveries and process them in one transaction; whether any
+    were due."""
+    results: list[MergeResult] = []
+    started = time.monotonic()
+    with runtime.database.session() as session:
+        claimed = deliveries.claim_due(session, now, size)
+        done: list[str] = []
+        connections: dict[str, Connection] = {}
+        for position, row in enumerate(claimed):
+            if position and time.monotonic() - started > GROUP_SECONDS:
+                break  # the rest stay due for the next group
+            if position == 1:
+                _lock_wait(session, LOCK_WAIT_MS)
+            outcome = _attempt(session, runtime, row, connections, first=position == 0)
+            if outcome is None:
+                continue  # a case another worker holds: left due, for a later group
+            if isinstance(outcome, Exception):
+                _failed(session, row, outcome, now, policy)
+                report.failed += 1
+                continue
+            results += outcome[0]
+            report.dropped += outcome[1]
+            done.append(row.id)
+        deliveries.mark_done(session, done, now)
+        report.processed += len(done)
+        _lock_wait(session, 0)  # the audit lanes, at commit, may be waited for
+    notify(runtime.plugins, results)
+    report.results += results
+    return bool(claimed)
+
+
+def _lock_wait(session: Session, milliseconds: int) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL lock_timeout = {int(milliseconds)}"))
+
+
+def _attempt(
+    session: Session, runtime: Runtime, row: Any, connections: dict[str, Connection], *, first: bool
+) -> tuple[list[MergeResult], int] | Exception | None:
+    """One delivery in its savepoint: its changes, the error it failed with, or ``None``
+    when it met another worker's lock (never for a group's first delivery)."""
+    try:
+        return _process_one(session, runtime, row, connections)
+    except Exception as error:  # kept as failed with its reason, never lost
+        if not first and isinstance(error, OperationalError) and _lock_conflict(error):
+            return None
+        return error
+
+
+def _lock_conflict(error: OperationalError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in _LOCK_CONFLICTS
+
+
+def _failed(
+    session: Session, row: Any, error: Exception, now: datetime, policy: RetryPolicy
+) -> None:
+    attempts = deliveries.mark_failed(
+        session, row, _describe(error), now, policy.backoff_seconds, policy.max_attempts
+    )
+    log.warning("delivery %s failed (attempt %s): %s", row.id, attempts, error)
+
+
+def _connection(
+    session: Session, runtime: Runtime, connection_id: str, connections: dict[str, Connection]
+) -> Connection:
+    """The delivery's connection, read once per group (from the runtime's cache while its
+    stored version is unchanged)."""
+    connection = connections.get(connection_id)
+    if connection is None:
+        connection = runtime.connections.get(session, connection_id)
+        if connection is None:  # deliveries cascade with their connection
+            raise NotFoundError(f"no connection {connection_id!r}")
+        connections[connection_id] = connection
+    return connection
+
+
 def _process_one(
-    session: Session, runtime: Runtime, row: DeliveryRow, connections: dict[str, Connection]
+    session: Session, runtime: Runtime, row: Any, connections: dict[str, Connection]
 ) -> tuple[list[MergeResult], int]:
     """Translate and merge one delivery inside a savepoint (retried once on a create race);
     return the changes and how many update-only snapshots found no case."""
     for attempt in (1, 2):
         try:
             with session.begin_nested():
-                connection = connections.get(row.connection_id)
-                if connection is None:
-                    connection_row = session.get(ConnectionRow, row.connection_id)
-                    assert connection_row is not None  # deliveries cascade with connections
-                    connection = connections[row.connection_id] = runtime.connection(connection_row)
+                connection = _connection(session, runtime, row.connection_id, connections)
                 marketplace = runtime.plugins.marketplace(row.platform)
                 items = marketplace.translate_delivery(connection, deliveries.to_stored(row))
                 results: list[MergeResult] = []
@@ -128,7 +199,7 @@ def _process_one(
 
 
 def _apply(
-    session: Session, runtime: Runtime, row: DeliveryRow, item: Translation
+    session: Session, runtime: Runtime, row: Any, item: Translation
 ) -> list[MergeResult] | None:
     """Merge a snapshot, or apply an effect; return the case changes to announce (``None``:
     an update-only snapshot without a case, dropped)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from disputeflow.core.plugins import PluginManager, get_plugin_manager
 from disputeflow.core.taxonomy import ConnectionState, Role
 from disputeflow.engine import connection_status, install_links, outbound
 from disputeflow.engine.config import Settings
+from disputeflow.engine.connection_cache import ConnectionCache
 from disputeflow.engine.store import connections, migrate, tokens
 from disputeflow.engine.store.credentials import StoredCredentials
 from disputeflow.engine.store.db import Database
@@ -43,9 +44,12 @@ class Runtime:
     # the merchant's rules, as ``disputeflow_load_rules`` loaded them (the built-in
     # handling's ``Rules``); the engine only hands them to the hooks
     rules: Any = None
+    # plugin-facing connections, built once per stored version (intake and worker)
+    connections: ConnectionCache = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.database.plugins = self.plugins  # the store calls hooks in its transactions
+        self.connections = ConnectionCache(self.connection)
 
     @classmethod
     def create(

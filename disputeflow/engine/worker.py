@@ -3,7 +3,8 @@
 
 Run it as ``disputeflow worker`` (any number of processes, on any host, against
 PostgreSQL) or as the thread ``disputeflow serve`` starts beside the web server. Between
-rounds it sleeps until woken (a new delivery in the same process) or the poll interval ends.
+rounds it sleeps until woken (a new delivery in the same process, or on PostgreSQL a
+``NOTIFY`` from any process that stored a delivery or an action) or the poll interval ends.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from disputeflow.engine.action_runner import process_actions
 from disputeflow.engine.hooks import call_each
 from disputeflow.engine.processing import RetryPolicy, process_deliveries
 from disputeflow.engine.runtime import Runtime
+from disputeflow.engine.store.audit_verify import CHECKPOINT_PURPOSE, write_checkpoint
 from disputeflow.engine.sync import run_due_syncs
+from disputeflow.engine.wakeup import Listener
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,13 @@ class WorkerOptions:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     # how often to raise approaching deadlines and re-read store policies (seconds)
     housekeeping_interval: float = 60.0
+
+
+def sign_audit_heads(runtime: Runtime) -> bool:
+    """A signed checkpoint of every audit lane's head, when anything was appended since."""
+    key = runtime.secrets.derive_key(CHECKPOINT_PURPOSE)
+    with runtime.database.session() as session:
+        return write_checkpoint(session, key)
 
 
 class Worker:
@@ -65,19 +75,34 @@ class Worker:
         return handled
 
     def housekeeping(self, *, force: bool = False) -> None:
-        """Call ``disputeflow_housekeeping`` (the built-ins raise approaching deadlines,
-        re-read store policies and drop expired personal data) at most once per
+        """Sign the audit lanes' heads and call ``disputeflow_housekeeping`` (the built-ins
+        raise approaching deadlines, re-read store policies and drop expired personal data)
+        at most once per
         ``housekeeping_interval``; a failure is logged and the round goes on."""
         started = time.monotonic()
         last = self._housekept_at
         if not force and last is not None and started - last < self.options.housekeeping_interval:
             return
         self._housekept_at = started
+        try:
+            sign_audit_heads(self.runtime)
+        except Exception:  # a failed checkpoint is logged; the next round tries again
+            log.exception("audit checkpoint failed")
         call_each(self.runtime.plugins, "disputeflow_housekeeping", runtime=self.runtime)
 
     def run(self) -> None:
         """Loop until :meth:`stop`; an error in a round is logged and the loop goes on."""
         log.info("worker started")
+        listener = Listener(self.runtime.settings.database_url, self.wake_event)
+        if listener.start():
+            log.info("worker listening for new work (PostgreSQL LISTEN/NOTIFY)")
+        try:
+            self._loop()
+        finally:
+            listener.stop()
+        log.info("worker stopped")
+
+    def _loop(self) -> None:
         while not self.stop_event.is_set():
             try:
                 handled = self.run_once()
@@ -88,7 +113,6 @@ class Worker:
                 continue  # more may be waiting: go again at once
             self.wake_event.wait(self.options.poll_interval)
             self.wake_event.clear()
-        log.info("worker stopped")
 
     def stop(self) -> None:
         """Finish the current round, then return from :meth:`run`."""

@@ -6,6 +6,6 @@ become imports only the public ``disputeflow`` API and the conformance kit.
 
 from __future__ import annotations
 
-from disputeflow.kit.writer import PluginNames, write_plugin
+from disputeflow.kit.writer import SIGNATURE_SCHEMES, PluginNames, write_plugin
 
-__all__ = ["PluginNames", "write_plugin"]
+__all__ = ["SIGNATURE_SCHEMES", "PluginNames", "write_plugin"]

@@ -23,10 +23,13 @@ from disputeflow.core.errors import NotFoundError, SignatureError
 from disputeflow.core.marketplace import (
     AppDelivery,
     ChallengeResponse,
+    Connection,
     InboundRequest,
     Marketplace,
     VerifiedDelivery,
 )
+from disputeflow.engine import wakeup
+from disputeflow.engine.connection_cache import ConnectionCache, Version
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import connections, deliveries
 from disputeflow.engine.store.tables import ConnectionRow
@@ -42,13 +45,23 @@ def _runtime() -> Runtime:
     return runtime
 
 
-def _resolve(platform: str, connection_id: str) -> tuple[ConnectionRow, Marketplace]:
+def _resolve(platform: str, connection_id: str) -> tuple[Connection, Version, Marketplace]:
+    """The connection (secrets decrypted), as cached by this process, and the stored
+    version it was built from: :func:`_store` checks that version in its transaction."""
     runtime = _runtime()
-    with runtime.database.session(readonly=True) as session:
-        row = session.get(ConnectionRow, connection_id)
-    if row is None or row.platform != platform:
+    entry = runtime.connections.peek(connection_id)
+    if entry is None:
+        with runtime.database.session(readonly=True) as session:
+            version = ConnectionCache.version(session, connection_id)
+            found = runtime.connections.load(session, connection_id, version) if version else None
+        entry = (version or (), found) if found is not None else None
+    if entry is None or entry[1].platform != platform:
         raise NotFoundError(f"no {platform} connection {connection_id!r}")
-    return row, runtime.plugins.marketplace(platform)
+    return entry[1], entry[0], runtime.plugins.marketplace(platform)
+
+
+class _Stale(Exception):
+    """The cached connection changed before the delivery was stored: verify it again."""
 
 
 def _inbound(method: str, body: bytes = b"") -> InboundRequest:
@@ -110,15 +123,22 @@ def _store_routed(platform: str, routed: AppDelivery, body: bytes) -> Any:
 
 @blueprint.post("/webhooks/<platform>/<connection_id>")
 def receive(platform: str, connection_id: str) -> Any:
-    """Verify, store, acknowledge."""
-    row, marketplace = _resolve(platform, connection_id)
+    """Verify (with the connection this process keeps), store and acknowledge, in one
+    transaction; verified again if the connection changed meanwhile."""
     body = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
-    runtime = _runtime()
-    connection = runtime.connection(row)
+    try:
+        return _receive(platform, connection_id, body)
+    except _Stale:
+        _runtime().connections.forget(connection_id)
+        return _receive(platform, connection_id, body)
+
+
+def _receive(platform: str, connection_id: str, body: bytes) -> Any:
+    connection, version, marketplace = _resolve(platform, connection_id)
     inbound = _inbound("POST", body)
     ping = marketplace.answer_ping(connection, inbound)
     if ping is not None:
-        return _answer(row.id, ping)
+        return _answer(connection.id, ping)
     try:
         verified = marketplace.verify_delivery(connection, inbound)
     except SignatureError as error:
@@ -129,18 +149,28 @@ def receive(platform: str, connection_id: str) -> Any:
                 routed = None
             if routed is not None and routed.connection is not None:
                 return _store(platform, routed.connection.id, routed.verified, body)
-        _count_rejection(row.id)
+        _count_rejection(connection.id)
         log.warning(
             "rejected %s delivery for connection %s from %s: %s",
-            platform, row.id, request.remote_addr, error.message,
+            platform, connection.id, request.remote_addr, error.message,
         )  # fmt: skip
         return error_response(error.status, error.code, error.message)
-    return _store(platform, row.id, verified, body)
+    return _store(platform, connection.id, verified, body, version)
 
 
-def _store(platform: str, connection_id: str, verified: VerifiedDelivery, body: bytes) -> Any:
-    """Commit the delivery before the answer; wake the worker for a new one."""
+def _store(
+    platform: str,
+    connection_id: str,
+    verified: VerifiedDelivery,
+    body: bytes,
+    version: Version | None = None,
+) -> Any:
+    """Commit the delivery before the answer (checking, in the same transaction, that the
+    connection it was verified with is still the stored one); wake the workers for a new
+    one (on PostgreSQL through ``NOTIFY``, delivered at commit)."""
     with _runtime().database.session() as session:
+        if version is not None and ConnectionCache.version(session, connection_id) != version:
+            raise _Stale(connection_id)
         delivery_id, created = deliveries.insert(
             session,
             connection_id=connection_id,
@@ -149,6 +179,8 @@ def _store(platform: str, connection_id: str, verified: VerifiedDelivery, body: 
             body=body,
             received_at=utcnow(),
         )
+        if created:
+            wakeup.announce(session)
     if created:
         wake = current_app.extensions.get("disputeflow.wake")
         if isinstance(wake, threading.Event):
@@ -162,11 +194,11 @@ def _store(platform: str, connection_id: str, verified: VerifiedDelivery, body: 
 @blueprint.get("/webhooks/<platform>/<connection_id>")
 def challenge(platform: str, connection_id: str) -> Any:
     """A platform's endpoint check (eBay's ``challenge_code``, say), answered by its plugin."""
-    row, marketplace = _resolve(platform, connection_id)
-    answer = marketplace.answer_challenge(_runtime().connection(row), _inbound("GET"))
+    connection, _, marketplace = _resolve(platform, connection_id)
+    answer = marketplace.answer_challenge(connection, _inbound("GET"))
     if answer is None:
         return error_response(404, "not_found", f"{platform} does not answer endpoint checks")
-    return _answer(row.id, answer)
+    return _answer(connection.id, answer)
 
 
 def _answer(connection_id: str, answer: ChallengeResponse) -> Response:

@@ -16,8 +16,10 @@ from responses import matchers
 
 from disputeflow import (
     ActionRequest,
+    ActionResult,
     CaseSnapshot,
     Connection,
+    InvalidInputError,
     MarketplaceError,
     Money,
     SignatureError,
@@ -27,7 +29,7 @@ from disputeflow import (
 )
 from disputeflow.core.testing import MarketplaceAdapterTests, make_connection, minimal_case
 from disputeflow.core.testing.probes import looks_like_credential, no_network, with_header
-from disputeflow.core.testing.support import _is_aware
+from disputeflow.core.testing.support import _is_aware, sample_cases
 from tests.fakes.marketplace import (
     FakeMarketplace,
     FakeSettingsSchema,
@@ -284,6 +286,59 @@ class AdvertisesRefundOnly(FakeMarketplace):
         return super().perform_action(connection, case, action)
 
 
+class StubsTheRefund(FakeMarketplace):
+    """Reports every refund done without asking the platform (a stub left in)."""
+
+    def perform_action(self, connection, case, action):
+        if action.type == "refund":
+            return ActionResult(message="refunded", refunded=action.amount)
+        return super().perform_action(connection, case, action)
+
+
+class CrashesOnContest(FakeMarketplace):
+    """Contest reads a field the case does not have: a KeyError before any call."""
+
+    def perform_action(self, connection, case, action):
+        if action.type == "contest":
+            raise KeyError("evidence_due_by")
+        return super().perform_action(connection, case, action)
+
+
+class FakesATimeout(FakeMarketplace):
+    """Says the platform timed out on accept, a call it never made."""
+
+    def perform_action(self, connection, case, action):
+        if action.type == "accept":
+            raise MarketplaceError("fake API timed out", transient=True)
+        return super().perform_action(connection, case, action)
+
+
+class CallsTheRealHost(FakeMarketplace):
+    """Sends approvals to its own host, whatever the connection's api_base_url says."""
+
+    def perform_action(self, connection, case, action):
+        if action.type == "approve_return":
+            settings = {**connection.settings, "api_base_url": "https://api.fake.example"}
+            connection = replace(connection, settings=settings)
+        return super().perform_action(connection, case, action)
+
+
+class RefusesEverything(FakeMarketplace):
+    """Declares five actions and refuses each with a reason before asking anything."""
+
+    def perform_action(self, connection, case, action):
+        raise MarketplaceError(f"{action.type} is not written yet")
+
+
+class RefusesContestWithAReason(FakeMarketplace):
+    """Refuses to contest without evidence (a reason, before any call); acts otherwise."""
+
+    def perform_action(self, connection, case, action):
+        if action.type == "contest" and not action.evidence:
+            raise InvalidInputError("contesting needs evidence")
+        return super().perform_action(connection, case, action)
+
+
 class UpdatesTheUnknown(FakeMarketplace):
     """Marks every return snapshot update-only: nothing in its samples opens a return."""
 
@@ -322,6 +377,11 @@ BROKEN = [
     (SignsOneSampleWrongly, "test_sample_deliveries_verify", FAILED),
     (StampsWithTheClock, "test_translation_ignores_wall_clock", AssertionError),
     (AdvertisesRefundOnly, "test_declared_actions_implemented", FAILED),
+    (StubsTheRefund, "test_declared_actions_implemented", AssertionError),
+    (CrashesOnContest, "test_declared_actions_implemented", AssertionError),
+    (FakesATimeout, "test_declared_actions_implemented", AssertionError),
+    (CallsTheRealHost, "test_declared_actions_implemented", AssertionError),
+    (RefusesEverything, "test_declared_actions_implemented", AssertionError),
 ]
 
 # The message each new named failure gives, so the right check is what caught it.
@@ -333,6 +393,11 @@ NAMED_FAILURES = {
     SignsOneSampleWrongly: "sample delivery 'return_refunded' does not verify",
     StampsWithTheClock: "reads the wall clock",
     AdvertisesRefundOnly: "refund is declared for return cases but not implemented",
+    StubsTheRefund: r"refund on return case 2001 asked nothing, ended ActionResult\(",
+    CrashesOnContest: r"contest on chargeback case 1001 asked nothing, ended KeyError",
+    FakesATimeout: r"accept on chargeback case 1001 asked nothing, ended MarketplaceError",
+    CallsTheRealHost: r"POST https://api\.fake\.example/returns/2001/actions",
+    RefusesEverything: "no action asks the platform",
 }
 
 
@@ -344,6 +409,7 @@ def run_kit_test(adapter, test_name):
     available = {
         "marketplace": adapter,
         "settings": settings,
+        "action_settings": settings,
         "connection": connection,
         "samples": adapter.sample_deliveries(connection),
         "expected_snapshots": {},
@@ -408,6 +474,23 @@ def test_kit_names_the_failure(adapter_class):
 )
 def test_credential_names(name, credential):
     assert looks_like_credential(name) is credential
+
+
+def test_a_refusal_with_a_reason_before_any_call_passes():
+    """Refusing an action for a stated reason (InvalidInputError) is not a stub."""
+    run_kit_test(RefusesContestWithAReason(), "test_declared_actions_implemented")
+
+
+def test_declared_actions_are_tried_on_cases_the_samples_open():
+    """The fake's samples open dispute 1001 and return 2001: the actions go to those."""
+    adapter = FakeMarketplace()
+    connection = make_connection(adapter, adapter.example_settings())
+    cases = sample_cases(adapter, connection, adapter.sample_deliveries(connection))
+    assert {kind: case.external_id for kind, case in cases.items()} == {
+        "chargeback": "1001",
+        "return": "2001",
+    }
+    assert cases["chargeback"].status == "resolved"  # won: the samples show no open dispute
 
 
 def test_credential_rule_accepts_explicit_not_secret():

@@ -354,6 +354,37 @@ def test_hook_disputeflow_register_notifiers(runtime, register):
         process_notices(runtime)
 
 
+def test_hook_disputeflow_collect_evidence(runtime, register):
+    from disputeflow import EvidenceItem
+    from disputeflow.features.evidence.assemble import assemble
+
+    asked = []
+
+    class Tracker:
+        @hookimpl
+        def disputeflow_collect_evidence(self, case, connection):
+            asked.append((case.id, connection.name, connection.settings["shop"]))
+            return [EvidenceItem("tracking", "1Z999AA10123456784", "fake carrier API")]
+
+    class Broken:
+        @hookimpl
+        def disputeflow_collect_evidence(self, case):
+            raise MarketplaceError("tracking service down")
+
+    case_id = _a_return(runtime)
+    before = assemble(runtime, case_id)
+    assert [item.name for item in before.items if item.origin == "platform"] == []
+    register(Tracker(), "tracker")
+    register(Broken(), "broken")
+    packet = assemble(runtime, case_id)
+    assert asked == [(case_id, "eu", "eu")], "called once, for the case's own connection"
+    tracking = [item for item in packet.items if item.name == "tracking"]
+    assert [(i.text, i.source, i.origin) for i in tracking] == [
+        ("1Z999AA10123456784", "fake carrier API", "platform")
+    ]
+    assert packet.errors == ("broken: tracking service down",), "the others' items are kept"
+
+
 # -- prevention -------------------------------------------------------------------------------
 
 
@@ -557,6 +588,52 @@ def test_hook_disputeflow_refresh_case(runtime, register):
     register(Plugin(), "counter")
     request_action(runtime, case_id, ActionInput("add_note", message="called the buyer"))
     assert _stored(runtime, case_id).extra["entries_seen"] == before + 1
+
+
+def test_hook_disputeflow_case_facts(runtime, register):
+    from disputeflow.engine.ingest import ingest_snapshot
+    from disputeflow.features.handling.automation import evaluate_case
+    from disputeflow.features.handling.rules_file import parse_rules
+    from tests.builders import T0, snapshot
+
+    asked = []
+
+    class Evidence:
+        @hookimpl
+        def disputeflow_case_facts(self, runtime, case, names):
+            asked.append((case.external_id, names))
+            return {"packet_complete": case.external_id == "complete", "other": 1}
+
+    class Silent:
+        @hookimpl
+        def disputeflow_case_facts(self, case):
+            return {"packet_complete": None}  # does not know: the next answer counts
+
+    register(Evidence(), "evidence")
+    register(Silent(), "silent")
+    connection_id = _connection(runtime)
+
+    def dispute(external_id):
+        snap = snapshot(external_id)
+        return ingest_snapshot(runtime.database, runtime.plugins, connection_id, snap).case.id
+
+    runtime.rules = parse_rules(
+        """
+[[automation]]
+name = "assign-ready"
+action = "assign"
+queue = "ready-to-submit"
+when = { packet_complete = true }
+rationale = "The packet is complete."
+"""
+    )
+    assert evaluate_case(runtime, dispute("complete"), now=T0) == {"assign-ready": "assigned"}
+    assert evaluate_case(runtime, dispute("lacking"), now=T0) == {}
+    names = frozenset({"packet_complete"})
+    assert asked == [("complete", names), ("lacking", names)]
+    runtime.rules = parse_rules("")  # no rule tests a plugin fact: nobody is asked
+    evaluate_case(runtime, dispute("other"), now=T0)
+    assert len(asked) == 2
 
 
 def test_hook_disputeflow_entries_recorded(runtime, register):

@@ -81,6 +81,24 @@ def test_timeouts_and_connection_errors_are_retried_then_transient(client, waits
 
 
 @responses.activate
+def test_an_answer_cut_short_is_retried_and_then_succeeds(client, waits):
+    broken = requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead(3 bytes)")
+    responses.get(f"{BASE}/cert", body=broken)
+    responses.get(f"{BASE}/cert", body="-----BEGIN CERTIFICATE-----")
+    assert client.request("GET", "cert").text == "-----BEGIN CERTIFICATE-----"
+    assert len(waits) == 1
+
+
+@responses.activate
+def test_a_request_that_cannot_be_sent_is_a_permanent_marketplace_error(client, waits):
+    responses.get(f"{BASE}/bad", body=requests.exceptions.InvalidHeader("bad header value"))
+    with pytest.raises(MarketplaceError, match="bad header value") as raised:
+        client.request("GET", "bad")
+    assert not raised.value.transient
+    assert waits == []
+
+
+@responses.activate
 def test_absolute_urls_pass_through_and_empty_bodies_are_none(client):
     responses.delete("https://other.test/x", status=204)
     assert client.json("DELETE", "https://other.test/x") is None

@@ -33,8 +33,8 @@ How to use it, in the plugin's test suite::
 Three fixtures must be overridden (each raises ``NotImplementedError`` here, and its
 docstring is the data contract): ``marketplace``, ``expected_snapshots`` and
 ``unknown_values_delivery``. The kit provides ``settings`` (the adapter's
-``example_settings()``), ``connection`` (built from those settings) and ``samples`` (the
-adapter's ``sample_deliveries(connection)``); override them too if the plugin needs to.
+``example_settings()``), ``action_settings`` (the same, to add what actions need), ``connection``
+(built from ``settings``) and ``samples`` (``sample_deliveries(connection)``).
 
 Tests that read capabilities never ask for a marketplace by name: declare what the adapter
 can do in :attr:`Marketplace.capabilities` and the kit checks both sides (declared methods
@@ -48,13 +48,8 @@ A test that cannot pass for a good reason is skipped by name, with the reason sh
 Naming a test that does not exist fails. The groups are mixins too (``BaseWebhookTests``,
 ``BaseUpdateOnlyTests`` ...), to adopt one at a time.
 
-Rules a plugin author meets (docs/testing.md has them in full): a setting named like a
-credential (``api_key``, ``access_token``, ``client_secret`` ...) states
-``metadata={"secret": True}`` (or ``False`` if it is not one); every sample verifies; the
-signature is refused truncated, altered or made with another HMAC algorithm; translation
-reads no clock (checked under two frozen clocks: install ``time-machine`` with the plugin's
-test dependencies, or that test is skipped with the reason); every declared action is
-implemented.
+The rules a plugin author meets, test by test, are in docs/testing.md; ``time-machine`` and
+``responses`` belong in the plugin's test dependencies (without them two tests are skipped).
 
 Translation runs as in the host: verify, keep only the headers the adapter returned in
 :attr:`VerifiedDelivery.headers`, translate the stored delivery. No network: calls the
@@ -70,7 +65,7 @@ from typing import Any
 import pytest
 
 from disputeflow.core.capabilities import Capabilities
-from disputeflow.core.errors import InvalidInputError, UnsupportedError
+from disputeflow.core.errors import DisputeflowError, InvalidInputError, UnsupportedError
 from disputeflow.core.marketplace import (
     NAME_PATTERN,
     Connection,
@@ -81,7 +76,7 @@ from disputeflow.core.marketplace import (
 from disputeflow.core.money import Money
 from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.taxonomy import ActionType, CaseKind, CaseStatus, Category
-from disputeflow.core.testing.probes import WALL_CLOCKS, looks_like_credential, no_network
+from disputeflow.core.testing.probes import WALL_CLOCKS, looks_like_credential, recorded_calls
 from disputeflow.core.testing.support import (
     OPTIONAL_METHODS,
     UNREACHABLE_API,
@@ -94,22 +89,13 @@ from disputeflow.core.testing.support import (
     _mismatches,
     make_connection,
     minimal_case,
+    sample_cases,
     snapshots_of,
     store_delivery,
     translate_request,
 )
 from disputeflow.core.testing.update_only import BaseUpdateOnlyTests
 from disputeflow.core.testing.webhooks import BaseWebhookTests
-
-__all__ = [
-    "BaseCapabilityTests",
-    "BaseIdentityTests",
-    "BaseSettingsTests",
-    "BaseTranslationTests",
-    "BaseUpdateOnlyTests",
-    "BaseWebhookTests",
-    "MarketplaceAdapterTests",
-]
 
 
 class BaseIdentityTests(MarketplaceFixtures):
@@ -339,28 +325,33 @@ class BaseCapabilityTests(MarketplaceFixtures):
                 "actions are declared but perform_action is not implemented"
             )
 
-    def test_declared_actions_implemented(
-        self, marketplace: Marketplace, settings: dict[str, Any]
-    ) -> None:
-        """Every action declared in ``capabilities.actions`` reaches the platform: calling it
-        offline may fail any other way (the network is refused), never UnsupportedError."""
-        offline = make_connection(marketplace, {**settings, "api_base_url": UNREACHABLE_API})
-        tried: list[Exception] = []
+    def test_declared_actions_implemented(self, marketplace: Marketplace, connection: Connection,
+            samples: list[SampleDelivery], action_settings: dict[str, Any]) -> None:  # fmt: skip
+        """Each declared action, on a case of its kind from the samples (else the minimal
+        case), with every call answered 404: it asks ``api_base_url``, or refuses first with
+        a DisputeflowError that is not transient; at least one asks (docs/testing.md)."""
+        acting = make_connection(marketplace, {**action_settings, "api_base_url": UNREACHABLE_API})
+        cases = sample_cases(marketplace, connection, samples)
+        reached = []
         for kind, actions in marketplace.capabilities.actions.items():
-            case = minimal_case(marketplace.name, kind, connection_id=offline.id)
+            case = cases.get(kind) or minimal_case(marketplace.name, kind, connection_id=acting.id)
             for action in actions:
-                request = _action_request(action, case)
-                try:
-                    with no_network():
-                        marketplace.perform_action(offline, case, request)
-                except UnsupportedError as error:
-                    pytest.fail(
-                        f"{action} is declared for {kind} cases but not implemented: {error}"
-                    )
-                except NotImplementedError:
+                what = f"{action} on {kind} case {case.external_id}"
+                with recorded_calls() as calls:
+                    ended: object
+                    try:
+                        ended = marketplace.perform_action(
+                            acting, case, _action_request(action, case)
+                        )
+                    except Exception as error:  # judged below
+                        ended = error
+                if isinstance(ended, UnsupportedError | NotImplementedError):
                     pytest.fail(f"{action} is declared for {kind} cases but not implemented")
-                except Exception as error:  # offline: any other failure shows it was tried
-                    tried.append(error)
+                assert all(c.split()[1].startswith(UNREACHABLE_API) for c in calls), calls
+                reached += [what] if calls else []
+                refused = isinstance(ended, DisputeflowError) and not getattr(ended, "transient", 0)
+                assert calls or refused, f"{what} asked nothing, ended {ended!r}"
+        assert reached or not marketplace.capabilities.all_actions(), "no action asks the platform"
 
 
 class MarketplaceAdapterTests(

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 from unittest import mock
 
+import pytest
+
 from disputeflow.core.errors import SignatureError
 from disputeflow.core.marketplace import Connection, InboundRequest, Marketplace
 from disputeflow.core.testing.support import _perturb
@@ -106,3 +108,16 @@ def no_network() -> Iterator[None]:
         mock.patch.object(socket.socket, "connect", _refuse_network),
     ):
         yield
+
+
+@contextmanager
+def recorded_calls() -> Iterator[list[str]]:
+    """Every ``requests`` call made inside (PlatformClient's), answered 404 at once, as
+    "METHOD URL"; any other connection is refused (:func:`no_network`)."""
+    responses = pytest.importorskip("responses", reason="the kit records calls with responses")
+    seen: list[str] = []
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as api, no_network():
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            api.add(method, re.compile(".*"), status=404, json={"message": "conformance kit"})
+        yield seen
+        seen.extend(f"{call.request.method} {call.request.url}" for call in api.calls)

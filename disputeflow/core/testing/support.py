@@ -20,6 +20,7 @@ from disputeflow.core.marketplace import (
     StoredDelivery,
     VerifiedDelivery,
 )
+from disputeflow.core.merge import fold
 from disputeflow.core.money import Money
 from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.taxonomy import ActionType, CaseKind, CaseStatus, Category
@@ -104,6 +105,19 @@ def minimal_case(platform: str, kind: CaseKind | str, *, connection_id: str = "c
         updated_at=TEST_TIME,
         amount=Money("10.00", "EUR"),
     )
+
+
+def sample_cases(
+    marketplace: Marketplace, connection: Connection, samples: list[SampleDelivery]
+) -> dict[CaseKind, Case]:
+    """A case of each kind the samples open, folded as the core keeps it (open ones first)."""
+    found: dict[tuple[str, str], list[CaseSnapshot]] = {}
+    for sample in samples:
+        for item in snapshots_of(translate_request(marketplace, connection, sample.request)):
+            found.setdefault((item.object_type, item.external_id), []).append(item)
+    folded = [fold(i, case_id="case_test", connection_id=connection.id) for i in found.values()
+              if not all(item.update_only for item in i)]  # fmt: skip
+    return {c.kind: c for c in sorted(folded, key=lambda c: c.status != CaseStatus.RESOLVED)}
 
 
 def _action_request(action: ActionType, case: Case) -> ActionRequest:
@@ -252,6 +266,11 @@ class MarketplaceFixtures:
     def settings(self, marketplace: Marketplace) -> dict[str, Any]:
         """The adapter's ``example_settings()``."""
         return marketplace.example_settings()
+
+    @pytest.fixture
+    def action_settings(self, settings: dict[str, Any]) -> dict[str, Any]:
+        """``settings``, plus what acting needs that an install flow gives (a token)."""
+        return settings
 
     @pytest.fixture
     def connection(self, marketplace: Marketplace, settings: dict[str, Any]) -> Connection:

@@ -1,5 +1,5 @@
-"""The tamper-evident audit trail: an append-only chain of entries, each carrying the
-SHA-256 of its own canonical JSON and the hash of the entry before it.
+"""The tamper-evident audit trail: append-only chains of entries, each carrying the SHA-256
+of its own canonical JSON and the hash of the entry before it in its lane.
 
 What is recorded: every timeline entry (state changes, actions, rule decisions), every
 notice sent or failed, and every view of a buyer's personal data. An entry holds who, what,
@@ -7,39 +7,46 @@ when and ids, and commits to the content of what it records by digest (``content
 rather than copying it, so the log itself holds no personal data and an erasure never has to
 touch it.
 
-Appends are queued on the session (:func:`record`) and written when it commits, last of all
-its work: on PostgreSQL under a transaction-level advisory lock, on SQLite under the writer
-lock every write transaction takes (``BEGIN IMMEDIATE``). Appends are therefore serialised and
-the chain never forks (``prev_hash`` is also unique); taking the lock last means no
-transaction waits for another lock while holding it. :func:`verify` walks the chain and names
-the first entry that does not match.
+The trail is :data:`LANES` chains (lanes): a case's entries go to the lane of a stable hash
+of its id, so many workers append at once, each locking only the lanes it writes (their
+``audit_lanes`` rows, in lane order, so two appenders never deadlock). Appends are queued
+on the session (:func:`record`) and written when it commits, last of all its work, so no
+transaction waits for another lock while holding a lane. Sequence numbers are global (a
+PostgreSQL sequence; on SQLite the one writer counts on), taken under the lane locks, so
+within a lane they rise with the chain. Entries written before lanes existed form the
+legacy lane, one chain as they were. Housekeeping signs every lane's head now and then
+(:mod:`.audit_verify`), and its ``verify`` checks those along with every link.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, event, func, insert, select, text, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from disputeflow.core.clock import to_rfc3339, utcnow
 from disputeflow.core.values import TimelineEntry
+from disputeflow.engine.store.audit_tables import AuditLaneRow
 from disputeflow.engine.store.tables import AuditRow
 
 GENESIS = "0" * 64
+LANES = 16
+LEGACY_LANE = -1  # the entries of one chain, written before 0010
 _PENDING = "disputeflow_audit_pending"
-# pg_advisory_xact_lock key: "disputeflow audit" folded into a signed 64-bit integer.
-_LOCK_KEY = int.from_bytes(hashlib.sha256(b"disputeflow audit").digest()[:8], "big", signed=True)
+_MARKS = "disputeflow_audit_savepoints"  # savepoint -> entries queued before it
 
 STATE, ACTION, RULE, NOTICE, VIEW = "state", "action", "rule", "notice", "view"
 KINDS = (STATE, ACTION, RULE, NOTICE, VIEW)
 # Data keys of a timeline entry copied into its audit entry: ids and states, never free text.
 _SAFE_KEYS = ("action_id", "action", "rule", "old", "new", "outcome", "lead_hours", "requested_by")
+_AUDIT = cast(Table, AuditRow.__table__)
+_LANES = cast(Table, AuditLaneRow.__table__)
 
 
 @dataclass(frozen=True)
@@ -63,20 +70,27 @@ def digest(value: Any) -> str:
     return hashlib.sha256(canonical(value)).hexdigest()
 
 
-def entry_hash(row: AuditRow) -> str:
-    """SHA-256 over the canonical JSON of the entry and the previous hash."""
-    return digest(
-        {
-            "seq": row.seq,
-            "at": to_rfc3339(row.at),
-            "kind": row.kind,
-            "case_id": row.case_id,
-            "actor": row.actor,
-            "subject": row.subject,
-            "details": row.details,
-            "prev_hash": row.prev_hash,
-        }
-    )
+def lane_of(case_id: str | None) -> int:
+    """The lane of a case's entries: a stable hash of its id (entries of no case share one)."""
+    return int.from_bytes(hashlib.sha256((case_id or "").encode()).digest()[:4], "big") % LANES
+
+
+def entry_hash(row: Any) -> str:
+    """SHA-256 over the canonical JSON of the entry and the previous hash (and, past the
+    legacy lane, its lane and the entry it follows). ``row``: an entry or a result row."""
+    content = {
+        "seq": row.seq,
+        "at": to_rfc3339(row.at),
+        "kind": row.kind,
+        "case_id": row.case_id,
+        "actor": row.actor,
+        "subject": row.subject,
+        "details": row.details,
+        "prev_hash": row.prev_hash,
+    }
+    if row.lane != LEGACY_LANE:
+        content.update(lane=row.lane, prev_seq=row.prev_seq)
+    return digest(content)
 
 
 def record(
@@ -94,6 +108,16 @@ def record(
         raise ValueError(f"audit kind must be one of {KINDS}, got {kind!r}")
     draft = AuditDraft(at or utcnow(), kind, case_id, actor[:200], subject[:100], details or {})
     session.info.setdefault(_PENDING, []).append(draft)
+
+
+def pending_count(session: Session) -> int:
+    """How many entries are queued (a savepoint that rolls back drops those after it)."""
+    return len(session.info.get(_PENDING, ()))
+
+
+def drop_pending_after(session: Session, count: int) -> None:
+    """Forget the entries queued after the first ``count`` (their savepoint rolled back)."""
+    del session.info.get(_PENDING, [])[count:]
 
 
 def timeline_kind(entry: TimelineEntry) -> str:
@@ -130,92 +154,95 @@ def record_entries(session: Session, case_id: str, entries: Iterable[TimelineEnt
         )
 
 
-def _lock(session: Session) -> None:
+def _lock_lanes(session: Session, lanes: list[int]) -> dict[int, list[Any]]:
+    """Lock the lanes' head rows in lane order; their heads and entry counts."""
+    query = (
+        select(_LANES.c.lane, _LANES.c.head_seq, _LANES.c.head_hash, _LANES.c.entries)
+        .where(_LANES.c.lane.in_(lanes))
+        .order_by(_LANES.c.lane)
+        .with_for_update()
+    )
+    heads = {row.lane: [row.head_seq, row.head_hash, row.entries] for row in session.execute(query)}
+    missing = sorted(set(lanes) - set(heads))
+    if missing:
+        raise RuntimeError(f"audit lanes {missing} are missing: run `disputeflow migrate`")
+    return heads
+
+
+def _next_seqs(session: Session, count: int) -> list[int]:
+    """``count`` new sequence numbers, rising: PostgreSQL's sequence (no lock held past the
+    call), or on SQLite the next after the last (this transaction is the one writer)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    # SQLite: this transaction began IMMEDIATE and holds the database's one writer lock.
+        found = session.scalars(
+            text("SELECT nextval('audit_log_seq') FROM generate_series(1, :n)"), {"n": count}
+        )
+        return sorted(found)
+    last = session.scalar(select(func.max(_AUDIT.c.seq))) or 0
+    return list(range(last + 1, last + 1 + count))
 
 
 def _append(session: Session, drafts: list[AuditDraft]) -> None:
-    _lock(session)
-    last = session.execute(
-        select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
-    ).first()
-    seq, previous = (last[0], last[1]) if last else (0, GENESIS)
-    for draft in drafts:
-        seq += 1
-        row = AuditRow(
-            seq=seq,
-            at=draft.at,
-            kind=draft.kind,
-            case_id=draft.case_id,
-            actor=draft.actor,
-            subject=draft.subject,
-            details=draft.details,
-            prev_hash=previous,
-            hash="",
-        )
-        row.hash = previous = entry_hash(row)
-        session.add(row)
+    heads = _lock_lanes(session, sorted({lane_of(d.case_id) for d in drafts}))
+    rows = []
+    for draft, seq in zip(drafts, _next_seqs(session, len(drafts)), strict=True):
+        lane = lane_of(draft.case_id)
+        head = heads[lane]
+        row = _Entry(seq, draft.at, draft.kind, draft.case_id, draft.actor, draft.subject,
+                     draft.details, head[1], lane, head[0])  # fmt: skip
+        rows.append({**row.__dict__, "hash": entry_hash(row)})
+        heads[lane] = [seq, rows[-1]["hash"], head[2] + 1]
+    session.execute(insert(_AUDIT), rows)
+    session.execute(
+        update(_LANES)
+        .where(_LANES.c.lane == bindparam("b_lane"))
+        .values(head_seq=bindparam("b_seq"), head_hash=bindparam("b_hash"),
+                entries=bindparam("b_entries")),
+        [{"b_lane": lane, "b_seq": s, "b_hash": h, "b_entries": n}
+         for lane, (s, h, n) in heads.items()],
+    )  # fmt: skip
+
+
+@dataclass
+class _Entry:
+    seq: int
+    at: datetime
+    kind: str
+    case_id: str | None
+    actor: str
+    subject: str
+    details: dict[str, Any]
+    prev_hash: str
+    lane: int
+    prev_seq: int
 
 
 @event.listens_for(Session, "before_commit")
 def _write_pending(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the outer commit writes
+        return
     drafts: list[AuditDraft] = session.info.pop(_PENDING, [])
     if drafts:
         _append(session, drafts)
 
 
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        session.info.setdefault(_MARKS, {})[transaction] = pending_count(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_savepoint_drafts(session: Session, previous: SessionTransaction) -> None:
+    """A savepoint rolled back: the entries queued inside it go with it."""
+    mark = session.info.get(_MARKS, {}).pop(previous, None)
+    if previous.nested and mark is not None:
+        drop_pending_after(session, mark)
+
+
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
-
-
-@dataclass(frozen=True)
-class Verification:
-    """The outcome of walking the chain: how many entries matched, and the first that did
-    not (``None`` when the whole chain is intact)."""
-
-    checked: int
-    head: str
-    broken_seq: int | None = None
-    reason: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.broken_seq is None
-
-
-def _rows(session: Session, batch: int = 1000) -> Iterator[AuditRow]:
-    after = 0
-    while True:
-        rows = list(
-            session.scalars(
-                select(AuditRow).where(AuditRow.seq > after).order_by(AuditRow.seq).limit(batch)
-            )
-        )
-        yield from rows
-        if len(rows) < batch:
-            return
-        after = rows[-1].seq
-        session.expunge_all()
-
-
-def verify(session: Session) -> Verification:
-    """Recompute every hash in order; the first entry whose sequence, link or hash is wrong."""
-    previous, expected_seq, checked = GENESIS, 1, 0
-    for row in _rows(session):
-        problem = None
-        if row.seq != expected_seq:
-            problem = f"entry {expected_seq} is missing (found {row.seq} next)"
-        elif row.prev_hash != previous:
-            problem = "its previous hash does not match the entry before it"
-        elif entry_hash(row) != row.hash:
-            problem = "its content does not match its hash (edited)"
-        if problem:
-            return Verification(checked, previous, expected_seq, problem)
-        previous, expected_seq, checked = row.hash, expected_seq + 1, checked + 1
-    return Verification(checked, previous)
+    session.info.pop(_MARKS, None)
 
 
 def describe(row: AuditRow) -> dict[str, Any]:
@@ -228,6 +255,8 @@ def describe(row: AuditRow) -> dict[str, Any]:
         "actor": row.actor,
         "subject": row.subject,
         "details": row.details,
+        "lane": row.lane,
+        "prev_seq": row.prev_seq,
         "prev_hash": row.prev_hash,
         "hash": row.hash,
     }

@@ -6,17 +6,29 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from disputeflow.core.case import Case
-from disputeflow.core.clock import parse_rfc3339, to_rfc3339, utcnow
+from disputeflow.core.clock import parse_rfc3339, to_rfc3339
 from disputeflow.core.errors import InvalidInputError, NotFoundError
-from disputeflow.core.merge import MergeResult
 from disputeflow.core.snapshot import CaseSnapshot, OrderKey
 from disputeflow.core.values import Evidence, Message, TimelineEntry
 from disputeflow.engine.store import case_search
+from disputeflow.engine.store.case_writes import (  # written in Core there; used from here
+    add_entries as add_entries,
+)
+from disputeflow.engine.store.case_writes import (
+    replace_items as replace_items,
+)
+from disputeflow.engine.store.case_writes import (
+    save_case as save_case,
+)
+from disputeflow.engine.store.case_writes import (
+    save_merge as save_merge,
+)
 from disputeflow.engine.store.links import order_filter
 from disputeflow.engine.store.tables import (
     CaseRow,
@@ -25,11 +37,22 @@ from disputeflow.engine.store.tables import (
     MessageRow,
     TimelineRow,
 )
-from disputeflow.engine.store.trail import record_new
 
-Entries = list[TimelineEntry]
-# Kept in their own tables, not in the case document.
-_CHILD_KEYS = ("timeline", "evidence", "messages", "allowed_actions", "due_at", "must_act")
+_CASES = cast(Table, CaseRow.__table__)
+_TIMELINE = cast(Table, TimelineRow.__table__)
+_EVIDENCE = cast(Table, EvidenceRow.__table__)
+_MESSAGES = cast(Table, MessageRow.__table__)
+_FIND = select(_CASES).where(
+    _CASES.c.connection_id == bindparam("c"),
+    _CASES.c.object_type == bindparam("o"),
+    _CASES.c.external_id == bindparam("e"),
+)
+_FIND_LOCKED = _FIND.with_for_update()
+_TIMELINE_OF = (
+    select(_TIMELINE).where(_TIMELINE.c.case_id == bindparam("case_key")).order_by(_TIMELINE.c.id)
+)
+_EVIDENCE_OF = select(_EVIDENCE.c.data).where(_EVIDENCE.c.case_id == bindparam("case_key"))
+_MESSAGES_OF = select(_MESSAGES).where(_MESSAGES.c.case_id == bindparam("case_key"))
 
 
 @dataclass(frozen=True)
@@ -50,16 +73,12 @@ class CaseFilter:
 
 def find_row(
     session: Session, connection_id: str, object_type: str, external_id: str, *, lock: bool = False
-) -> CaseRow | None:
-    """The case of one platform object, locked for update when ``lock`` (PostgreSQL)."""
-    query = select(CaseRow).where(
-        CaseRow.connection_id == connection_id,
-        CaseRow.object_type == object_type,
-        CaseRow.external_id == external_id,
-    )
-    if lock:
-        query = query.with_for_update()
-    return session.scalar(query)
+) -> Any:
+    """The case row of one platform object (a plain row, not an ORM object), locked for
+    update when ``lock`` (PostgreSQL)."""
+    session.flush()  # ORM changes to cases first: this read and the writes after bypass it
+    keys = {"c": connection_id, "o": object_type, "e": external_id}
+    return session.connection().execute(_FIND_LOCKED if lock else _FIND, keys).first()
 
 
 def get(session: Session, case_id: str) -> Case:
@@ -70,17 +89,16 @@ def get(session: Session, case_id: str) -> Case:
     return load(session, row)
 
 
-def load(session: Session, row: CaseRow) -> Case:
-    """Assemble the aggregate from its row and child rows."""
-    timeline = session.scalars(
-        select(TimelineRow).where(TimelineRow.case_id == row.id).order_by(TimelineRow.id)
-    )
-    evidence = session.scalars(select(EvidenceRow).where(EvidenceRow.case_id == row.id))
-    messages = session.scalars(select(MessageRow).where(MessageRow.case_id == row.id))
+def load(session: Session, row: Any) -> Case:
+    """Assemble the aggregate from its row (an ORM row or a plain one) and child rows."""
+    connection = session.connection()
+    timeline = connection.execute(_TIMELINE_OF, {"case_key": row.id})
+    evidence = connection.execute(_EVIDENCE_OF, {"case_key": row.id})
+    messages = connection.execute(_MESSAGES_OF, {"case_key": row.id})
     case = summary(row)
     case.timeline = sorted(
         (
-            TimelineEntry(t.at, t.actor, t.kind, t.summary, dict(t.data), t.derived)  # type: ignore[arg-type]
+            TimelineEntry(t.at, t.actor, t.kind, t.summary, dict(t.data), t.derived)
             for t in timeline
         ),
         key=TimelineEntry.sort_key,
@@ -90,13 +108,13 @@ def load(session: Session, row: CaseRow) -> Case:
         key=lambda e: (e.submitted_at, e.external_id),
     )
     case.messages = sorted(
-        (Message(m.external_id, m.party, m.body, m.sent_at) for m in messages),  # type: ignore[arg-type]
+        (Message(m.external_id, m.party, m.body, m.sent_at) for m in messages),
         key=lambda m: (m.sent_at, m.external_id),
     )
     return case
 
 
-def summary(row: CaseRow) -> Case:
+def summary(row: Any) -> Case:
     """The case without its timeline, evidence and messages (for lists)."""
     return Case.from_dict(row.document)
 
@@ -111,7 +129,7 @@ def has_snapshot(session: Session, case_id: str, fingerprint: str) -> bool:
     return found is not None
 
 
-def newest_key(row: CaseRow) -> OrderKey:
+def newest_key(row: Any) -> OrderKey:
     """The order key of the newest snapshot merged, kept on the row so most merges need no
     history at all."""
     return (row.snapshot_at, row.snapshot_revision, row.snapshot_fingerprint)
@@ -121,100 +139,6 @@ def history(session: Session, case_id: str) -> list[CaseSnapshot]:
     """Every snapshot merged into the case so far."""
     rows = session.scalars(select(CaseSnapshotRow).where(CaseSnapshotRow.case_id == case_id))
     return [CaseSnapshot.from_dict(r.data) for r in rows]
-
-
-def save_merge(
-    session: Session,
-    result: MergeResult,
-    snapshot: CaseSnapshot,
-    row: CaseRow | None,
-    previous: Case | None = None,
-) -> CaseRow:
-    """Persist a merge: the case row, the snapshot, what the timeline gained, and the
-    evidence and messages when they changed from ``previous`` (the case before)."""
-    case = result.case
-    if row is None:
-        row = CaseRow(id=case.id)
-        session.add(row)
-    newest = snapshot if result.created or not result.late else None
-    _fill_row(row, case, newest)
-    row.rules_due_at = utcnow()  # the automation rules look at every change
-    session.flush()
-    session.add(
-        CaseSnapshotRow(
-            case_id=case.id,
-            fingerprint=snapshot.fingerprint,
-            observed_at=snapshot.observed_at,
-            data=snapshot.to_dict(),
-        )
-    )
-    if result.late:
-        session.execute(
-            delete(TimelineRow).where(TimelineRow.case_id == case.id, TimelineRow.derived)
-        )
-        local_new = [e for e in result.new_entries if not e.derived]
-        derived = [e for e in case.timeline if e.derived]
-        add_entries(session, case.id, derived + local_new, new=result.new_entries)
-    else:
-        add_entries(session, case.id, result.new_entries)
-    if previous is None or (previous.evidence, previous.messages) != (case.evidence, case.messages):
-        replace_items(session, case)
-    return row
-
-
-def save_case(session: Session, case: Case, row: CaseRow) -> None:
-    """Persist local changes to a case's row (queue, category, extra) without a snapshot."""
-    _fill_row(row, case, None)
-
-
-def add_entries(
-    session: Session, case_id: str, entries: list[TimelineEntry], new: Entries | None = None
-) -> None:
-    """Append timeline entries; the ``new`` ones (default: all) are audited and notified."""
-    record_new(session, case_id, entries if new is None else new)
-    session.add_all(
-        TimelineRow(
-            case_id=case_id,
-            at=e.at,
-            actor=str(e.actor),
-            kind=str(e.kind),
-            summary=e.summary,
-            data=e.data,
-            derived=e.derived,
-        )
-        for e in entries
-    )
-
-
-def _fill_row(row: CaseRow, case: Case, newest: CaseSnapshot | None) -> None:
-    document = {k: v for k, v in case.to_dict().items() if k not in _CHILD_KEYS}
-    row.connection_id = case.connection_id
-    row.platform = case.platform
-    row.object_type = case.object_type
-    row.external_id = case.external_id
-    row.kind = str(case.kind)
-    row.status = str(case.status)
-    row.category = str(case.category)
-    row.stage = str(case.stage) if case.stage else None
-    row.outcome = str(case.outcome) if case.outcome else None
-    row.queue = case.queue
-    row.amount_minor = case.amount.minor if case.amount else None
-    row.currency = case.amount.currency if case.amount else None
-    row.buyer_country = case.buyer.country if case.buyer else None
-    email = case.buyer.email if case.buyer else None
-    row.buyer_email = email.strip().lower()[:320] if email else None
-    external_id = case.buyer.external_id if case.buyer else None
-    row.buyer_external_id = external_id[:200] if external_id else None
-    row.order_external_id = case.order.external_id if case.order else None
-    row.search_text = case_search.text_of(case)
-    row.due_at = case.due_at
-    row.opened_at = case.opened_at
-    row.updated_at = case.updated_at
-    row.document = document
-    if newest is not None:
-        row.snapshot_at = newest.observed_at
-        row.snapshot_revision = newest.revision if newest.revision is not None else -1
-        row.snapshot_fingerprint = newest.fingerprint
 
 
 def previous_cases_of_buyer(session: Session, case: Case) -> int:
@@ -239,32 +163,6 @@ def previous_cases_of_buyer(session: Session, case: Case) -> int:
         or_(*same),
     )
     return int(session.scalar(query) or 0)
-
-
-def replace_items(session: Session, case: Case) -> None:
-    """Rewrite the evidence and messages rows of a case from the aggregate."""
-    session.execute(delete(EvidenceRow).where(EvidenceRow.case_id == case.id))
-    session.execute(delete(MessageRow).where(MessageRow.case_id == case.id))
-    session.add_all(
-        EvidenceRow(
-            case_id=case.id,
-            external_id=e.external_id,
-            party=str(e.party),
-            submitted_at=e.submitted_at,
-            data=e.to_dict(),
-        )
-        for e in case.evidence
-    )
-    session.add_all(
-        MessageRow(
-            case_id=case.id,
-            external_id=m.external_id,
-            party=str(m.party),
-            sent_at=m.sent_at,
-            body=m.body,
-        )
-        for m in case.messages
-    )
 
 
 SORTS = ("newest", "urgent")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -66,20 +66,36 @@ def insert(
     return existing, False
 
 
-def claim_due(session: Session, now: datetime, limit: int) -> Sequence[DeliveryRow]:
-    """Lock up to ``limit`` deliveries due for processing; others' locked rows are skipped."""
+_TABLE = cast(Table, DeliveryRow.__table__)
+_CLAIMED = (
+    _TABLE.c.id,
+    _TABLE.c.connection_id,
+    _TABLE.c.platform,
+    _TABLE.c.topic,
+    _TABLE.c.dedup_key,
+    _TABLE.c.headers,
+    _TABLE.c.body,
+    _TABLE.c.received_at,
+    _TABLE.c.attempts,
+)
+
+
+def claim_due(session: Session, now: datetime, limit: int) -> Sequence[Any]:
+    """Lock up to ``limit`` deliveries due for processing, in one round trip; rows other
+    workers hold are skipped (``SKIP LOCKED``). Plain rows, not ORM objects: the worker
+    reads them once and updates their status with one statement."""
     query = (
-        select(DeliveryRow)
-        .where(DeliveryRow.status.in_((PENDING, FAILED)), DeliveryRow.next_attempt_at <= now)
-        .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
+        select(*_CLAIMED)
+        .where(_TABLE.c.status.in_((PENDING, FAILED)), _TABLE.c.next_attempt_at <= now)
+        .order_by(_TABLE.c.next_attempt_at, _TABLE.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return session.scalars(query).all()
+    return session.execute(query).all()
 
 
-def to_stored(row: DeliveryRow) -> StoredDelivery:
-    """The plugin-facing form of a stored delivery."""
+def to_stored(row: Any) -> StoredDelivery:
+    """The plugin-facing form of a stored (or claimed) delivery."""
     return StoredDelivery(
         id=row.id,
         connection_id=row.connection_id,
@@ -92,27 +108,36 @@ def to_stored(row: DeliveryRow) -> StoredDelivery:
     )
 
 
-def mark_done(row: DeliveryRow, now: datetime) -> None:
-    row.status = DONE
-    row.attempts += 1
-    row.processed_at = now
-    row.last_error = None
-    row.next_attempt_at = None
+def mark_done(session: Session, ids: Sequence[str], now: datetime) -> None:
+    """Record deliveries as processed (one statement for the lot)."""
+    if ids:
+        session.execute(
+            update(_TABLE)
+            .where(_TABLE.c.id.in_(list(ids)))
+            .values(status=DONE, attempts=_TABLE.c.attempts + 1, processed_at=now,
+                    last_error=None, next_attempt_at=None)
+        )  # fmt: skip
 
 
 def mark_failed(
-    row: DeliveryRow, error: str, now: datetime, backoff: Sequence[float], max_attempts: int
-) -> None:
-    """Record a failure; retry after the next backoff step, or keep the delivery as dead."""
-    row.attempts += 1
-    row.last_error = error[:2000]
-    if row.attempts >= max_attempts:
-        row.status = DEAD
-        row.next_attempt_at = None
-        return
-    row.status = FAILED
-    step = backoff[min(row.attempts - 1, len(backoff) - 1)]
-    row.next_attempt_at = now + timedelta(seconds=step)
+    session: Session,
+    row: Any,
+    error: str,
+    now: datetime,
+    backoff: Sequence[float],
+    max_attempts: int,
+) -> int:
+    """Record a failure; retry after the next backoff step, or keep the delivery as dead.
+    Returns the attempts made."""
+    attempts = int(row.attempts) + 1
+    values: dict[str, Any] = {"attempts": attempts, "last_error": error[:2000]}
+    if attempts >= max_attempts:
+        values.update(status=DEAD, next_attempt_at=None)
+    else:
+        step = backoff[min(attempts - 1, len(backoff) - 1)]
+        values.update(status=FAILED, next_attempt_at=now + timedelta(seconds=step))
+    session.execute(update(_TABLE).where(_TABLE.c.id == row.id).values(**values))
+    return attempts
 
 
 def get(session: Session, delivery_id: str) -> DeliveryRow:

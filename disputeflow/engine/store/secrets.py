@@ -47,6 +47,7 @@ class SecretBox:
             raise ConfigurationError("at least one secret key is needed")
         self._fernet = MultiFernet([Fernet(_as_fernet_key(k)) for k in keys])
         self._current = _as_fernet_key(keys[0])
+        self._keys = [_as_fernet_key(k) for k in keys]
 
     def derive_key(self, purpose: str) -> bytes:
         """A stable 32-byte key for ``purpose`` (e.g. signing session cookies), derived
@@ -55,6 +56,15 @@ class SecretBox:
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(
             self._current
         )
+
+    def derive_keys(self, purpose: str) -> list[bytes]:
+        """:meth:`derive_key` for every key, the current one first: what was signed before
+        a key rotation still checks."""
+        info = b"disputeflow " + purpose.encode()
+        return [
+            HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key)
+            for key in self._keys
+        ]
 
     def encrypt(self, secrets: dict[str, Any]) -> str:
         """One opaque token for all of a connection's secrets."""

@@ -328,18 +328,21 @@ class DeadlineAlertRow(Base):
 
 class AuditRow(Base):
     """One entry of the tamper-evident audit trail: each carries the hash of the one before
-    (see :mod:`disputeflow.engine.store.audit`); appended, never updated."""
+    it in its lane (see :mod:`disputeflow.engine.store.audit`); appended, never updated."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (UniqueConstraint("lane", "prev_seq"),)  # one successor each (0010)
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    lane: Mapped[int] = mapped_column(Integer)  # a shard of cases; -1: before lanes (0010)
+    prev_seq: Mapped[int] = mapped_column(BigInteger)  # the entry before it in its lane
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(20))  # state, action, rule, notice, view
     case_id: Mapped[str | None] = mapped_column(String(40), index=True)  # kept after a case goes
     actor: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(100))
     details: Mapped[dict[str, Any]]
-    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)  # one successor each
+    prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 

@@ -18,11 +18,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from disputeflow.core.case import Case
-from disputeflow.core.errors import DisputeflowError
 from disputeflow.core.money import Money
-from disputeflow.core.taxonomy import Actor, CaseKind, CaseStatus, Outcome, TimelineKind
-from disputeflow.engine.store.tables import CaseRow, ConnectionRow, TimelineRow
+from disputeflow.core.taxonomy import (
+    ActionType,
+    Actor,
+    CaseKind,
+    CaseStatus,
+    Outcome,
+    TimelineKind,
+)
+from disputeflow.engine.store.tables import ActionRow, CaseRow, ConnectionRow, TimelineRow
 from disputeflow.features.handling.conditions import tracking_of
+from disputeflow.features.handling.fees import reported_fees
 
 _RESPONSES = (
     TimelineKind.ACTION_REQUESTED,
@@ -30,6 +37,8 @@ _RESPONSES = (
     TimelineKind.EVIDENCE_ADDED,
 )
 _SEPARATORS = re.compile(r"[\s_\-]+")
+CONTESTED, ACCEPTED = "contested", "accepted"
+_ANSWERS = {str(ActionType.CONTEST): CONTESTED, str(ActionType.ACCEPT): ACCEPTED}
 
 
 def normalised(value: str | None) -> str | None:
@@ -66,6 +75,8 @@ class CaseFact:
     carriers: tuple[str, ...] = ()
     external_id: str = ""  # the platform's id, for a readable title
     order: str | None = None  # the order's name or id
+    response: str | None = None  # CONTESTED, ACCEPTED, or None: the merchant did neither
+    evidence_items: tuple[str, ...] | None = None  # a packet's items sent; None: no packet
 
     @property
     def is_dispute(self) -> bool:
@@ -73,23 +84,10 @@ class CaseFact:
         return self.kind is not CaseKind.RETURN
 
 
-def _as_money(value: Any) -> Money | None:
-    if not isinstance(value, dict):
-        return None
-    try:
-        return Money.from_dict(value)
-    except DisputeflowError:
-        return None
-
-
 def fees_of(extra: dict[str, Any]) -> tuple[Money, ...]:
-    """Fees the platform charged for the case: ``extra["fees"]`` (a money dict or a list of
-    them) and ``extra["dispute_fee"]``; anything unreadable is left out."""
-    found: list[Any] = []
-    fees = extra.get("fees")
-    found += fees if isinstance(fees, list) else [fees]
-    found.append(extra.get("dispute_fee"))
-    return tuple(money for money in map(_as_money, found) if money is not None)
+    """Fees the platform charged for the case (:func:`~disputeflow.features.handling.fees.
+    reported_fees`: ``extra["fees"]`` and ``extra["dispute_fee"]``)."""
+    return reported_fees(extra)
 
 
 def _texts(value: Any) -> list[str]:
@@ -143,8 +141,50 @@ def _first_response(entries: Iterable[TimelineRow]) -> datetime | None:
     return min(times) if times else None
 
 
-def fact_of(case: Case, store: str, entries: Sequence[TimelineRow] = ()) -> CaseFact:
-    """The analytics view of one case and its response and resolution entries."""
+@dataclass(frozen=True)
+class Answer:
+    """The merchant's last contest or accept through disputeflow that did not fail (a
+    contest saved as a draft answers nothing), and the evidence items a packet sent."""
+
+    response: str
+    evidence_items: tuple[str, ...] | None = None  # None: not sent as a packet
+
+
+def _answers(session: Session, since: datetime, until: datetime) -> dict[str, Answer]:
+    """Each case's :class:`Answer`, by case id."""
+    query = (
+        select(ActionRow.case_id, ActionRow.type, ActionRow.params)
+        .join(CaseRow, CaseRow.id == ActionRow.case_id)
+        .where(CaseRow.opened_at >= since, CaseRow.opened_at < until)
+        .where(ActionRow.type.in_(list(_ANSWERS)), ActionRow.status != "failed")
+        .order_by(ActionRow.created_at, ActionRow.id)
+    )
+    found: dict[str, Answer] = {}
+    for case_id, type_, params in session.execute(query):
+        params = params if isinstance(params, dict) else {}
+        if params.get("submit") is False:
+            continue
+        items = params.get("evidence_items")
+        packet = tuple(sorted(map(str, items))) if isinstance(items, list) else None
+        found[case_id] = Answer(_ANSWERS[type_], packet)
+    return found
+
+
+def response_of(entries: Iterable[TimelineRow], answer: str | None = None) -> str | None:
+    """How the merchant answered a dispute: its contest or accept through disputeflow
+    (``answer``), else ``CONTESTED`` when the timeline shows the merchant's evidence (sent on
+    the platform itself), else ``None``."""
+    if answer is not None:
+        return answer
+    evidence = (TimelineKind.EVIDENCE_ADDED, Actor.MERCHANT)
+    return CONTESTED if any((e.kind, e.actor) == evidence for e in entries) else None
+
+
+def fact_of(
+    case: Case, store: str, entries: Sequence[TimelineRow] = (), answer: Answer | None = None
+) -> CaseFact:
+    """The analytics view of one case, its response and resolution entries, and the
+    merchant's contest or accept (``answer``)."""
     resolved = [e.at for e in entries if e.kind == TimelineKind.RESOLVED]
     return CaseFact(
         id=case.id,
@@ -167,6 +207,8 @@ def fact_of(case: Case, store: str, entries: Sequence[TimelineRow] = ()) -> Case
         fees=fees_of(case.extra),
         products=products_of(case.extra),
         carriers=carriers_of(case),
+        response=response_of(entries, answer.response if answer else None),
+        evidence_items=answer.evidence_items if answer else None,
     )
 
 
@@ -176,6 +218,7 @@ def load_facts(session: Session, since: datetime, until: datetime) -> list[CaseF
         str(i): str(n) for i, n in session.execute(select(ConnectionRow.id, ConnectionRow.name))
     }
     events = _events(session, since, until)
+    answers = _answers(session, since, until)
     rows = session.scalars(
         select(CaseRow)
         .where(CaseRow.opened_at >= since, CaseRow.opened_at < until)
@@ -186,6 +229,7 @@ def load_facts(session: Session, since: datetime, until: datetime) -> list[CaseF
             Case.from_dict(row.document),
             names.get(row.connection_id, row.connection_id),
             events.get(row.id, ()),
+            answers.get(row.id),
         )
         for row in rows
     ]

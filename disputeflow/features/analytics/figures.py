@@ -131,6 +131,11 @@ class Recovery:
     fees: Money
     net: Money
 
+    @property
+    def rate(self) -> Decimal | None:
+        """The recovery rate: recovered / disputed over every closed dispute, fought or not."""
+        return percent(self.recovered.value, self.disputed.value)
+
 
 @dataclass(frozen=True)
 class Outcomes:

@@ -35,6 +35,7 @@ from disputeflow.features.analytics.figures import (
     response_hours,
     root_causes,
 )
+from disputeflow.features.analytics.outcomes import with_outcomes
 from disputeflow.features.analytics.periods import (
     month_label,
     period_end,
@@ -42,6 +43,7 @@ from disputeflow.features.analytics.periods import (
     period_starts,
     week_label,
 )
+from disputeflow.features.handling.fees import FeeSettings
 from disputeflow.features.i18n.labels import N_
 from disputeflow.features.rates.convert import Converter
 
@@ -351,9 +353,11 @@ def build(
     *,
     volume: OrderVolume | None = None,
     convert: Converter | None = None,
+    fees: FeeSettings | None = None,
 ) -> Analytics:
     """Every figure for cases opened in ``[since, until)``; with ``convert``, the money
-    recovered in the reporting currency too (each figure beside the rate it used)."""
+    recovered in the reporting currency too (each figure beside the rate it used); with
+    ``fees``, the fees closed disputes cost where the platform did not say."""
     facts = load_facts(session, since, until)
     orders = Orders(volume, sorted(connection_ids(session)))
     money = recovery(facts)
@@ -369,6 +373,8 @@ def build(
         first_response_hours=response_hours(facts),
         resolution_hours=resolution_hours(facts),
         root_causes=root_causes(facts),
-        tables=with_converted(tables_of(facts, orders, since, until), found),
+        tables=with_converted(
+            with_outcomes(tables_of(facts, orders, since, until), facts, fees), found
+        ),
         converted=found,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from disputeflow.core.case import Case
@@ -26,11 +26,13 @@ from disputeflow.core.values import Evidence, TimelineEntry
 from disputeflow.engine.outbox import ActionInput, append_entry, check_action, request_action
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import cases
-from disputeflow.engine.store.tables import CaseRow, RuleRunRow
-from disputeflow.features.handling import priority
+from disputeflow.engine.store.tables import CaseRow, ConnectionRow, RuleRunRow
+from disputeflow.features.handling import evidence_rule, priority
 from disputeflow.features.handling.conditions import case_facts, matches, tracking_of
 from disputeflow.features.handling.deadlines import card_network
 from disputeflow.features.handling.fairness import INFO_PARAM
+from disputeflow.features.handling.fee_facts import fee_facts, tested
+from disputeflow.features.handling.plugin_facts import plugin_facts
 from disputeflow.features.handling.rules import AutomationRule
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,9 @@ def evaluate_case(runtime: Runtime, case_id: str, *, now: datetime) -> dict[str,
     facts = case_facts(
         case, now=now, amount=amount.value if amount else None, card_network=card_network(case)
     )
+    if tested(runtime.rules.automation):
+        facts.update(fee_facts(case, runtime.rules, runtime.plugins, _name(runtime, case)))
+    facts.update(plugin_facts(runtime, case))
     outcomes: dict[str, str] = {}
     acted = False
     for rule in runtime.rules.automation:
@@ -84,9 +89,20 @@ def evaluate_case(runtime: Runtime, case_id: str, *, now: datetime) -> dict[str,
             continue
         if rule.action == "submit_tracking" and not facts["has_tracking"]:
             continue
+        if rule.action == evidence_rule.ACTION and not evidence_rule.window_open(
+            runtime, rule, case, now
+        ):
+            continue
         outcomes[rule.name] = outcome = apply_rule(runtime, rule, case, now)
         acted = acted or (rule.action != "assign" and outcome in ("requested", "dry_run"))
     return outcomes
+
+
+def _name(runtime: Runtime, case: Case) -> str | None:
+    """The name of the case's connection (fee settings may be given by name)."""
+    with runtime.database.session(readonly=True) as session:
+        query = select(ConnectionRow.name).where(ConnectionRow.id == case.connection_id)
+        return session.scalar(query)
 
 
 def _note(
@@ -108,11 +124,16 @@ def _note(
         append_entry(session, case_id, entry)
 
 
+def _ran(rule: AutomationRule, case_id: str) -> Select[int]:
+    """The rule's run on the case, if it had its turn."""
+    return select(RuleRunRow.id).where(RuleRunRow.rule == rule.name, RuleRunRow.case_id == case_id)
+
+
 def _reserve(runtime: Runtime, rule: AutomationRule, case: Case, now: datetime) -> int | None:
     """Take the rule's one turn on the case within its daily limit; the run's id, or
     ``None`` (already ran, or the limit is reached: then the timeline says so)."""
     day_start = runtime.rules.deadlines.day_start(now)
-    ran = select(RuleRunRow.id).where(RuleRunRow.rule == rule.name, RuleRunRow.case_id == case.id)
+    ran = _ran(rule, case.id)
     today = select(func.count(RuleRunRow.id)).where(
         RuleRunRow.rule == rule.name, RuleRunRow.at >= day_start, RuleRunRow.outcome.in_(ACTING)
     )
@@ -196,18 +217,33 @@ def _assign(runtime: Runtime, rule: AutomationRule, case: Case, now: datetime) -
     return "assigned"
 
 
+def _wanted(runtime: Runtime, rule: AutomationRule, case: Case, now: datetime) -> ActionInput:
+    lent = evidence_rule.submitter(runtime) if rule.action == evidence_rule.ACTION else None
+    return lent.contest(runtime, case.id, rule.requested_by) if lent else _input(rule, case, now)
+
+
+def _request(runtime: Runtime, rule: AutomationRule, case: Case, now: datetime) -> str:
+    """Queue the rule's action; its id. A packet goes as the evidence feature sends it."""
+    lent = evidence_rule.submitter(runtime) if rule.action == evidence_rule.ACTION else None
+    if lent is None:
+        return str(request_action(runtime, case.id, _input(rule, case, now))[0]["id"])
+    action = lent.submit(runtime, case.id, rule.requested_by)
+    summary = f"rule {rule.name} submitted the evidence packet: {rule.rationale}"
+    _note(runtime, case.id, rule, summary, now, action_id=action["id"])
+    return str(action["id"])
+
+
 def _perform(
     runtime: Runtime, rule: AutomationRule, case: Case, now: datetime, dry_run: bool
 ) -> tuple[str, str | None, str | None]:
     """Carry the rule out (or, in a dry run, check it): ``(outcome, message, action id)``."""
     if rule.action == "assign" and not dry_run:
         return _assign(runtime, rule, case, now), None, None
-    wanted = _input(rule, case, now) if rule.action != "assign" else None
     try:
         if dry_run:
-            if wanted is not None:
-                check_action(runtime, case.id, wanted)
-            what = f"assign the case to {rule.queue}" if wanted is None else rule.action
+            if rule.action != "assign":
+                check_action(runtime, case.id, _wanted(runtime, rule, case, now))
+            what = f"assign the case to {rule.queue}" if rule.action == "assign" else rule.action
             _note(
                 runtime,
                 case.id,
@@ -217,9 +253,7 @@ def _perform(
                 dry_run=True,
             )
             return "dry_run", None, None
-        assert wanted is not None
-        action, _ = request_action(runtime, case.id, wanted)
-        return "requested", None, str(action["id"])
+        return "requested", None, _request(runtime, rule, case, now)
     except (ActionNotAllowedError, InvalidInputError) as error:
         verb = "would try" if dry_run else "tried"
         _note(
@@ -234,9 +268,32 @@ def _perform(
         return "refused", error.message, None
 
 
+def _held(runtime: Runtime, rule: AutomationRule, case: Case, now: datetime) -> str | None:
+    """A ``submit_evidence`` rule's guards (its turn is not spent on them): ``skipped`` (it
+    ran), ``held`` or ``incomplete`` (said on the timeline once per reason), else ``None``."""
+    with runtime.database.session(readonly=True) as session:
+        if session.scalar(_ran(rule, case.id)) is not None:
+            return "skipped"
+    found = evidence_rule.hold(runtime, case)
+    if found is None:
+        return None
+    outcome, reason = found
+    said = [e.data for e in case.timeline if e.kind is TimelineKind.RULE_APPLIED]
+    mine = [data for data in said if data.get("rule") == rule.name]
+    if not mine or mine[-1].get("held") != reason:
+        summary = f"rule {rule.name} did not submit the evidence packet: {reason}"
+        _note(runtime, case.id, rule, summary, now, held=reason)
+    return outcome
+
+
 def apply_rule(runtime: Runtime, rule: AutomationRule, case: Case, now: datetime) -> str:
     """One rule on one case: ``requested``, ``dry_run``, ``assigned``, ``refused``, or
-    ``skipped`` (ran before, or the daily limit is reached)."""
+    ``skipped`` (ran before, or the daily limit is reached); a ``submit_evidence`` rule
+    also ``held`` or ``incomplete`` (see :func:`_held`)."""
+    if rule.action == evidence_rule.ACTION:
+        held = _held(runtime, rule, case, now)
+        if held is not None:
+            return held
     run_id = _reserve(runtime, rule, case, now)
     if run_id is None:
         return "skipped"

@@ -42,7 +42,16 @@ FIELDS: dict[str, str] = {
     "within_statutory_window": BOOL,
     "below_statutory": BOOL,
     "has_tracking": BOOL,
+    # Fight or accept (features/handling/fee_facts.py), in the same currency as ``amount``.
+    "amount_at_stake": NUMBER,  # the amount less what was already refunded
+    "dispute_fee": NUMBER,
+    "counter_fee": NUMBER,
+    "fight_cost": NUMBER,  # the fees of a lost fight: counter fee + dispute fee
+    "net_if_won": NUMBER,  # the amount at stake less the fees a won fight still costs
+    # Known only to a plugin (disputeflow_case_facts), in automation rules only.
+    "packet_complete": BOOL,  # the evidence packet holds what its reason code needs
 }
+PLUGIN_FACTS = frozenset({"packet_complete"})
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "_over": operator.gt,

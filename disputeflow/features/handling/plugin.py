@@ -27,6 +27,7 @@ from disputeflow.features.handling.alerts import raise_approaching
 from disputeflow.features.handling.automation import run_automation
 from disputeflow.features.handling.classify import classify_case
 from disputeflow.features.handling.deadlines import buyer_response_due, refresh_computed
+from disputeflow.features.handling.evidence_rule import open_windows
 from disputeflow.features.handling.policies import refresh_policies
 from disputeflow.features.handling.rules import Rules
 from disputeflow.features.handling.rules_file import load_rules
@@ -131,8 +132,9 @@ def disputeflow_connection_details(connection: ConnectionRow) -> dict[str, Any]:
 
 @hookimpl
 def disputeflow_housekeeping(runtime: Runtime) -> None:
-    """Raise approaching deadlines and re-read store policies, each on its own."""
-    for step in (raise_approaching, refresh_policies):
+    """Raise approaching deadlines, open automatic evidence submissions' windows and
+    re-read store policies, each on its own."""
+    for step in (raise_approaching, open_windows, refresh_policies):
         try:
             step(runtime)
         except Exception:  # one step's failure never stops the other

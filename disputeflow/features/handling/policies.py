@@ -24,6 +24,7 @@ from disputeflow.features.handling.store_policy import store_policy_of
 log = logging.getLogger(__name__)
 
 REFRESH_EVERY = timedelta(hours=24)
+POLICY_TEXT_LIMIT = 20_000  # a platform's free-text evidence fields take as much
 
 
 def _read(runtime: Runtime, row: ConnectionRow, now: datetime) -> dict[str, Any] | None:
@@ -40,7 +41,9 @@ def _read(runtime: Runtime, row: ConnectionRow, now: datetime) -> dict[str, Any]
         return StorePolicy(None, row.platform, now, f"{type(error).__name__}: {error}").to_dict()
     if stated is None:
         return None
-    return StorePolicy(stated.window_days, f"{row.platform}: {stated.source}", now).to_dict()
+    read = StorePolicy(stated.window_days, f"{row.platform}: {stated.source}", now).to_dict()
+    # The policy's words, dated by this reading: evidence of what buyers were shown.
+    return {**read, "text": stated.text[:POLICY_TEXT_LIMIT]} if stated.text else read
 
 
 def refresh_policies(runtime: Runtime, *, now: datetime | None = None) -> int:

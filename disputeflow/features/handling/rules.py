@@ -17,6 +17,7 @@ from typing import Any
 from disputeflow.core.calendar import BusinessCalendar
 from disputeflow.core.taxonomy import ActionType
 from disputeflow.features.handling.conditions import Condition, matches
+from disputeflow.features.handling.fees import FeeSettings
 
 # What an automation rule can do, and the outbox action each one requests.
 AUTOMATION_ACTIONS: dict[str, ActionType | None] = {
@@ -26,9 +27,13 @@ AUTOMATION_ACTIONS: dict[str, ActionType | None] = {
     "accept": ActionType.ACCEPT,
     "submit_tracking": ActionType.CONTEST,  # contest with the shipment's tracking as evidence
     "request_information": ActionType.SEND_MESSAGE,  # asks the buyer; needs ``message``
+    # the case's complete evidence packet, days_before_deadline business days before the
+    # platform's response deadline (features/handling/evidence_rule.py)
+    "submit_evidence": ActionType.CONTEST,
     "assign": None,  # sets the queue: local, nothing goes to the platform
 }
 DEFAULT_LEAD_HOURS = (72, 24)
+DEFAULT_DAYS_BEFORE_DEADLINE = 3  # submit_evidence: business days before the deadline
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ class AutomationRule:
     dry_run: bool = False
     message: str | None = None  # request_information: what the buyer is asked
     queue: str | None = None  # assign: the queue
+    days_before_deadline: int = DEFAULT_DAYS_BEFORE_DEADLINE  # submit_evidence only
     line: int | None = None
 
     @property
@@ -115,6 +121,7 @@ class Rules:
     deadlines: DeadlineSettings = field(default_factory=DeadlineSettings)
     fairness: FairnessSettings = field(default_factory=FairnessSettings)
     priority: PriorityWeights = field(default_factory=PriorityWeights)
+    fees: FeeSettings = field(default_factory=FeeSettings)
     routes: tuple[RouteRule, ...] = ()
     automation: tuple[AutomationRule, ...] = ()
     source: str | None = None

@@ -18,9 +18,11 @@ from disputeflow.core.calendar import BusinessCalendar
 from disputeflow.core.errors import ConfigurationError, DisputeflowError
 from disputeflow.core.money import minor_units
 from disputeflow.core.taxonomy import CaseKind, Category
-from disputeflow.features.handling.conditions import Condition, parse_condition
+from disputeflow.features.handling.conditions import PLUGIN_FACTS, Condition, parse_condition
+from disputeflow.features.handling.fees_file import parse_fees
 from disputeflow.features.handling.rules import (
     AUTOMATION_ACTIONS,
+    DEFAULT_DAYS_BEFORE_DEADLINE,
     DEFAULT_LEAD_HOURS,
     AutomationRule,
     DeadlineSettings,
@@ -33,7 +35,7 @@ from disputeflow.features.handling.rules import (
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 TOP_LEVEL = (
     *("reporting_currency", "dry_run", "rates", "deadlines"),
-    *("fairness", "priority", "route", "automation"),
+    *("fairness", "priority", "route", "automation", "fees"),
 )
 
 
@@ -130,6 +132,7 @@ def parse_rules(text: str, *, source: str = "<rules>") -> Rules:
         deadlines=_deadlines(_section(lines, data, "deadlines")),
         fairness=_fairness(_section(lines, data, "fairness")),
         priority=_priority(_section(lines, data, "priority")),
+        fees=parse_fees(_section(lines, data, "fees")),
         routes=_many(lines, data.get("route", []), "route", _route),
         automation=_many(lines, data.get("automation", []), "automation", _automation),
         source=source,
@@ -288,6 +291,8 @@ def _name_and_when(section: _Section) -> tuple[str, tuple[Condition, ...]] | Non
 def _route(section: _Section) -> RouteRule | None:
     section.only("name", "queue", "when")
     named = _name_and_when(section)
+    for key in PLUGIN_FACTS & set(section.table.get("when") or ()):
+        section.sub("when").problem(key, "only automation rules can test it (a plugin tells it)")
     queue = section.text_of("queue", required=True)
     if named is None or queue is None:
         return None
@@ -297,7 +302,7 @@ def _route(section: _Section) -> RouteRule | None:
 def _automation(section: _Section) -> AutomationRule | None:
     section.only(
         *("name", "action", "when", "rationale"),
-        *("daily_limit", "dry_run", "message", "queue"),
+        *("daily_limit", "dry_run", "message", "queue", "days_before_deadline"),
     )
     named = _name_and_when(section)
     action = section.table.get("action")
@@ -310,6 +315,9 @@ def _automation(section: _Section) -> AutomationRule | None:
     queue = section.text_of("queue", required=action == "assign")
     limit = section.number("daily_limit", 50, 1, 10_000) or 50
     dry_run = section.flag("dry_run")
+    days = section.number("days_before_deadline", DEFAULT_DAYS_BEFORE_DEADLINE, 0, 30)
+    if "days_before_deadline" in section.table and action != "submit_evidence":
+        section.problem("days_before_deadline", "only a submit_evidence rule takes it")
     if named is None or rationale is None or action not in AUTOMATION_ACTIONS:
         return None
     return AutomationRule(
@@ -321,5 +329,6 @@ def _automation(section: _Section) -> AutomationRule | None:
         dry_run=dry_run,
         message=message,
         queue=queue[:100] if queue else None,
+        days_before_deadline=DEFAULT_DAYS_BEFORE_DEADLINE if days is None else days,
         line=section.start,
     )

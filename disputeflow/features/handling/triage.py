@@ -25,6 +25,7 @@ from disputeflow.features.handling import priority
 from disputeflow.features.handling.classify import needs_classification
 from disputeflow.features.handling.conditions import case_facts
 from disputeflow.features.handling.deadlines import card_network, refresh_computed
+from disputeflow.features.handling.fee_facts import fee_facts, tested
 from disputeflow.features.handling.rules import Rules
 from disputeflow.features.handling.store_policy import evaluate_return, store_policy_of
 
@@ -156,5 +157,8 @@ def triage(
     facts = case_facts(
         case, now=now, amount=amount.value if amount else None, card_network=card_network(case)
     )
+    if tested(rules.routes):
+        connection = session.get(ConnectionRow, case.connection_id)
+        facts.update(fee_facts(case, rules, plugins, connection.name if connection else None))
     entries += route(plugins, rules, case, at, facts)
     return entries

@@ -5,7 +5,8 @@ dates, the buyer's country for their statutory rights) and removes what identifi
 person: names, e-mail addresses, phones, platform customer ids, message texts, evidence
 texts and links, in the case, its snapshot history and the raw deliveries that carried
 them, the erasure request's own delivery included (once it is applied); the files they
-uploaded (rows and files on disk); their values wherever free text names them (notes,
+uploaded and the evidence files and texts an agent added to the case's packet (rows and
+files on disk); their values wherever free text names them (notes,
 actions, rule runs, sent notices, :mod:`disputeflow.features.privacy.scrub`); notices still
 queued for them; and an earlier data-request export of them. On SQLite the WAL is then
 checkpointed and truncated. What stays is the record that it was done: reason, time, how
@@ -33,7 +34,7 @@ from disputeflow.core.effects import DataRequest, PersonalDataErasure, Subject
 from disputeflow.core.ids import new_id
 from disputeflow.core.taxonomy import Actor, TimelineKind
 from disputeflow.core.values import Evidence, Party, TimelineEntry
-from disputeflow.engine.store import case_search, cases
+from disputeflow.engine.store import actions, case_search, cases, packets
 from disputeflow.engine.store.db import after_commit, wipe_wal
 from disputeflow.engine.store.tables import (
     CaseRow,
@@ -204,9 +205,24 @@ def _erase_case(
     ):
         snapshot_row.data = _scrub_snapshot_data(dict(snapshot_row.data))
     scrub_case_rows(session, case.id, needles)
+    _scrub_packet(session, case.id)
     _remove_files(session, [case.id], home)
     cases.add_entries(session, case.id, [entry])
     return case
+
+
+def _scrub_packet(session: Session, case_id: str) -> None:
+    """Drop an agent's evidence texts and statement (they quote the buyer); who submitted
+    and when stay. The packet's files go with the case's other files, and the copies the
+    contest actions carried to the platform are blanked."""
+    row = packets.get(session, case_id)
+    if row is not None:
+        row.edits = {"items": {}, "excluded": list(row.edits.get("excluded") or ()), "files": []}
+        row.statement = ERASED if row.statement else ""
+    for action in actions.list_for_case(session, case_id):  # the files a contest carried
+        if action.params.get("files"):
+            sent = [{**f, "data": ERASED} for f in action.params["files"]]
+            action.params = {**action.params, "files": sent}
 
 
 def _remove_files(session: Session, case_ids: list[str], home: Path | None) -> None:

@@ -119,9 +119,11 @@ def folder(home: Path) -> Path:
 
 
 def store(
-    session: Session, home: Path, upload: Upload, *, case_id: str | None, now: datetime
-) -> EvidenceFileRow:
-    """Check, write and record one file (the caller's transaction commits the record)."""
+    session: Session, home: Path, upload: Upload, *, case_id: str | None, now: datetime,
+    party: Actor = Actor.BUYER,
+) -> EvidenceFileRow:  # fmt: skip
+    """Check, write and record one file (the caller's transaction commits the record);
+    ``party``: who gave it (an agent's evidence files are the merchant's)."""
     content_type = check(upload)
     file_id = "fil_" + secrets.token_urlsafe(24)
     stored_name = secrets.token_hex(24)
@@ -136,7 +138,7 @@ def store(
         content_type=content_type,
         size=len(upload.data),
         sha256=hashlib.sha256(upload.data).hexdigest(),
-        party=str(Actor.BUYER),
+        party=str(party),
         created_at=now,
     )
     session.add(row)

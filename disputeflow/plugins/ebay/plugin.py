@@ -8,8 +8,8 @@ from functools import cache
 
 from flask import Blueprint
 
-from disputeflow import ActionRequest, Case, Connection, Marketplace, hookimpl
-from disputeflow.plugins.ebay import volume
+from disputeflow import ActionRequest, Case, Connection, EvidenceItem, Marketplace, hookimpl
+from disputeflow.plugins.ebay import evidence, volume
 from disputeflow.plugins.ebay.actions import check_params
 from disputeflow.plugins.ebay.dispute_actions import check_dispute_params
 from disputeflow.plugins.ebay.install import blueprint
@@ -55,3 +55,20 @@ def disputeflow_order_volume(connection: Connection, start: datetime, end: datet
     if connection.platform != EbayMarketplace.name:
         return None
     return volume.order_volume(volume_market(), connection, start, end)
+
+
+@cache
+def evidence_market() -> EbayMarketplace:
+    """One adapter for the evidence reads of this process, so its tokens are kept between
+    packets (``evidence_market.cache_clear()`` lets a test swap it)."""
+    return make_marketplace()
+
+
+@hookimpl
+def disputeflow_collect_evidence(case: Case, connection: Connection) -> Iterable[EvidenceItem]:
+    """The order, its buyer and ship-to address, payments, refunds and shipping fulfillments;
+    a demo connection has no seller account to ask."""
+    if connection.platform != EbayMarketplace.name or connection.demo:
+        return []
+    with evidence_market().api(connection) as api:
+        return evidence.collect(api, case)

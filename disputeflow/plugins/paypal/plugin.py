@@ -11,10 +11,12 @@ from disputeflow import (
     Case,
     Connection,
     DailyVolumes,
+    EvidenceItem,
     Marketplace,
     MarketplaceError,
     hookimpl,
 )
+from disputeflow.plugins.paypal import evidence
 from disputeflow.plugins.paypal.actions import check
 from disputeflow.plugins.paypal.marketplace import PaypalMarketplace
 from disputeflow.plugins.paypal.volume import PaymentVolume
@@ -56,3 +58,12 @@ def disputeflow_order_volume(connection: Connection, start: datetime, end: datet
     except MarketplaceError as error:
         log.warning("PayPal payment volume for %s unavailable: %s", connection.id, error.message)
         return None
+
+
+@hookimpl
+def disputeflow_collect_evidence(case: Case, connection: Connection) -> Iterable[EvidenceItem]:
+    """The dispute's transactions, items, buyer and messages, and the payment's tracking on
+    PayPal; a demo connection has no account to ask."""
+    if connection.platform != MARKETPLACE.name or connection.demo:
+        return []
+    return evidence.collect(MARKETPLACE.api(connection), case)

@@ -10,17 +10,16 @@ Each body is the one PayPal's guide "Use Disputes API" shows for the call
 after it. Files: JPG, GIF, PNG or PDF, under 10 MB each and 50 MB per call
 (https://developer.paypal.com/platforms/disputes/reference/supported-file-types-sizes,
 checked 2026-12-04); they come as ``params.files`` = ``[{"filename", "content_type",
-"content_base64"}]``.
+"content_base64"}]`` (:func:`disputeflow.evidence_files`).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from disputeflow import ActionRequest, Case, MarketplaceError, Money
+from disputeflow import ActionRequest, Case, MarketplaceError, Money, evidence_files
+from disputeflow.plugins.paypal import evidence_body
 from disputeflow.plugins.paypal.api import Upload
 
 FILE_TYPES = {"image/jpeg", "image/gif", "image/png", "application/pdf"}
@@ -61,25 +60,18 @@ def pick(case: Case, option: str, wanted: Any, default: str) -> str:
 
 
 def uploads(params: Mapping[str, Any]) -> list[Upload]:
-    """The files in ``params.files``, checked against PayPal's types and sizes."""
-    files = params.get("files") or []
-    if not isinstance(files, list):
-        raise refuse("params.files must be a list of files")
+    """The files in ``params.files`` (:func:`disputeflow.evidence_files`), checked against
+    PayPal's types and sizes; a file's ``field`` is not used (PayPal attaches files to the
+    call, not to an evidence)."""
     found, total = [], 0
-    for item in files:
-        if not isinstance(item, Mapping):
-            raise refuse("each file needs filename, content_type and content_base64")
-        kind = str(item.get("content_type") or "")
+    for file in evidence_files(params):
+        kind = file.content_type or ""
         if kind not in FILE_TYPES:
             raise refuse(f"PayPal takes JPG, GIF, PNG or PDF files, not {kind or 'untyped'}")
-        try:
-            content = base64.b64decode(str(item.get("content_base64") or ""), validate=True)
-        except (binascii.Error, ValueError):
-            raise refuse("content_base64 is not base64") from None
-        total += len(content)
-        if not content or len(content) >= MAX_FILE or total > MAX_FILES:
+        total += len(file.content)
+        if len(file.content) >= MAX_FILE or total > MAX_FILES:
             raise refuse("PayPal takes files under 10 MB each and 50 MB per call")
-        found.append(Upload(str(item.get("filename") or "evidence"), kind, content))
+        found.append(Upload(file.filename, kind, file.content))
     return found
 
 
@@ -127,8 +119,12 @@ def acknowledge(case: Case, action: ActionRequest, *, accepting: bool) -> dict[s
 
 
 def evidences(case: Case, action: ActionRequest) -> dict[str, Any]:
-    """``provide-evidence`` / ``appeal`` input: one evidence of ``params.evidence_type``
-    (else the first PayPal requested, else ``OTHER``)."""
+    """``provide-evidence`` / ``appeal`` input: with evidence items, one evidence per PayPal
+    type they name (:mod:`.evidence_body`); with none, one evidence of
+    ``params.evidence_type`` (else the first PayPal requested, else ``OTHER``), its notes the
+    message (an evidence packet whose items are all free text comes this way)."""
+    if action.evidence:
+        return {"evidences": evidence_body.grouped(case, action)}
     params = action.params
     requested = list(case.extra.get("requested_evidence") or ())
     kind = str(params.get("evidence_type") or (requested[0] if requested else "OTHER")).upper()
@@ -139,8 +135,13 @@ def evidences(case: Case, action: ActionRequest) -> dict[str, Any]:
                                   "tracking_number": str(params["tracking_number"])}]  # fmt: skip
     if isinstance(params.get("refund_ids"), list) and params["refund_ids"]:
         info["refund_ids"] = [str(r) for r in params["refund_ids"]]
-    if kind == "PROOF_OF_FULFILLMENT" and "tracking_info" not in info:
-        raise refuse("PROOF_OF_FULFILLMENT needs params.carrier_name and params.tracking_number")
+    words = bool(action.message and action.message.strip()) or bool(params.get("files"))
+    if kind == "PROOF_OF_FULFILLMENT" and "tracking_info" not in info and not words:
+        # the reasons page: "a carrier and tracking number, or notes or documents"
+        raise refuse(
+            "PROOF_OF_FULFILLMENT needs params.carrier_name and params.tracking_number "
+            "(or a message or documents)"
+        )
     if kind == "PROOF_OF_REFUND" and "refund_ids" not in info:
         raise refuse("PROOF_OF_REFUND needs params.refund_ids")
     if info:

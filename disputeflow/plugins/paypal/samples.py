@@ -4,7 +4,8 @@ The disputes are PayPal's own examples: ``PP-R-AYP-10135034`` is the "Show dispu
 sample response of PayPal's guide "Use Disputes API"
 (https://docs.paypal.ai/growth/disputes/handle-disputes/use-disputes-api, checked
 2026-12-04), and its escalation carries the stage, status, update time and due date the same
-guide's "List disputes" sample gives that dispute five days later. ``PP-R-GSS-10059837``,
+guide's "List disputes" sample gives that dispute five days later, with the actions the
+guide's table offers a claim (checked 2026-12-05, see ``ESCALATED``). ``PP-R-GSS-10059837``,
 resolved in the buyer's favour, is the "Show dispute details" example of PayPal's public
 Postman collection (Disputes folder). The event envelope has the fields of PayPal's webhook
 event (https://developer.paypal.com/api/rest/webhooks/event-names/, checked 2026-12-04);
@@ -112,19 +113,22 @@ INQUIRY: dict[str, Any] = {
 
 # The guide's "List disputes" sample shows the same dispute as a claim five days later (its
 # stage, update time and due date below). A list item carries no response options or action
-# links: these are the ones PayPal returned for a sandbox claim waiting for the seller
-# (``PP-D-40523``, quoted in full in a Stack Overflow question) and the actions the guide's
-# table lists for that stage and status.
+# links, and neither PayPal's guide nor its OpenAPI file (paypal-rest-api-specifications
+# ``customer_disputes_v1.json``, which has no response examples) shows a claim's details. So
+# the options are the details sample's, and the links are its links less the two that the
+# guide's "Respond to a dispute" table offers only in the INQUIRY stage (send message,
+# escalate): for CHARGEBACK and WAITING_FOR_SELLER_RESPONSE it lists provide evidence, accept
+# claim, make offer (appeal only once resolved for the buyer; acknowledge returned item only
+# after a return).
 ESCALATED: dict[str, Any] = {
     **copy.deepcopy(INQUIRY),
     "update_time": "2025-09-23T09:57:13.000Z",
     "dispute_life_cycle_stage": "CHARGEBACK",
     "seller_response_due_date": "2025-10-04T06:59:59.000Z",
-    "allowed_response_options": {"accept_claim": {"accept_claim_types": ["REFUND"]}},
     "links": [
-        _link("PP-R-AYP-10135034", "self", "GET"),
-        _link("PP-R-AYP-10135034", "accept_claim"),
-        _link("PP-R-AYP-10135034", "provide_evidence"),
+        link
+        for link in copy.deepcopy(INQUIRY["links"])
+        if link["rel"] not in ("send_message", "escalate")
     ],
 }
 

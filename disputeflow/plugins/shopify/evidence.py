@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from disputeflow import ActionRequest, ActionResult, Case, MarketplaceError
+from disputeflow import ActionRequest, ActionResult, Case, MarketplaceError, evidence_files
 from disputeflow.plugins.shopify import queries
 from disputeflow.plugins.shopify.client import ShopifyClient
 from disputeflow.plugins.shopify.values import gid, numeric_id
@@ -54,16 +54,24 @@ def _path(case: Case, name: str) -> str:
 
 
 def _notes(action: ActionRequest) -> str:
-    """The message and the action's evidence items, as one text."""
+    """The message and the action's evidence items no text field takes, as one text."""
     notes = [action.message or ""] + [
-        f"{item.kind}: {item.description} {item.url or ''}".strip() for item in action.evidence
+        f"{item.kind}: {item.description} {item.url or ''}".strip()
+        for item in action.evidence
+        if item.kind not in TEXT_FIELDS
     ]
     return "\n".join(note for note in notes if note)
 
 
 def _wanted(action: ActionRequest) -> dict[str, str]:
-    """The GraphQL text fields this action wants written."""
-    given = dict(action.params.get("evidence_fields") or {})
+    """The GraphQL text fields this action wants written: evidence items whose ``kind`` is a
+    field's REST name (as an evidence packet sends them), then ``params.evidence_fields``."""
+    given = {
+        item.kind: item.description
+        for item in action.evidence
+        if item.kind in TEXT_FIELDS and item.description.strip()
+    }
+    given.update(action.params.get("evidence_fields") or {})
     unknown = set(given) - set(TEXT_FIELDS)
     if unknown:
         raise MarketplaceError(f"unknown Shopify evidence fields: {', '.join(sorted(unknown))}")
@@ -106,16 +114,20 @@ def _rest_evidence(client: ShopifyClient, case: Case, action: ActionRequest) -> 
 def _upload_files(
     client: ShopifyClient, case: Case, action: ActionRequest, attached: dict[str, Any]
 ) -> list[str]:
+    """``params.files`` (:func:`disputeflow.evidence_files`), each to Shopify's dispute file
+    uploads as ``{document_type, filename, mimetype, data}``; ``field`` (or the older
+    ``document_type``) is a Shopify file type, ``uncategorized_file`` when absent."""
     uploaded = []
-    for upload in action.params.get("files") or ():
-        kind = upload.get("document_type")
+    for file in evidence_files(action.params):
+        kind = file.field or "uncategorized_file"
         if kind not in FILE_TYPES:
             raise MarketplaceError(f"unknown Shopify dispute file type {kind!r}")
         if attached.get(f"{kind}_id"):
             continue  # attached by an earlier attempt (or by hand): never twice
-        fields = {name: upload.get(name) for name in ("filename", "mimetype", "data")}
-        if not all(fields.values()):
-            raise MarketplaceError("a dispute file needs filename, mimetype and base64 data")
+        if not file.content_type:
+            raise MarketplaceError(f"{file.filename}: a dispute file needs its content type")
+        fields = {"filename": file.filename, "mimetype": file.content_type,
+                  "data": file.content_base64}  # fmt: skip
         body = {"dispute_file_upload": {"document_type": kind, **fields}}
         answer = client.rest("POST", _path(case, "dispute_file_uploads"), json=body)
         uploaded.append(str(numeric_id((answer.get("dispute_file_upload") or {}).get("id"))))

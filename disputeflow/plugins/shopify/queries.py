@@ -197,3 +197,27 @@ mutation WebhookSubscriptionCreate(
 """
 
 SHOP_POLICIES = "query ShopPolicies { shop { shopPolicies { type title body url } } }"
+
+# What Shopify knows toward a dispute's evidence: the disputed order's fulfillments (tracking,
+# delivery status and carrier events), addresses, customer and whether billing and shipping
+# match, and the store's published refund and shipping policies with when they last changed.
+# shopify.dev/docs/api/admin-graphql/2026-10/objects/Order (fulfillments, billingAddress,
+# shippingAddress, billingAddressMatchesShippingAddress, customer, email),
+# .../objects/Fulfillment (trackingInfo, displayStatus, deliveredAt, inTransitAt, events),
+# .../objects/FulfillmentEvent (status, happenedAt), .../objects/OrderTransaction
+# (paymentDetails), .../objects/CardPaymentDetails (avsResultCode, cvvResultCode),
+# .../objects/ShopPolicy (updatedAt);
+# checked 2026-12-05. 10 fulfillments x 20 events keep the cost far below 1000 points.
+MAILING = "name address1 address2 city provinceCode zip countryCodeV2"
+DISPUTE_ORDER_EVIDENCE = (
+    "query DisputeOrderEvidence($id: ID!) { dispute(id: $id) { id order { id name createdAt"
+    " email customer { displayName email }"
+    f" billingAddress {{ {MAILING} }} shippingAddress {{ {MAILING} }}"
+    " billingAddressMatchesShippingAddress"
+    " transactions(first: 5) { kind status paymentDetails {"
+    " ... on CardPaymentDetails { avsResultCode cvvResultCode } } }"
+    " fulfillments(first: 10) { createdAt deliveredAt inTransitAt displayStatus"
+    " trackingInfo(first: 5) { company number url }"
+    " events(first: 20) { nodes { status happenedAt message } } } } }"
+    " shop { shopPolicies { type body url updatedAt } } }"
+)

@@ -1,57 +1,60 @@
 """Stripe's amounts: integers in the currency's minor unit, as Stripe counts minor units.
 
-Stripe's table (https://docs.stripe.com/currencies, "Minor units in API amounts",
-"Zero-decimal currencies", "Three-decimal currencies", "Special cases"; checked 2026-12-04)
-agrees with ISO 4217 and CLDR for most currencies, and ``Money.from_minor``/``Money.minor``
-(CLDR exponents) serve those. It differs where CLDR says a currency has no decimals but
-Stripe keeps two for backwards compatibility: ISK ("ISK will remain a two-decimal currency
-in the Stripe API, and an ISK amount of 100 will continue to represent 1 krona", Stripe
-support, "Deprecation of fractional ISK charges and refunds"), and likewise HUF, IDR, COP
-and every other currency outside Stripe's zero- and three-decimal lists. Those are scaled
-with Stripe's own exponent, so 10000 ISK-minor is ISK 100, never ISK 10,000.
+Stripe's rules (https://docs.stripe.com/currencies, "Specify amounts in API requests",
+"Zero-decimal currencies", "Special cases"; the three-decimal list as the same page gave it;
+checked 2026-12-05):
+
+- "Currencies are two-decimal currencies unless otherwise specified": ``1000`` is USD 10.
+- Zero-decimal currencies take the amount as it is: ``500`` is JPY 500.
+- Three-decimal currencies (BHD, JOD, KWD, OMR, TND) count thousandths: ``5120`` is KWD 5.120.
+- Special cases. ISK and UGX "transitioned to a zero-decimal currency, but backward
+  compatibility requires you to represent it as a two-decimal value, where the decimal
+  amount is always 00. For example, to charge 5 ISK, provide an amount value of 500" (UGX
+  word for word, although the zero-decimal list names UGX too: the special case governs).
+  HUF and TWD are zero-decimal for payouts only, "even though you can charge two-decimal
+  amounts" (HUF 10.45 is ``1045``).
+
+CLDR, which :class:`~disputeflow.Money` follows, gives ISK, UGX, HUF, IDR and COP no
+decimals, so the plugin converts through its own :class:`~disputeflow.MinorUnits` table, never
+``Money.from_minor``. A HUF, IDR or COP amount with a fraction (HUF 10.45) has more decimals
+than Money holds for that currency: it is left unstated (``None``), and the snapshot keeps
+Stripe's own figure in ``extra["stripe_amount"]``.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from disputeflow import InvalidInputError, Money
-from disputeflow.core.money import minor_units
+from disputeflow import InvalidInputError, MinorUnits, Money
 
-# https://docs.stripe.com/currencies#zero-decimal (checked 2026-12-04)
+# https://docs.stripe.com/currencies#zero-decimal, less UGX (a special case, see above).
 ZERO_DECIMAL = frozenset({
     "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA",
-    "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
+    "PYG", "RWF", "VND", "VUV", "XAF", "XOF", "XPF",
 })  # fmt: skip
-# https://docs.stripe.com/currencies#three-decimal (checked 2026-12-04)
+# https://docs.stripe.com/currencies#three-decimal
 THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+STRIPE_UNITS = MinorUnits(
+    {**dict.fromkeys(ZERO_DECIMAL, 0), **dict.fromkeys(THREE_DECIMAL, 3)}, default=2
+)
 
 
 def exponent(currency: str) -> int:
     """Digits Stripe's integer amounts carry for ``currency`` (``JPY`` 0, ``KWD`` 3, else 2)."""
-    code = currency.strip().upper()
-    if code in ZERO_DECIMAL:
-        return 0
-    return 3 if code in THREE_DECIMAL else 2
+    return STRIPE_UNITS.exponent(currency)
 
 
 def to_money(amount: Any, currency: Any) -> Money | None:
-    """A Stripe amount as Money; ``None`` when either is missing, or when the amount has a
-    fraction the currency cannot hold in ISO terms (an old fractional ISK or HUF charge)."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or not isinstance(currency, str):
+    """A Stripe amount as Money; ``None`` when either is missing or not Stripe's kind of
+    value, or when Money cannot hold it (a fractional HUF, IDR or COP amount)."""
+    if not isinstance(currency, str):
         return None
-    code = currency.strip().upper()
     try:
-        if exponent(code) == minor_units(code):
-            return Money.from_minor(amount, code)
-        return Money(Decimal(amount).scaleb(-exponent(code)), code)
+        return STRIPE_UNITS.to_money(amount, currency)
     except InvalidInputError:
         return None
 
 
 def to_minor(money: Money) -> int:
     """``money`` as the integer a Stripe request takes."""
-    if exponent(money.currency) == minor_units(money.currency):
-        return money.minor
-    return int(money.value.scaleb(exponent(money.currency)))
+    return STRIPE_UNITS.to_minor(money)

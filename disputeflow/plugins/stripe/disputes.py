@@ -104,7 +104,7 @@ def dispute_snapshot(
         opened_at=require_time(dispute.get("created"), "dispute created"),
         deadlines=_deadlines(dispute, raw_status),
         evidence=_evidence(dispute, identifier, observed_at),
-        extra=_extra(dispute),
+        extra=_extra(dispute, dispute),
     )
 
 
@@ -140,7 +140,7 @@ def warning_snapshot(
         order=order_of(warning, order_keys),
         buyer=buyer_of(warning),
         opened_at=require_time(warning.get("created"), "early fraud warning created"),
-        extra=_extra(warning),
+        extra=_extra(warning, charge),
     )
 
 
@@ -198,11 +198,14 @@ def _evidence(
     return tuple(items)
 
 
-def _extra(item: Mapping[str, Any]) -> dict[str, Any]:
-    """Ids other channels can match the payment by (charge, PaymentIntent), and what the
-    card network calls the case."""
+def _extra(item: Mapping[str, Any], priced: Mapping[str, Any]) -> dict[str, Any]:
+    """Ids other channels can match the payment by (charge, PaymentIntent), what the card
+    network calls the case, and Stripe's own figure for an amount Money cannot hold."""
     charge, intent = payment_of(item)
     extra: dict[str, Any] = {}
+    amount, currency = priced.get("amount"), priced.get("currency")
+    if isinstance(amount, int) and isinstance(currency, str) and to_money(amount, currency) is None:
+        extra["stripe_amount"] = {"amount": amount, "currency": currency}
     for key, value in (
         ("charge_id", object_id(item.get("charge"))),
         (
@@ -219,4 +222,21 @@ def _extra(item: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("brand", "network", "case_type"):
         if text(card.get(key)):
             extra[f"card_{key}"] = text(card.get(key))
+    if fees := _fees(item):
+        extra["fees"] = fees
     return extra
+
+
+def _fees(item: Mapping[str, Any]) -> list[dict[str, str]]:
+    """What Stripe charged for the dispute, as it reports it: the ``fee`` of each of the
+    dispute's ``balance_transactions`` (the withdrawal's dispute fee, and any reinstatement),
+    summed per currency; none without a balance transaction (analytics then says so).
+    https://docs.stripe.com/api/disputes/object (checked 2026-12-05)."""
+    totals: dict[str, Money] = {}
+    for transaction in item.get("balance_transactions") or ():
+        if not isinstance(transaction, Mapping):
+            continue
+        fee = to_money(transaction.get("fee"), transaction.get("currency"))
+        if fee is not None:
+            totals[fee.currency] = totals.get(fee.currency, Money.zero(fee.currency)) + fee
+    return [money.to_dict() for money in totals.values()]

@@ -10,12 +10,10 @@ and the merchant's message) goes together into ``uncategorized_text``. Field nam
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from disputeflow import ActionRequest, MarketplaceError
+from disputeflow import ActionRequest, MarketplaceError, evidence_files
 from disputeflow.plugins.stripe.client import StripeClient
 from disputeflow.plugins.stripe.disputes import FILE_FIELDS
 from disputeflow.plugins.stripe.objects import object_id
@@ -48,25 +46,19 @@ def text_fields(action: ActionRequest) -> dict[str, str]:
 
 
 def file_uploads(action: ActionRequest) -> list[tuple[str, str, str, bytes]]:
-    """``params.files``: ``[{document_type, filename, mimetype, data (base64)}]`` (the shape
-    the Shopify and WooCommerce plugins take); ``document_type`` is a Stripe file field."""
+    """``params.files`` (:func:`disputeflow.evidence_files`: ``{filename, content_type,
+    content_base64, field}``, or the older ``{document_type, filename, mimetype, data}``);
+    ``field`` is a Stripe file field, ``uncategorized_file`` when absent."""
     uploads = []
-    for upload in action.params.get("files") or ():
-        if not isinstance(upload, Mapping):
-            raise MarketplaceError("each file is an object", transient=False)
-        kind = upload.get("document_type")
+    for file in evidence_files(action.params):
+        kind = file.field or "uncategorized_file"
         if kind not in FILE_FIELDS:
             raise MarketplaceError(
                 f"{kind!r} is not a Stripe evidence file field ({', '.join(sorted(FILE_FIELDS))})"
             )
-        name, mimetype, data = (upload.get(k) for k in ("filename", "mimetype", "data"))
-        if not all(isinstance(v, str) and v for v in (name, mimetype, data)):
-            raise MarketplaceError("a dispute file needs filename, mimetype and base64 data")
-        try:
-            content = base64.b64decode(str(data), validate=True)
-        except (binascii.Error, ValueError):
-            raise MarketplaceError(f"{name}: data is not base64", transient=False) from None
-        uploads.append((str(kind), str(name), str(mimetype), content))
+        if not file.content_type:
+            raise MarketplaceError(f"{file.filename}: a dispute file needs its content type")
+        uploads.append((kind, file.filename, file.content_type, file.content))
     return uploads
 
 

@@ -11,10 +11,12 @@ from disputeflow import (
     Case,
     Connection,
     DailyVolumes,
+    EvidenceItem,
     Marketplace,
     hookimpl,
 )
-from disputeflow.plugins.stripe.disputes import WARNING
+from disputeflow.plugins.stripe import collect
+from disputeflow.plugins.stripe.disputes import DISPUTE, WARNING
 from disputeflow.plugins.stripe.marketplace import StripeMarketplace
 
 DEMO_PAYMENTS_A_DAY = 40  # the sample volume of a demo connection
@@ -51,3 +53,14 @@ def disputeflow_order_volume(connection: Connection, start: datetime, end: datet
     if connection.demo:  # a `disputeflow demo` connection: no account to ask, a sample
         return DailyVolumes.demo_count(start, end, DEMO_PAYMENTS_A_DAY)
     return MARKETPLACE.order_volume(connection, start, end)
+
+
+@hookimpl
+def disputeflow_collect_evidence(case: Case, connection: Connection) -> list[EvidenceItem]:
+    """The disputed charge's own records (billing details, card checks, shipping, receipt);
+    nothing for another platform, an early fraud warning, or a demo connection."""
+    if connection.platform != MARKETPLACE.name or case.object_type != DISPUTE:
+        return []
+    if connection.demo:  # a `disputeflow demo` connection: no account to ask
+        return []
+    return collect.collect(MARKETPLACE.client(connection), case)

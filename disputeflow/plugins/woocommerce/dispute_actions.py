@@ -15,12 +15,10 @@ accepting an inquiry refunds its order in full through the gateway.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from disputeflow import ActionRequest, ActionResult, Case, MarketplaceError
+from disputeflow import ActionRequest, ActionResult, Case, MarketplaceError, evidence_files
 from disputeflow.plugins.woocommerce.client import WooClient
 from disputeflow.plugins.woocommerce.disputes import DISPUTES_PATH, dispute_snapshot, read_dispute
 from disputeflow.plugins.woocommerce.mapping import RESPONSE_DUE_STATUSES
@@ -119,23 +117,17 @@ def evidence_fields(action: ActionRequest) -> dict[str, str]:
 
 
 def _file_uploads(action: ActionRequest) -> list[tuple[str, str, str, bytes]]:
-    """``params.files``: ``[{document_type, filename, mimetype, data (base64)}]``, the same
-    shape as the Shopify plugin's; ``document_type`` is one of Stripe's file fields."""
+    """``params.files`` (:func:`disputeflow.evidence_files`: ``{filename, content_type,
+    content_base64, field}``, or the older ``{document_type, filename, mimetype, data}``);
+    ``field`` is one of Stripe's file fields, ``uncategorized_file`` when absent."""
     uploads = []
-    for upload in action.params.get("files") or ():
-        if not isinstance(upload, Mapping):
-            raise MarketplaceError("each file is an object", transient=False)
-        kind = upload.get("document_type")
+    for file in evidence_files(action.params):
+        kind = file.field or "uncategorized_file"
         if kind not in STRIPE_FILE_FIELDS:
             raise MarketplaceError(f"unknown WooPayments evidence file field {kind!r}")
-        name, mimetype, data = (upload.get(k) for k in ("filename", "mimetype", "data"))
-        if not all(isinstance(v, str) and v for v in (name, mimetype, data)):
-            raise MarketplaceError("a dispute file needs filename, mimetype and base64 data")
-        try:
-            content = base64.b64decode(str(data), validate=True)
-        except (binascii.Error, ValueError):
-            raise MarketplaceError(f"{name}: data is not base64", transient=False) from None
-        uploads.append((str(kind), str(name), str(mimetype), content))
+        if not file.content_type:
+            raise MarketplaceError(f"{file.filename}: a dispute file needs its content type")
+        uploads.append((kind, file.filename, file.content_type, file.content))
     return uploads
 
 

@@ -80,10 +80,12 @@ def dispute_snapshot(dispute: Mapping[str, Any], *, order_hint: str | None = Non
     )
 
 
-def _payment_extra(dispute: Mapping[str, Any]) -> dict[str, str]:
+def _payment_extra(dispute: Mapping[str, Any]) -> dict[str, Any]:
     """The charge (and payment intent), to link the dispute with its order and a provider's
-    view of the same payment."""
-    extra = {"payment_method": "woocommerce_payments"}
+    view of the same payment; the fees WooPayments reports for it."""
+    extra: dict[str, Any] = {"payment_method": "woocommerce_payments"}
+    if fees := _fees(dispute):
+        extra["fees"] = fees
     if charge_id(dispute):
         extra["charge_id"] = str(charge_id(dispute))
     charge = dispute.get("charge")
@@ -93,6 +95,25 @@ def _payment_extra(dispute: Mapping[str, Any]) -> dict[str, str]:
     if isinstance(intent, str) and intent:
         extra["intent_id"] = intent
     return extra
+
+
+def _fees(dispute: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The dispute's fees as WooPayments reports them: the ``fee`` (minor units) of each of
+    its ``balance_transactions``, summed per currency (WooPayments' dispute docs,
+    ``docs/rest-api/source/includes/wp-api-v3/dispute.md``, checked 2026-12-05)."""
+    totals: dict[str, Money] = {}
+    for transaction in dispute.get("balance_transactions") or ():
+        if not isinstance(transaction, Mapping):
+            continue
+        fee, currency = transaction.get("fee"), transaction.get("currency")
+        if isinstance(fee, bool) or not isinstance(fee, int) or not isinstance(currency, str):
+            continue
+        try:
+            money = Money.from_minor(fee, currency.upper())
+        except InvalidInputError:
+            continue
+        totals[money.currency] = totals.get(money.currency, Money.zero(money.currency)) + money
+    return [money.to_dict() for money in totals.values()]
 
 
 def charge_refunded(dispute: Mapping[str, Any]) -> bool:

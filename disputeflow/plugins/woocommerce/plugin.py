@@ -8,8 +8,8 @@ from datetime import datetime
 import click
 from flask import Blueprint
 
-from disputeflow import ActionRequest, Case, Connection, Marketplace, hookimpl
-from disputeflow.plugins.woocommerce import install, volume
+from disputeflow import ActionRequest, Case, Connection, EvidenceItem, Marketplace, hookimpl
+from disputeflow.plugins.woocommerce import evidence, install, volume
 from disputeflow.plugins.woocommerce.actions import veto
 from disputeflow.plugins.woocommerce.commands import woocommerce_group
 from disputeflow.plugins.woocommerce.marketplace import WooCommerceMarketplace
@@ -46,3 +46,12 @@ def disputeflow_order_volume(connection: Connection, start: datetime, end: datet
     if connection.platform != MARKETPLACE.name:
         return None
     return volume.order_volume(MARKETPLACE, connection, start, end)
+
+
+@hookimpl
+def disputeflow_collect_evidence(case: Case, connection: Connection) -> Iterable[EvidenceItem]:
+    """The order, its tracking and customer notes, and the WooPayments dispute's record; a
+    demo connection has no store to ask."""
+    if connection.platform != MARKETPLACE.name or connection.demo:
+        return []
+    return evidence.collect(MARKETPLACE.client(connection), case)

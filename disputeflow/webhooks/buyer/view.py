@@ -79,6 +79,8 @@ def rights_lines(
             _("The law where you live (%(country)s) gives no general right to withdraw from an "
               "online purchase; the store's own policy applies.", country=name)
         )  # fmt: skip
+    if rights.right != UNKNOWN and not rights.verified:
+        lines.append(_("We have not confirmed this in the text of the law itself."))
     if rights.right != UNKNOWN:
         lines.append(_("Faulty, damaged or missing goods are covered by law in any case."))
     lines.append(_("Law: %(law)s", law=rights.law))

@@ -2,7 +2,8 @@
 
 Sign in with an API token; the inbox of every connection's cases, most urgent first; each
 case with its timeline, both parties side by side, deadlines, rights and action forms
-(through the action outbox); prevention analytics with SVG charts and CSV export; and the
+(through the action outbox) and its evidence packet (edited, saved as a draft, submitted,
+summarised in a PDF); prevention analytics with SVG charts and CSV export; and the
 dispute ratios of each payment channel. Every script, style and image is served from here.
 The pages speak the buyer pages' six languages (:mod:`.locale`).
 """
@@ -20,6 +21,7 @@ from disputeflow.webhooks.web import (
     auth,
     case_pages,
     connection_pages,
+    evidence_pages,
     formatting,
     inbox,
     link_pages,
@@ -34,6 +36,7 @@ __all__ = [
     "auth",
     "case_pages",
     "connection_pages",
+    "evidence_pages",
     "inbox",
     "init_web",
     "link_pages",

@@ -57,7 +57,14 @@ def _analytics(since: datetime, until: datetime) -> Analytics:
     runtime = current_runtime()
     convert = converter_for(runtime)  # fresh rates first: never inside the session
     with runtime.database.session(readonly=True) as session:
-        return build(session, since, until, volume=plugin_volume(runtime), convert=convert)
+        return build(
+            session,
+            since,
+            until,
+            volume=plugin_volume(runtime),
+            convert=convert,
+            fees=getattr(runtime.rules, "fees", None),  # the rules file's [fees]
+        )
 
 
 @bp.get("/analytics")

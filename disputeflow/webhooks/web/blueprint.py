@@ -42,6 +42,7 @@ ERRORS = {
     422: (N_("Cannot be done"), N_("This cannot be done as it was asked.")),
     429: (N_("Too many requests"), N_("Wait a few minutes and try again.")),
     500: (N_("Something went wrong"), N_("Try again later.")),
+    503: (N_("Not available here"), N_("This server cannot do this. Try again later.")),
 }
 
 

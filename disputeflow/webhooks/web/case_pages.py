@@ -22,11 +22,11 @@ from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import ActionType, Actor, Role, TimelineKind
 from disputeflow.engine import order_links, order_total
 from disputeflow.engine.outbox import ActionInput, request_action
-from disputeflow.engine.store import actions, cases
+from disputeflow.engine.store import actions, cases, packets
 from disputeflow.engine.store.tables import CaseRow, ConnectionRow, TimelineRow
 from disputeflow.features.handling.rights import rights_for
 from disputeflow.webhooks.api.auth import current_runtime
-from disputeflow.webhooks.web import forms, timeline
+from disputeflow.webhooks.web import evidence_view, forms, timeline
 from disputeflow.webhooks.web.auth import current_user, signed_in
 from disputeflow.webhooks.web.blueprint import bp
 from disputeflow.webhooks.web.locale import current
@@ -139,6 +139,7 @@ def context(case_id: str) -> dict[str, Any]:
         connection = session.get(ConnectionRow, case.connection_id)
         store = connection.name if connection else case.connection_id
         same_order = _same_order(session, case)
+        packet = packets.get(session, case_id)
     country = case.buyer.country if case.buyer else None
     rights = rights_for(country)
     offered = [str(a) for a in case.allowed_actions]
@@ -164,6 +165,7 @@ def context(case_id: str) -> dict[str, Any]:
         "refundable": _refundable(case, listed),
         "evidence_kinds": forms.EVIDENCE_KINDS,
         "form_key": new_id("web"),
+        "packet_panel": evidence_view.panel(reader, case, packet),
         "now": utcnow(),
         **same_order,
     }

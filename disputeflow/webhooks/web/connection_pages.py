@@ -1,6 +1,8 @@
 """The workspace's connections: each store's state (active, needs_reauth, uninstalled) with
-the link that fixes it, and, for admins, installing a store (a signed install link: the
-only way besides the platform's own signed request to start an install)."""
+the link that fixes it, its setup as ``connections show`` tells it (authorised, secrets set,
+webhooks verified, last sync and error, the next step), and, for admins, installing a store
+(a signed install link: the only way besides the platform's own signed request to start an
+install)."""
 
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ from disputeflow.core.errors import DisputeflowError, NotFoundError
 from disputeflow.core.taxonomy import Role
 from disputeflow.engine import install_links
 from disputeflow.engine.store import connections as store
-from disputeflow.engine.store.tables import SyncCursorRow
 from disputeflow.webhooks.api.auth import current_runtime
 from disputeflow.webhooks.web.auth import signed_in
 from disputeflow.webhooks.web.blueprint import bp
+from disputeflow.webhooks.web.connection_setup import setup
 from disputeflow.webhooks.web.locale import current
 
 
@@ -39,7 +41,8 @@ def connections() -> Any:
 @bp.get("/connections/<connection_id>")
 @signed_in()
 def connection(connection_id: str) -> Any:
-    """One connection: state, why, the install link to fix it, webhooks and last sync."""
+    """One connection: state, why, the install link that fixes or authorises it, the
+    secrets set or not, webhooks, last delivery, sync and error, and the next step."""
     runtime = current_runtime()
     with runtime.database.session(readonly=True) as session:
         try:
@@ -50,12 +53,10 @@ def connection(connection_id: str) -> Any:
                                    message=_("There is no connection %(id)s.", id=connection_id)
                                    ), 404  # fmt: skip
         item = runtime.describe_connection(row)
-        sync = session.get(SyncCursorRow, row.id)
-        last_sync = {"at": sync.last_synced_at, "error": sync.last_error} if sync else None
     return render_template(
         "workspace/connection.html",
         item=item,
-        last_sync=last_sync,
+        setup=setup(item),
         installed=request.args.get("installed") == "1",
     )
 

@@ -132,6 +132,11 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "unknown": N_("not confirmed"),
     },
     "reference": {"order_number": N_("order number"), "transaction_id": N_("transaction id")},
+    "packet_state": {
+        "editing": N_("being prepared"),
+        "draft": N_("saved as a draft on the platform"),
+        "submitted": N_("submitted"),
+    },
 }
 
 # What each timeline entry records, as a heading.

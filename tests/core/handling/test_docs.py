@@ -48,12 +48,14 @@ def test_the_documented_example_parses_as_documented(example):
         ("approve-small-returns-in-window", "approve_return"),
         ("accept-tiny-chargebacks", "accept"),
         ("tracking-for-not-received", "submit_tracking"),
+        ("fight-complete-fraud", "submit_evidence"),
         ("ask-for-photos", "request_information"),
         ("repeat-buyers-to-review", "assign"),
     ]
     assert [example.is_dry_run(rule) for rule in example.automation] == [
         False,
         True,
+        False,
         False,
         False,
         False,

@@ -12,8 +12,11 @@ E-Commerce Law Art. 13 (7 days from receipt), Israel's Consumer Protection Law s
 days), South Africa's ECTA s. 44 (7 days, refund within 30 days), Taiwan's Consumer
 Protection Act Art. 19 (7 days), Thailand's Direct Sales and Direct Marketing Act (7 days);
 Hong Kong, New Zealand, the Philippines and the UAE: no general right (the regulator or
-the legislature says so); Vietnam, Indonesia, Malaysia, Cambodia, Laos, Myanmar and Brunei:
-not confirmed in the sources found.
+the legislature says so; for the UAE, Dubai's consumer protection authority and the
+summaries of the 2023 Executive Regulations, checked 2026-12-05); Malaysia: no general
+right (a "no refund" policy told before the purchase is valid, CPA 1999 s. 32), unverified
+because the Direct Sales Act's 10 working days may reach some online sales; Vietnam,
+Indonesia, Cambodia, Laos, Myanmar and Brunei: not confirmed in the sources found.
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ CROSS_BORDER: dict[str, Expected] = {
     ),
     "SA": Expected(WITHDRAWAL, 7, False, "E-Commerce Law", "receipt", "albarakatilaw.com",
                    exceptions=ex("custom_made")),
-    "AE": Expected(NONE, None, False, "Federal Law No. 15 of 2020", None, "gulfnews.com"),
+    "AE": Expected(NONE, None, False, "Cabinet Decision No. 66 of 2023", None, "gulfnews.com"),
     "IL": Expected(WITHDRAWAL, 14, False, "Section 14C", "receipt", "loc.gov"),
     "ZA": Expected(
         WITHDRAWAL, 7, False, "Act 25 of 2002", "receipt", "www.acts.co.za", (30, "withdrawal"),
@@ -97,7 +100,7 @@ CROSS_BORDER: dict[str, Expected] = {
     ),
     "VN": Expected(UNKNOWN, None, False, "19/2023/QH15", None, "vi.wikisource.org"),
     "ID": Expected(UNKNOWN, None, False, "No. 80 of 2019", None, "pasal.id"),
-    "MY": Expected(UNKNOWN, None, False, "Electronic Trade Transactions", None, "chialee.com.my"),
+    "MY": Expected(NONE, None, False, "Electronic Trade Transactions", None, "www.xklaw.com.my"),
     "KH": Expected(UNKNOWN, None, False, "Prakas 0113", None, "www.dfdl.com"),
     "LA": Expected(UNKNOWN, None, False, "No. 02/NA", None, "laotradeportal.gov.la"),
     "MM": Expected(UNKNOWN, None, False, "No. 9/2019", None, "fdokumen.com"),
@@ -147,6 +150,28 @@ def test_a_known_none_is_not_an_unknown_nor_a_missing_country():
         evaluation = evaluate(country, StorePolicy(30, "settings"))
         assert (evaluation.statutory_window_days, evaluation.effective_window_days) == (None, 30)
         assert evaluation.below_statutory is False
+
+
+def test_the_rows_checked_again_say_what_their_sources_found():
+    """Checked 2026-12-05. The UAE: Dubai's consumer protection authority says a change of
+    mind is no ground for a refund unless the store's policy gives one, and the summaries of
+    the 2023 Executive Regulations name no withdrawal period. Malaysia: a 'no refund' policy
+    told before the purchase is valid for goods of acceptable quality (CPA 1999 s. 32); the
+    Direct Sales and Anti-Pyramid Scheme Act's ten working days (s. 2) cover direct sales,
+    which include 'a sale through electronic transaction', so the row stays unverified."""
+    uae, malaysia = rights_for("AE"), rights_for("MY")
+    assert uae is not None
+    assert malaysia is not None
+    assert (uae.right, uae.verified) == (NONE, True)
+    assert "change of mind is no accepted reason" in uae.notes
+    assert "www.loc.gov" in {urlparse(source).hostname for source in uae.sources}
+    assert (malaysia.right, malaysia.verified) == (NONE, False)
+    assert "s. 32" in malaysia.notes
+    assert "ten working days" in malaysia.notes
+    assert "https://mylaw.my/legislation/act-1993-500/section-2" in malaysia.sources
+    unknown = {code for code, rights in all_rights().items() if rights.right == UNKNOWN}
+    assert unknown == {"VN", "ID", "KH", "LA", "MM", "BN"}
+    assert evaluate("MY", StorePolicy(None, "settings")).statutory_right == NONE
 
 
 def at(day: date) -> datetime:

@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 from disputeflow.cli import cli
 from disputeflow.core.taxonomy import ActionType
 from disputeflow.engine.outbox import ActionInput, request_action
-from disputeflow.engine.store import audit
+from disputeflow.engine.store import audit, audit_verify
 from disputeflow.engine.store.tables import AuditRow
 from tests.core.transparency.conftest import a_return
 
@@ -34,7 +34,7 @@ def rows(runtime):
 
 def check(runtime):
     with runtime.database.session(readonly=True) as session:
-        return audit.verify(session)
+        return audit_verify.verify(session)
 
 
 def test_every_step_is_chained_to_the_one_before(runtime, add):
@@ -76,22 +76,52 @@ def test_editing_one_entry_fails_verify_at_that_entry(runtime, add):
 
 
 def test_rehashing_an_edited_entry_breaks_the_next_link(runtime, add):
+    # Entries link within their lane (a case's entries share one): entry 1 ("opened" of
+    # r1) is followed in its lane by entry 2 (its note). With the single chain this test
+    # edited entry 2 and expected entry 3, another case's, to break: no longer the next link.
     busy(runtime, add)
+    first, second = rows(runtime)[:2]
+    assert (first.case_id, second.lane, second.prev_seq) == (second.case_id, first.lane, 1)
     with runtime.database.session() as session:
-        row = session.get(AuditRow, 2)
+        row = session.get(AuditRow, 1)
         row.subject = "forged"
         row.hash = audit.entry_hash(row)  # a careful forger recomputes the hash...
     result = check(runtime)
-    assert result.broken_seq == 3  # ...and the next entry no longer links to it
+    assert result.broken_seq == 2  # ...and the next entry no longer links to it
     assert "previous hash" in result.reason
 
 
+def test_rehashing_the_newest_entry_of_a_lane_breaks_its_recorded_head(runtime, add):
+    busy(runtime, add)
+    newest = rows(runtime)[-1]  # r2's note: nothing follows it in its lane
+    with runtime.database.session() as session:
+        row = session.get(AuditRow, newest.seq)
+        row.subject = "forged"
+        row.hash = audit.entry_hash(row)
+    result = check(runtime)
+    assert result.broken_seq == newest.seq
+    assert result.reason == "its hash does not match the head its lane records"
+
+
 def test_a_deleted_entry_is_named(runtime, add):
+    # Entry 1 is followed by entry 2 in its lane (with one chain: entry 2 deleted, 3 found).
     busy(runtime, add)
     with runtime.database.session() as session:
-        session.execute(text("DELETE FROM audit_log WHERE seq = 2"))
+        session.execute(text("DELETE FROM audit_log WHERE seq = 1"))
     result = check(runtime)
-    assert (result.broken_seq, result.reason) == (2, "entry 2 is missing (found 3 next)")
+    assert (result.broken_seq, result.reason) == (1, "entry 1 is missing (found 2 next)")
+
+
+def test_a_deleted_newest_entry_is_named_by_its_lane_head(runtime, add):
+    busy(runtime, add)
+    newest = rows(runtime)[-1].seq
+    with runtime.database.session() as session:
+        session.execute(text("DELETE FROM audit_log WHERE seq = :seq"), {"seq": newest})
+    result = check(runtime)
+    assert (result.broken_seq, result.reason) == (
+        newest,
+        f"entry {newest} is missing (the head its lane records)",
+    )
 
 
 def test_a_rolled_back_transaction_leaves_no_entry(runtime, add):

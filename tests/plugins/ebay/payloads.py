@@ -112,6 +112,67 @@ def a_dispute(dispute_id="5098765432", status="ACTION_NEEDED", **fields):
     return body
 
 
+def an_order(order_id="21-09876-54321", *, shipped=True, **fields):
+    """getOrder's ``Order``, with the fields of developer.ebay.com/api-docs/sell/fulfillment/
+    types/sel:Order (``lineItems`` as ``LineItem``, ``fulfillmentStartInstructions`` as
+    ``FulfillmentStartInstruction`` with ``shippingStep.shipTo`` an ``ExtendedContact``,
+    ``paymentSummary`` as ``PaymentSummary``); the buyer and item of :func:`a_dispute`."""
+    body = {
+        "orderId": order_id,
+        "legacyOrderId": "110551991300-10055199130001",
+        "creationDate": "2026-02-20T09:15:00.000Z",
+        "orderFulfillmentStatus": "FULFILLED" if shipped else "NOT_STARTED",
+        "orderPaymentStatus": "PAID",
+        "buyer": {"username": "uk_buyer_77"},
+        "pricingSummary": {"total": {"value": "129.50", "currency": "GBP"}},
+        "paymentSummary": {
+            "payments": [{"paymentMethod": "EBAY", "paymentDate": "2026-02-20T09:16:02.000Z",
+                          "amount": {"value": "129.50", "currency": "GBP"},
+                          "paymentStatus": "PAID"}],
+            "refunds": [],
+        },
+        "fulfillmentStartInstructions": [{
+            "fulfillmentInstructionsType": "SHIP_TO",
+            "shippingStep": {
+                "shippingCarrierCode": "Royal Mail",
+                "shipTo": {
+                    "fullName": "Alex Smith",
+                    "contactAddress": {"addressLine1": "1 High Street", "city": "London",
+                                       "postalCode": "SW1A 1AA", "countryCode": "GB"},
+                    "email": "a1b2c3@members.ebay.co.uk",
+                },
+            },
+        }],
+        "lineItems": [{
+            "lineItemId": "10055199130001", "legacyItemId": "110551991300",
+            "title": "Vintage brass compass", "sku": "CMP-01", "quantity": 1,
+            "lineItemCost": {"value": "129.50", "currency": "GBP"},
+            "lineItemFulfillmentStatus": "FULFILLED" if shipped else "NOT_STARTED",
+        }],
+        "fulfillmentHrefs": [
+            f"https://api.ebay.com/sell/fulfillment/v1/order/{order_id}/shipping_fulfillment/"
+            "9405509699937003457459"
+        ] if shipped else [],
+    }  # fmt: skip
+    body.update(fields)
+    return body
+
+
+def shipping_fulfillments(tracking="9405509699937003457459", carrier="ROYAL_MAIL"):
+    """getShippingFulfillments' ``ShippingFulfillmentPagedCollection`` of one
+    ``ShippingFulfillment`` (its example id is eBay's own, from the type's page)."""
+    return {
+        "fulfillments": [{
+            "fulfillmentId": tracking,
+            "lineItems": [{"lineItemId": "10055199130001", "quantity": 1}],
+            "shipmentTrackingNumber": tracking,
+            "shippedDate": "2026-02-21T14:00:00.000Z",
+            "shippingCarrierCode": carrier,
+        }],
+        "total": 1,
+    }  # fmt: skip
+
+
 def a_cancellation(cancel_id="5100012345", state="APPROVAL_PENDING",
                    status="CANCEL_REQUESTED", **fields):  # fmt: skip
     """``GET cancellation/{cancelId}``: ``{"cancelDetail": CancelDetail}`` (field list of

@@ -227,10 +227,13 @@ def test_send_message_posts_the_message(marketplace, connection, api):
 def test_what_paypal_no_longer_offers_is_refused_after_reading_the_dispute(
     marketplace, connection, api
 ):
-    """The case still shows make_offer; PayPal's dispute now (a claim) does not."""
+    """The case still shows send_message (an inquiry); PayPal's dispute now (a claim) does
+    not: the guide's table offers messages in the INQUIRY stage only."""
     reads(api, ESCALATED)
-    with pytest.raises(MarketplaceError, match="does not let the merchant refund"):
-        marketplace.perform_action(connection, case_of(INQUIRY), action("refund"))
+    request = action("send_message", message="Shipment is in progress.")
+    with pytest.raises(MarketplaceError, match="does not let the merchant send_message"):
+        marketplace.perform_action(connection, case_of(INQUIRY), request)
+    assert [call.request.method for call in api.calls] == ["POST", "GET"]  # token, dispute
 
 
 def test_acknowledging_a_returned_item_is_accept_or_contest():

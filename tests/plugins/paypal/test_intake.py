@@ -98,7 +98,7 @@ def test_escalation_then_resolution_moves_the_case(client, runtime, connection, 
     drain(runtime)
     case = load_case(runtime, "PP-R-AYP-10135034")
     assert (case.kind, case.stage, case.status) == ("claim", "chargeback", "needs_response")
-    assert case.extra["paypal_actions"] == ["accept_claim", "provide_evidence"]
+    assert case.extra["paypal_actions"] == ["accept_claim", "make_offer", "provide_evidence"]
     kinds = [entry.kind for entry in case.timeline]
     assert "kind_changed" in kinds
     assert "stage_changed" in kinds
@@ -154,15 +154,16 @@ def test_the_stored_event_is_the_raw_body(client, runtime, connection, api):
 def test_the_case_offers_only_what_paypal_offers_and_the_worker_sends_it(
     client, runtime, connection, api
 ):
-    """After the escalation PayPal offers accept and evidence only: the case offers those,
-    a message is refused with 409 before anything is queued, and an accept queued through
+    """After the escalation PayPal offers accept, an offer and evidence (no messages, which
+    the guide's table offers in the inquiry stage only): the case offers those, a message is
+    refused with 409 before anything is queued, and an accept queued through
     the outbox reaches PayPal's accept-claim once, with the action's idempotency key."""
     serve_certificate(api)
     escalated = event("WH-ESCALATED", "CUSTOMER.DISPUTE.UPDATED", ESCALATED)
     assert deliver(client, connection, signed(escalated)).status_code == 200
     drain(runtime)
     case = runtime.fill_allowed_actions(load_case(runtime, "PP-R-AYP-10135034"))
-    assert case.allowed_actions == ["accept", "contest", "add_note"]
+    assert case.allowed_actions == ["refund", "accept", "contest", "add_note"]
     with pytest.raises(ActionNotAllowedError, match="send_message is not allowed"):
         request_action(runtime, case.id, ActionInput(ActionType.SEND_MESSAGE, message="hi"))
     wanted = ActionInput(ActionType.ACCEPT, rationale="Lost in the post.", idempotency_key="k-1")

@@ -55,6 +55,7 @@ def test_a_full_sync_reads_each_listed_dispute(marketplace, connection, api):
     )
     assert by_id["PP-R-AYP-10135034"].extra["paypal_actions"] == [
         "accept_claim",
+        "make_offer",
         "provide_evidence",
     ]
     assert pages[0].cursor == "2025-09-23T09:57:13Z"

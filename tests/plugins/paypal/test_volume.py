@@ -1,14 +1,20 @@
 """Successful PayPal payments per day through Transaction Search, kept per day, for
 ``disputeflow_order_volume``.
 
-The search answers below have the fields of PayPal's ``search_response`` and
-``transaction_info`` (https://docs.paypal.ai/reference/api/rest/transactions/list-transactions
-and paypal-rest-api-specifications ``reporting_transactions_v1.json``, checked 2026-12-04);
-PayPal publishes no filled-in example, so the values are made up in those shapes.
+``fixtures/transaction_search_response.json`` is the "List transactions" sample response of
+PayPal's Transaction Search API reference
+(https://developer.paypal.com/docs/api/transaction-search/v1/, checked 2026-12-05; the same
+sample, word for word, in the python-paypal-api package's documentation): one completed
+``T0006`` sale of USD 465.00 on 2014-07-11. The other transactions below are that documented
+one with only the fields a test is about changed, each change named: its event code
+(``T1107``, "Payment refund, initiated by merchant", of PayPal's transaction event codes,
+https://developer.paypal.com/docs/transaction-search/transaction-event-codes/), the sign of
+its amount (the same code is a debit when the account pays), or its time.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
@@ -18,34 +24,34 @@ import pytest
 from disputeflow.core.testing import make_connection
 from disputeflow.plugins.paypal import plugin as paypal_plugin
 from disputeflow.plugins.paypal.marketplace import PaypalMarketplace
-from disputeflow.plugins.paypal.volume import PaymentVolume
-from tests.plugins.paypal.conftest import API, TOKEN_ANSWER, paypal_settings
+from disputeflow.plugins.paypal.volume import PaymentVolume, is_payment
+from tests.plugins.paypal.conftest import API, TOKEN_ANSWER, fixture, paypal_settings
 
 SEARCH = f"{API}/v1/reporting/transactions"
 
 
-def transaction(code: str, value: str, at: str, status: str = "S") -> dict:
-    return {
-        "transaction_info": {
-            "paypal_account_id": "6STWC2LSUYYYE",
-            "transaction_id": "5TY05013RG002845M",
-            "transaction_event_code": code,
-            "transaction_initiation_date": at,
-            "transaction_updated_date": at,
-            "transaction_amount": {"currency_code": "USD", "value": value},
-            "transaction_status": status,
-        }
-    }
+def documented() -> dict:
+    """PayPal's sample answer, as documented."""
+    return fixture("transaction_search_response.json")
+
+
+def sale(**changes: object) -> dict:
+    """The documented transaction, with ``changes`` to its ``transaction_info``."""
+    item = copy.deepcopy(documented()["transaction_details"][0])
+    item["transaction_info"].update(changes)
+    return item
+
+
+def amount(value: str) -> dict:
+    return {"currency_code": "USD", "value": value}
 
 
 def answer(*items, page: int = 1, pages: int = 1) -> dict:
-    return {
-        "transaction_details": list(items),
-        "account_number": "XZXSPECPDZHZU",
-        "page": page,
-        "total_items": len(items),
-        "total_pages": pages,
-    }
+    """The documented answer's envelope around ``items``."""
+    body = documented()
+    body.update(transaction_details=list(items), page=page, total_items=len(items))
+    body["total_pages"] = pages
+    return body
 
 
 @pytest.fixture
@@ -58,7 +64,24 @@ def query(call):
 
 
 def day(n: int) -> datetime:
-    return datetime(2025, 9, n, tzinfo=UTC)
+    return datetime(2014, 7, n, tzinfo=UTC)
+
+
+def test_the_documented_answer_counts_its_one_sale(connection, api):
+    api.post(f"{API}/v1/oauth2/token", json=TOKEN_ANSWER)
+    api.get(SEARCH, json=documented())
+    volume = PaymentVolume(lambda: datetime(2014, 8, 1, tzinfo=UTC))
+    api_client = PaypalMarketplace().api(connection)
+    assert volume.count(api_client, "con_pp", day(11), day(12)) == 1
+
+
+def test_only_completed_payments_received_are_payments():
+    assert is_payment(sale())
+    assert not is_payment(sale(transaction_amount=amount("-465.00")))  # the account paid
+    assert not is_payment(sale(transaction_event_code="T1107"))  # a refund
+    assert not is_payment(sale(transaction_status="P"))  # pending
+    assert not is_payment(sale(transaction_amount=amount("not a number")))
+    assert not is_payment({"transaction_info": "not an object"})
 
 
 def test_payments_received_are_counted_per_day_and_kept(connection, api):
@@ -66,24 +89,22 @@ def test_payments_received_are_counted_per_day_and_kept(connection, api):
     search = api.get(
         SEARCH,
         json=answer(
-            transaction("T0006", "25.00", "2025-09-01T10:00:00+0000"),
-            transaction(
-                "T0006", "-25.00", "2025-09-01T11:00:00+0000"
-            ),  # a payment the account made
-            transaction("T1107", "-5.00", "2025-09-01T12:00:00+0000"),  # a refund
-            transaction("T0005", "9.99", "2025-09-02T23:30:00-0700"),  # 2025-09-03 in UTC
+            sale(),  # 2014-07-11
+            sale(transaction_amount=amount("-465.00")),  # a payment the account made
+            sale(transaction_event_code="T1107", transaction_amount=amount("-465.00")),
+            sale(transaction_initiation_date="2014-07-12T23:30:00-0700"),  # 07-13 in UTC
         ),
     )
-    volume = PaymentVolume(lambda: datetime(2025, 10, 1, tzinfo=UTC))
+    volume = PaymentVolume(lambda: datetime(2014, 8, 1, tzinfo=UTC))
     api_client = PaypalMarketplace().api(connection)
-    assert volume.count(api_client, "con_pp", day(1), day(4)) == 2
-    assert volume.count(api_client, "con_pp", day(3), day(4)) == 1
-    assert volume.count(api_client, "con_pp", day(2), day(3)) == 0
+    assert volume.count(api_client, "con_pp", day(11), day(14)) == 2
+    assert volume.count(api_client, "con_pp", day(13), day(14)) == 1
+    assert volume.count(api_client, "con_pp", day(12), day(13)) == 0
     assert len(search.calls) == 1  # the days were kept
     sent = query(search.calls[0])
     assert sent == {
-        "start_date": "2025-09-01T00:00:00Z",
-        "end_date": "2025-09-03T23:59:59Z",
+        "start_date": "2014-07-11T00:00:00Z",
+        "end_date": "2014-07-13T23:59:59Z",
         "transaction_status": "S",
         "fields": "transaction_info",
         "page_size": "500",
@@ -93,29 +114,28 @@ def test_payments_received_are_counted_per_day_and_kept(connection, api):
 
 def test_days_not_yet_settled_are_asked_again(connection, api):
     api.post(f"{API}/v1/oauth2/token", json=TOKEN_ANSWER)
-    search = api.get(SEARCH, json=answer(transaction("T0006", "5.00", "2025-09-01T10:00:00Z")))
-    volume = PaymentVolume(lambda: datetime(2025, 9, 2, 2, tzinfo=UTC))  # less than 3 h after
+    search = api.get(SEARCH, json=documented())
+    volume = PaymentVolume(lambda: datetime(2014, 7, 12, 2, tzinfo=UTC))  # less than 3 h after
     api_client = PaypalMarketplace().api(connection)
     for _ in range(2):
-        assert volume.count(api_client, "con_pp", day(1), day(2)) == 1
+        assert volume.count(api_client, "con_pp", day(11), day(12)) == 1
     assert len(search.calls) == 2
 
 
 def test_long_ranges_are_asked_in_windows_of_31_days_and_pages(connection, api):
     api.post(f"{API}/v1/oauth2/token", json=TOKEN_ANSWER)
-    api.get(SEARCH, json=answer(transaction("T0006", "1.00", "2025-07-02T10:00:00Z"), pages=2))
-    api.get(
-        SEARCH, json=answer(transaction("T0006", "1.00", "2025-07-03T10:00:00Z"), page=2, pages=2)
-    )
+    api.get(SEARCH, json=answer(sale(), pages=2))
+    moved = sale(transaction_initiation_date="2014-07-12T04:03:52+0000")
+    api.get(SEARCH, json=answer(moved, page=2, pages=2))
     api.get(SEARCH, json=answer())
-    volume = PaymentVolume(lambda: datetime(2025, 10, 1, tzinfo=UTC))
-    start, end = datetime(2025, 7, 1, tzinfo=UTC), datetime(2025, 8, 15, tzinfo=UTC)
+    volume = PaymentVolume(lambda: datetime(2014, 10, 1, tzinfo=UTC))
+    start, end = datetime(2014, 7, 1, tzinfo=UTC), datetime(2014, 8, 15, tzinfo=UTC)
     assert volume.count(PaypalMarketplace().api(connection), "con_pp", start, end) == 2
     searches = [query(c) for c in api.calls if c.request.url.startswith(SEARCH)]
     assert [(q["start_date"], q["end_date"], q["page"]) for q in searches] == [
-        ("2025-07-01T00:00:00Z", "2025-07-31T23:59:59Z", "1"),
-        ("2025-07-01T00:00:00Z", "2025-07-31T23:59:59Z", "2"),
-        ("2025-08-01T00:00:00Z", "2025-08-14T23:59:59Z", "1"),
+        ("2014-07-01T00:00:00Z", "2014-07-31T23:59:59Z", "1"),
+        ("2014-07-01T00:00:00Z", "2014-07-31T23:59:59Z", "2"),
+        ("2014-08-01T00:00:00Z", "2014-08-14T23:59:59Z", "1"),
     ]
 
 

@@ -18,6 +18,11 @@ class TestShopify(MarketplaceAdapterTests):
         return ShopifyMarketplace(sleep=lambda seconds: None)
 
     @pytest.fixture
+    def action_settings(self, settings):
+        # The install flow gives the token (example_settings has none): actions need one.
+        return {**settings, "access_token": "shpat_conformance_0123456789"}
+
+    @pytest.fixture
     def expected_snapshots(self):
         return {
             "dispute_created": [

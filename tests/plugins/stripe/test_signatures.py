@@ -10,13 +10,14 @@ without ``t``) are those stripe-python's ``tests/test_webhook.py`` (6c6e373) and
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from disputeflow import Connection, InboundRequest, SignatureError
-from disputeflow.plugins.stripe.webhooks import TOLERANCE_SECONDS, signature, verify
+from disputeflow.plugins.stripe.webhooks import TOLERANCE_SECONDS, encode, signature, verify
 from tests.plugins.stripe.conftest import FIXTURES
 
 BODY = (FIXTURES / "stripe_dotnet_event_test_signature.json").read_bytes()
@@ -165,3 +166,18 @@ def test_a_signed_body_that_is_no_event_is_refused_by_name(body, message):
     with pytest.raises(SignatureError) as refused:
         verify(connection(), _signed(body), at(100))
     assert refused.value.message == message
+
+
+def test_a_v1_value_holding_an_equals_sign_is_still_a_v1_signature():
+    """Stripe's libraries read each item's name up to its first ``=`` (stripe-node
+    ``parseHeader``: ``item.split('=')``, ``kv[0]`` the name; stripe-python ``split("=", 2)``),
+    so ``v1=abc=def`` names a v1 signature: one that does not match, not a missing one."""
+    with pytest.raises(SignatureError) as refused:
+        verify(connection(), request(f"t={TIMESTAMP},v1=abc=def"), at(100))
+    assert refused.value.message == "Stripe-Signature does not match the body"
+
+
+def test_samples_are_laid_out_as_stripe_sends_its_events():
+    """``encode`` writes the sample bodies: two-space indented JSON, the layout of the event
+    in stripe-dotnet's signature test (the file's final newline aside)."""
+    assert encode(json.loads(BODY)) == BODY.removesuffix(b"\n")

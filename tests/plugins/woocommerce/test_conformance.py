@@ -19,6 +19,11 @@ class TestWooCommerce(MarketplaceAdapterTests):
         return WooCommerceMarketplace()
 
     @pytest.fixture
+    def action_settings(self, settings):
+        # Approving and declining returns go through the returns plugin's API: its key.
+        return {**settings, "wpswings_secret_key": "wps_conformance_0123456789"}
+
+    @pytest.fixture
     def expected_snapshots(self):
         return {
             "return_requested": [

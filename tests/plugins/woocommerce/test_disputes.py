@@ -82,6 +82,8 @@ def test_a_dispute_opened_becomes_a_chargeback_case(client, runtime, wcpay_conne
     )
     assert case.order.external_id == "123"
     assert case.extra["charge_id"] == "ch_345"
+    # the documented balance transaction's fee (1500 usd, "Dispute fee"): the fee paid
+    assert case.extra["fees"] == [{"value": "15.00", "currency": "USD"}]
     assert case.evidence == []  # pre-filled fields are drafts until submitted
     assert runtime.fill_allowed_actions(case).allowed_actions == ["accept", "contest", "add_note"]
     assert api.calls[0].request.headers["Authorization"].startswith("Basic ")

@@ -182,6 +182,8 @@ def test_agents_mint_links_through_the_api(client, case_of, make_token, days):
         ("de", "CO", None, "In Ihrem Land (Kolumbien) haben Sie nach dem Gesetz 5 Werktage Zeit"),
         ("ja", "NZ", None, "お住まいの国（ニュージーランド）の法律には、"),  # noqa: RUF001
         ("fr", "KH", None, "Nous n'avons pas pu vérifier si le droit de votre pays (Cambodge)"),
+        ("en", "MY", None, "The law where you live (Malaysia) gives no general right"),
+        ("en", "AE", None, "The law where you live (United Arab Emirates) gives no general"),
     ],
 )
 def test_rights_are_told_as_the_law_of_the_buyers_country_says(lang, country, store_days, expected):
@@ -211,3 +213,24 @@ def test_a_known_none_and_an_unknown_read_differently():
     )
     assert unknown_record.sources
     assert not any("withdraw from an online purchase without" in line for line in none + unknown)
+
+
+@pytest.mark.parametrize(("lang", "hedge"), [
+    ("en", "We have not confirmed this in the text of the law itself."),
+    ("de", "Wir haben dies nicht im Gesetzestext selbst überprüft."),
+    ("ja", "この内容は法律の条文そのものでは確認できていません。"),
+])  # fmt: skip
+def test_an_unverified_answer_says_so_and_a_checked_one_does_not(lang, hedge):
+    """Malaysia's "none" is unverified (the Direct Sales Act's ten working days may reach an
+    online sale); the UAE's and Hong Kong's are confirmed by their sources; an unknown
+    country claims nothing, so there is nothing to hedge."""
+    from disputeflow.features.i18n import formatter
+    from disputeflow.webhooks.buyer.view import rights_lines
+
+    def lines(country: str) -> list[str]:
+        return rights_lines(formatter(lang, country), country, None)[0]
+
+    assert hedge in lines("MY")
+    assert hedge in lines("CH")
+    for country in ("AE", "HK", "VN", "DE"):
+        assert hedge not in lines(country), country

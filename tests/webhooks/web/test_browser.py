@@ -143,6 +143,7 @@ def shop(runtime, platform):
     seed(runtime, api_base_url=platform.url)
     with runtime.database.session() as session:
         cases["token"] = tokens.create(session, name="Ana", role=Role.AGENT).token
+    cases["connection"] = connection["id"]
     return cases
 
 
@@ -305,4 +306,32 @@ def test_the_workspace_in_german_and_japanese(driver, live_server, shop):
     width = driver.execute_script("return document.documentElement.scrollWidth")
     assert width <= 390, "nothing sticks out sideways on a phone, in Japanese either"
     screenshot(driver, "inbox-phone-ja")
+    driver.delete_all_cookies()
+
+
+def test_a_connections_setup_in_german_and_japanese(driver, live_server, shop):
+    """A connection's page tells where its setup stands (as ``connections show`` does), in
+    the reader's language; its long webhook URL wraps on a phone (screenshots for
+    docs/workspace.md)."""
+    driver.delete_all_cookies()
+    driver.set_window_size(1280, 900)
+    driver.get(f"{live_server}/workspace/sign-in?lang=de")
+    driver.find_element(by("ID"), "token").send_keys(shop["token"])
+    driver.find_element(by("CSS_SELECTOR"), "main form button[type=submit]").click()
+    wait_for(driver, "table.cases")
+    driver.get(f"{live_server}/workspace/connections/{shop['connection']}")
+    assert driver.find_element(by("ID"), "setup-title").text == "Einrichtung"
+    assert driver.find_element(by("ID"), "connection-authorised").text == "nichts zu autorisieren"
+    step = driver.find_element(by("ID"), "next-step").text
+    assert step.startswith("Geben Sie der Plattform diese Webhook-URL:")
+    assert f"/webhooks/fake/{shop['connection']}" in step
+    screenshot(driver, "connection-de", full_page=True)
+    driver.set_window_size(390, 844)  # a phone
+    driver.get(f"{live_server}/workspace/connections/{shop['connection']}?lang=ja")
+    assert driver.find_element(by("ID"), "setup-title").text == "セットアップ"
+    assert driver.find_element(by("ID"), "connection-errors").text == "なし"
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 390, "the webhook URL wraps instead of sticking out on a phone"
+    screenshot(driver, "connection-phone-ja", full_page=True)
+    driver.set_window_size(1280, 900)
     driver.delete_all_cookies()

@@ -11,6 +11,7 @@ on any Latin word that is not data of the test (a store's name, a case number...
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 from datetime import UTC, datetime, timedelta
@@ -119,6 +120,8 @@ def world(runtime, app, make_token, add_case):
         order=Order("o-7", "#7007"), buyer=Party(name="Aiko Tanaka", country="JP"),
         deadlines=(Deadline("platform_response", utcnow() + timedelta(hours=20), "fake"),),
     ), connection_id=ids["eu"])  # fmt: skip
+    open_dispute = add_case(snapshot("cb-77", opened_at=utcnow(), observed_at=utcnow()),
+                            connection_id=ids["eu"])  # fmt: skip
     admin = app.test_client()
     sign_in(admin, make_token("admin", name="Ana"))
     for form in ({"type": "refund", "amount": "5.00", "rationale": "Scratched box"},
@@ -127,6 +130,15 @@ def world(runtime, app, make_token, add_case):
         page = admin.get(f"/workspace/cases/{jp}").text
         admin.post(f"/workspace/cases/{jp}/actions", data={"csrf_token": csrf_of(page), **form})
     admin.get(f"/workspace/cases/{jp}")  # the flash of the last form is shown, in English
+    packet = admin.get(f"/workspace/cases/{ids['d1']}/evidence").text
+    edited = {"csrf_token": csrf_of(packet), "item": ["billing_address"],
+              "shown-billing_address": "", "text-billing_address": "1 Main St, Berlin",
+              "statement": "Ordered and delivered.", "file_item": "delivery",
+              "file": (io.BytesIO(b"%PDF-1.4 pod"), "pod.pdf")}  # fmt: skip
+    saved = admin.post(f"/workspace/cases/{ids['d1']}/evidence", data=edited,
+                       content_type="multipart/form-data")  # fmt: skip
+    assert saved.status_code == 302, saved.text
+    admin.get(f"/workspace/cases/{ids['d1']}/evidence")  # its flash, in English, is shown
     with runtime.database.session() as session:
         connections.get_row(session, ids["us"]).state = "needs_reauth"
         refund, note, _assign = session.scalars(
@@ -148,6 +160,11 @@ def world(runtime, app, make_token, add_case):
         *(f"/workspace/cases/{ids[n]}" for n in ("d1", "d2", "r1", "s1", "s2")),
         f"/workspace/cases/{claim}",
         f"/workspace/cases/{jp}",
+        f"/workspace/cases/{ids['d1']}/evidence",
+        f"/workspace/cases/{ids['d2']}/evidence",
+        f"/workspace/cases/{jp}/evidence",
+        f"/workspace/cases/{open_dispute}",
+        f"/workspace/cases/{open_dispute}/evidence",
     ]
     data = ["eu-store", "us-store", "de-shop", "eu-shop", "us-shop", "Aiko Tanaka", "tokyo_buyer",
             "Team Returns", "Called the buyer", "Sizes", "Scratched box", "Happy to help",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from disputeflow.engine.store import links, sessions  # noqa: F401  # their tables, in the metadata
+from disputeflow.engine.store import links, packets, sessions  # noqa: F401  # their tables
 from disputeflow.engine.store.search_schema import OUTSIDE_MODELS
 from disputeflow.engine.store.tables import Base
 

@@ -10,7 +10,7 @@ before, and ``disputeflow db upgrade`` says which command the database owner run
 What ``q`` matches does not change (``docs/api.md``).
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-05 22:00:00.000000
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 from disputeflow.engine.store import search_schema
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

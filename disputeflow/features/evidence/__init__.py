@@ -1,0 +1,1 @@
+"""Evidence packets: assembled per case from the platforms and what disputeflow holds."""

@@ -1,0 +1,1 @@
+"""The evidence catalogue (catalogue.toml): what wins each category, by platform field."""
