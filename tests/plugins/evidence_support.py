@@ -43,3 +43,15 @@ def as_evidence(items: Iterable[EvidenceItem]) -> tuple[Evidence, ...]:
         for number, item in enumerate(items, start=1)
         if item.content is None
     )
+
+
+def packet_of(client, case_id, agent):
+    """The case's assembled packet through the API (``agent``: its auth headers)."""
+    answer = client.get(f"/api/v1/cases/{case_id}/evidence", headers=agent)
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
+def items(packet):
+    """A packet's items (its API form) by catalogue name."""
+    return {item["name"]: item for item in packet["items"]}

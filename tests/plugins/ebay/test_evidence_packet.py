@@ -29,6 +29,7 @@ from tests.plugins.ebay.conftest import API
 from tests.plugins.ebay.payloads import a_dispute, an_order, shipping_fulfillments, to_json
 from tests.plugins.ebay.test_actions import case_of, sent
 from tests.plugins.ebay.test_evidence import ADD_EVIDENCE_KEYS, CONTEST_KEYS, ORDER_PATH
+from tests.plugins.evidence_support import items, packet_of
 
 __all__ = ["case_of"]  # the fixture, used by name
 
@@ -68,16 +69,6 @@ class Dispute:
         self.added.append(json.loads(request.body))
         self.body = {**self.body, "revision": self.body["revision"] + 1}
         return 200, {"Content-Type": "application/json"}, to_json({"evidenceId": "ev-1"})
-
-
-def packet_of(client, case_id, agent):
-    answer = client.get(f"/api/v1/cases/{case_id}/evidence", headers=agent)
-    assert answer.status_code == 200, answer.get_json()
-    return answer.get_json()
-
-
-def items(packet):
-    return {item["name"]: item for item in packet["items"]}
 
 
 def submit(client, case_id, agent, **body):

@@ -28,6 +28,7 @@ from disputeflow.engine.action_runner import process_actions
 from disputeflow.engine.ingest import ingest_snapshot
 from disputeflow.engine.store import tokens
 from disputeflow.plugins.paypal.disputes import to_snapshot
+from tests.plugins.evidence_support import items, packet_of
 from tests.plugins.paypal.conftest import API, fixture
 from tests.plugins.paypal.test_actions import multipart
 from tests.plugins.paypal.test_evidence import (
@@ -53,16 +54,6 @@ def agent(runtime):
 def open_case(runtime, connection, dispute):
     snapshot = to_snapshot("paypal", dispute)
     return ingest_snapshot(runtime.database, runtime.plugins, connection["id"], snapshot).case
-
-
-def packet_of(client, case_id, agent):
-    answer = client.get(f"/api/v1/cases/{case_id}/evidence", headers=agent)
-    assert answer.status_code == 200, answer.get_json()
-    return answer.get_json()
-
-
-def items(packet):
-    return {item["name"]: item for item in packet["items"]}
 
 
 def submit(client, case_id, agent, **body):

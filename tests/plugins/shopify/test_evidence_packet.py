@@ -26,6 +26,7 @@ from pypdf import PdfReader
 
 from disputeflow.engine.action_runner import process_actions
 from disputeflow.engine.store import tokens
+from tests.plugins.evidence_support import items
 from tests.plugins.shopify.conftest import fixture, graphql_router
 from tests.plugins.shopify.test_actions import dispute, open_case
 from tests.plugins.shopify.test_evidence_graphql import (
@@ -81,10 +82,6 @@ def agent(runtime):
     with runtime.database.session() as session:
         token = tokens.create(session, name="agent-ana", role="agent").token
     return {"Authorization": f"Bearer {token}"}
-
-
-def items(packet):
-    return {item["name"]: item for item in packet["items"]}
 
 
 def routed(api):

@@ -22,6 +22,7 @@ from disputeflow.engine.store import tokens
 from disputeflow.plugins.stripe.actions import META_KEY
 from disputeflow.plugins.stripe.disputes import dispute_snapshot
 from disputeflow.plugins.stripe.settings import DEFAULT_ORDER_KEYS
+from tests.plugins.evidence_support import items
 from tests.plugins.stripe.conftest import API, FILES, NOW, WOO_METADATA, charge, dispute, fixture
 
 DISPUTE_ID = "dp_1Pgc71B7WZ01zgkWMevJiAUx"
@@ -62,10 +63,6 @@ def pdf_text(multipart):
     end = multipart.rindex(b"%%EOF") + len(b"%%EOF")
     reader = PdfReader(io.BytesIO(multipart[start:end]))
     return "\n".join(page.extract_text() for page in reader.pages)
-
-
-def items(packet):
-    return {item["name"]: item for item in packet["items"]}
 
 
 def test_a_fraud_packet_from_the_charge_is_submitted(client, runtime, account, api, agent):

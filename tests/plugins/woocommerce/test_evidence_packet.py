@@ -37,6 +37,7 @@ from responses import matchers
 from disputeflow.engine.action_runner import process_actions
 from disputeflow.engine.store import tokens
 from disputeflow.plugins.woocommerce.dispute_actions import FILE_PURPOSE
+from tests.plugins.evidence_support import items, packet_of
 from tests.plugins.woocommerce.conftest import API
 from tests.plugins.woocommerce.test_actions import dispute_case
 from tests.plugins.woocommerce.test_disputes import dispute, wcpay_order
@@ -60,16 +61,6 @@ def agent(runtime):
     with runtime.database.session() as session:
         token = tokens.create(session, name="agent-ana", role="agent").token
     return {"Authorization": f"Bearer {token}"}
-
-
-def packet_of(client, case_id, agent):
-    answer = client.get(f"/api/v1/cases/{case_id}/evidence", headers=agent)
-    assert answer.status_code == 200, answer.get_json()
-    return answer.get_json()
-
-
-def items(packet):
-    return {item["name"]: item for item in packet["items"]}
 
 
 def posted_bodies(api):
