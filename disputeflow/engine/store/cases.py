@@ -8,7 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from disputeflow.core.case import Case
@@ -48,11 +61,25 @@ _FIND = select(_CASES).where(
     _CASES.c.external_id == bindparam("e"),
 )
 _FIND_LOCKED = _FIND.with_for_update()
-_TIMELINE_OF = (
-    select(_TIMELINE).where(_TIMELINE.c.case_id == bindparam("case_key")).order_by(_TIMELINE.c.id)
-)
-_EVIDENCE_OF = select(_EVIDENCE.c.data).where(_EVIDENCE.c.case_id == bindparam("case_key"))
-_MESSAGES_OF = select(_MESSAGES).where(_MESSAGES.c.case_id == bindparam("case_key"))
+_KEY = bindparam("case_key")
+_NONE = null()
+
+
+def _part(name: str) -> ColumnElement[str]:
+    return literal_column(f"'{name}'", String)
+
+
+# A case's timeline, evidence and messages in one statement: one row shape for the three,
+# its column types those of the timeline's (the first SELECT), ``part`` telling them apart.
+_T, _E, _M = _TIMELINE.c, _EVIDENCE.c, _MESSAGES.c
+_CHILDREN_OF = union_all(
+    select(_part("t").label("part"), _T.id, _T.at, _T.actor, _T.kind, _T.summary, _T.data,
+           _T.derived).where(_T.case_id == _KEY),
+    select(_part("e"), _E.id, _NONE, _NONE, _NONE, _NONE, _E.data, _NONE).where(
+        _E.case_id == _KEY),
+    select(_part("m"), _M.id, _M.sent_at, _M.external_id, _M.party, _M.body, _NONE,
+           _NONE).where(_M.case_id == _KEY),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -90,25 +117,26 @@ def get(session: Session, case_id: str) -> Case:
 
 
 def load(session: Session, row: Any) -> Case:
-    """Assemble the aggregate from its row (an ORM row or a plain one) and child rows."""
-    connection = session.connection()
-    timeline = connection.execute(_TIMELINE_OF, {"case_key": row.id})
-    evidence = connection.execute(_EVIDENCE_OF, {"case_key": row.id})
-    messages = connection.execute(_MESSAGES_OF, {"case_key": row.id})
+    """Assemble the aggregate from its row (an ORM row or a plain one) and its child rows,
+    read in one statement."""
+    parts: dict[str, list[Any]] = {"t": [], "e": [], "m": []}
+    for child in session.connection().execute(_CHILDREN_OF, {"case_key": row.id}):
+        parts[child.part].append(child)
     case = summary(row)
     case.timeline = sorted(
         (
-            TimelineEntry(t.at, t.actor, t.kind, t.summary, dict(t.data), t.derived)
-            for t in timeline
+            TimelineEntry(t.at, t.actor, t.kind, t.summary, dict(t.data), bool(t.derived))
+            for t in sorted(parts["t"], key=lambda t: t.id)
         ),
         key=TimelineEntry.sort_key,
     )
     case.evidence = sorted(
-        (Evidence.from_dict(e.data) for e in evidence),
+        (Evidence.from_dict(e.data) for e in parts["e"]),
         key=lambda e: (e.submitted_at, e.external_id),
     )
     case.messages = sorted(
-        (Message(m.external_id, m.party, m.body, m.sent_at) for m in messages),
+        # the union's columns: actor = external_id, kind = party, summary = body, at = sent_at
+        (Message(m.actor, m.kind, m.summary, m.at) for m in parts["m"]),
         key=lambda m: (m.sent_at, m.external_id),
     )
     return case
