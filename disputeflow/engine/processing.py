@@ -2,10 +2,12 @@
 
 A worker claims several due deliveries in one round trip (``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, so workers on many hosts share the queue) and processes them as one group: one
-transaction, each delivery translated and merged inside a savepoint of its own, every
-status written with the case changes it caused, one commit for the group. A worker killed
-midway commits nothing of its group, which is simply claimed again; a delivery that fails
-rolls back only its savepoint and is kept as failed with its reason.
+transaction, every status written with the case changes it caused, one commit for the
+group. The group runs optimistically, without a savepoint per delivery; if a delivery
+fails, the whole transaction rolls back and the group runs again with each delivery in a
+savepoint of its own, where a failing one rolls back only its savepoint and is kept as
+failed with its reason. A worker killed midway commits nothing of its group, which is
+simply claimed again.
 
 Workers never deadlock on each other's groups: on PostgreSQL every delivery after a group's
 first waits at most :data:`LOCK_WAIT_MS` for a lock (a case another worker holds); past
@@ -93,12 +95,34 @@ def process_deliveries(
     return report
 
 
+class _Redo(Exception):
+    """A delivery of an optimistic group failed: the group rolls back and runs again, each
+    delivery in a savepoint of its own."""
+
+
 def _process_group(
     runtime: Runtime, size: int, now: datetime, policy: RetryPolicy, report: BatchReport
 ) -> bool:
     """Claim up to ``size`` deliveries and process them in one transaction; whether any
-    were due."""
-    results: list[MergeResult] = []
+    were due. Optimistic first, without a savepoint per delivery; only when one fails is
+    the transaction rolled back and the group done again with savepoints, so one bad
+    delivery never loses the others (nor is anything of the first try kept)."""
+    try:
+        return _run_group(runtime, size, now, policy, report, savepoints=False)
+    except _Redo:
+        return _run_group(runtime, size, now, policy, report, savepoints=True)
+
+
+def _run_group(
+    runtime: Runtime,
+    size: int,
+    now: datetime,
+    policy: RetryPolicy,
+    report: BatchReport,
+    *,
+    savepoints: bool,
+) -> bool:
+    group = BatchReport()  # counted into ``report`` once committed
     started = time.monotonic()
     with runtime.database.session() as session:
         claimed = deliveries.claim_due(session, now, size)
@@ -109,21 +133,24 @@ def _process_group(
                 break  # the rest stay due for the next group
             if position == 1:
                 _lock_wait(session, LOCK_WAIT_MS)
-            outcome = _attempt(session, runtime, row, connections, first=position == 0)
+            outcome = _attempt(
+                session, runtime, row, connections, first=position == 0, savepoint=savepoints
+            )
             if outcome is None:
                 continue  # a case another worker holds: left due, for a later group
             if isinstance(outcome, Exception):
                 _failed(session, row, outcome, now, policy)
-                report.failed += 1
+                group.failed += 1
                 continue
-            results += outcome[0]
-            report.dropped += outcome[1]
+            group.results += outcome[0]
+            group.dropped += outcome[1]
             done.append(row.id)
         deliveries.mark_done(session, done, now)
-        report.processed += len(done)
+        group.processed = len(done)
         _lock_wait(session, 0)  # the audit lanes, at commit, may be waited for
-    notify(runtime.plugins, results)
-    report.results += results
+    notify(runtime.plugins, group.results)
+    for name in ("processed", "failed", "dropped", "results"):
+        setattr(report, name, getattr(report, name) + getattr(group, name))
     return bool(claimed)
 
 
@@ -133,13 +160,24 @@ def _lock_wait(session: Session, milliseconds: int) -> None:
 
 
 def _attempt(
-    session: Session, runtime: Runtime, row: Any, connections: dict[str, Connection], *, first: bool
+    session: Session,
+    runtime: Runtime,
+    row: Any,
+    connections: dict[str, Connection],
+    *,
+    first: bool,
+    savepoint: bool,
 ) -> tuple[list[MergeResult], int] | Exception | None:
-    """One delivery in its savepoint: its changes, the error it failed with, or ``None``
-    when it met another worker's lock (never for a group's first delivery)."""
+    """One delivery (in its savepoint when ``savepoint``): its changes, the error it failed
+    with, or ``None`` when it met another worker's lock (never for a group's first
+    delivery). Without a savepoint any error raises :class:`_Redo` instead."""
     try:
+        if not savepoint:
+            return _translate(session, runtime, row, connections)
         return _process_one(session, runtime, row, connections)
     except Exception as error:  # kept as failed with its reason, never lost
+        if not savepoint:
+            raise _Redo from error
         if not first and isinstance(error, OperationalError) and _lock_conflict(error):
             return None
         return error
@@ -175,27 +213,34 @@ def _connection(
 def _process_one(
     session: Session, runtime: Runtime, row: Any, connections: dict[str, Connection]
 ) -> tuple[list[MergeResult], int]:
-    """Translate and merge one delivery inside a savepoint (retried once on a create race);
-    return the changes and how many update-only snapshots found no case."""
+    """:func:`_translate` inside a savepoint (retried once on a create race)."""
     for attempt in (1, 2):
         try:
             with session.begin_nested():
-                connection = _connection(session, runtime, row.connection_id, connections)
-                marketplace = runtime.plugins.marketplace(row.platform)
-                items = marketplace.translate_delivery(connection, deliveries.to_stored(row))
-                results: list[MergeResult] = []
-                dropped = 0
-                for item in items:
-                    applied = _apply(session, runtime, row, item)
-                    if applied is None:
-                        dropped += 1
-                    else:
-                        results += applied
-                return results, dropped
+                return _translate(session, runtime, row, connections)
         except IntegrityError:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def _translate(
+    session: Session, runtime: Runtime, row: Any, connections: dict[str, Connection]
+) -> tuple[list[MergeResult], int]:
+    """Translate and merge one delivery; return the changes and how many update-only
+    snapshots found no case."""
+    connection = _connection(session, runtime, row.connection_id, connections)
+    marketplace = runtime.plugins.marketplace(row.platform)
+    items = marketplace.translate_delivery(connection, deliveries.to_stored(row))
+    results: list[MergeResult] = []
+    dropped = 0
+    for item in items:
+        applied = _apply(session, runtime, row, item)
+        if applied is None:
+            dropped += 1
+        else:
+            results += applied
+    return results, dropped
 
 
 def _apply(

@@ -241,6 +241,11 @@ def _drop_savepoint_drafts(session: Session, previous: SessionTransaction) -> No
 
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
+    """The transaction rolled back: its queued entries go. SQLAlchemy fires this for a
+    savepoint's rollback too (still inside the nested transaction): that one drops only
+    its own entries (:func:`_drop_savepoint_drafts`), never the rest of the transaction's."""
+    if session.in_nested_transaction():
+        return
     session.info.pop(_PENDING, None)
     session.info.pop(_MARKS, None)
 

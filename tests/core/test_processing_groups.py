@@ -1,0 +1,124 @@
+"""A group of deliveries: one transaction without savepoints while all goes well; one
+failing delivery sends the group round again with a savepoint each, and only it fails."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+
+from disputeflow.core.clock import utcnow
+from disputeflow.core.marketplace import VerifiedDelivery
+from disputeflow.engine import processing
+from disputeflow.engine.processing import process_deliveries
+from disputeflow.engine.store import audit_verify, deliveries
+from disputeflow.engine.store.tables import AuditRow, CaseRow, CaseSnapshotRow, TimelineRow
+from tests.fakes.marketplace import encode
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def connection_id(runtime):
+    return runtime.add_connection("fake", "eu", {"signing_secret": "s", "shop": "eu"})["id"]
+
+
+def payload(n: int, status: str, hours: int) -> dict[str, str]:
+    return {
+        "id": f"d{n}", "type": "dispute", "status": status, "reason": "fraudulent",
+        "amount": "10.00", "currency": "EUR", "opened_at": T0.isoformat(),
+        "updated_at": (T0 + timedelta(hours=hours)).isoformat(),
+    }  # fmt: skip
+
+
+def store(runtime, connection_id, body: bytes, key: str) -> str:
+    with runtime.database.session() as session:
+        delivery_id, _ = deliveries.insert(
+            session,
+            connection_id=connection_id,
+            platform="fake",
+            verified=VerifiedDelivery(dedup_key=key, topic="disputes/update", headers={}),
+            body=body,
+            received_at=utcnow(),
+        )
+    return delivery_id
+
+
+def store_disputes(runtime, connection_id, *, late: bool = True) -> list[str]:
+    """Four disputes, two of them updated (and when ``late``, one update arriving before
+    its opening: the refold audits the entries it rewrites again)."""
+    bodies = [payload(n, "needs_response", 0) for n in range(4)]
+    bodies[2:2] = [payload(0, "under_review", 1), payload(1, "won", 2)]
+    if late:
+        bodies.insert(0, payload(3, "under_review", 1))
+    return [store(runtime, connection_id, encode(b), f"k{i}") for i, b in enumerate(bodies)]
+
+
+def counts(runtime) -> tuple[int, ...]:
+    with runtime.database.session(readonly=True) as session:
+        found = [
+            session.scalar(select(func.count()).select_from(table))
+            for table in (CaseRow, CaseSnapshotRow, TimelineRow)
+        ]
+        of_cases = select(func.count()).where(AuditRow.case_id.is_not(None))
+        return (*found, session.scalar(of_cases))
+
+
+@pytest.fixture
+def modes(monkeypatch):
+    """The ``savepoints`` flag of every group run, in order."""
+    seen: list[bool] = []
+    run_group = processing._run_group
+
+    def spy(*args, savepoints, **kwargs):
+        seen.append(savepoints)
+        return run_group(*args, savepoints=savepoints, **kwargs)
+
+    monkeypatch.setattr(processing, "_run_group", spy)
+    return seen
+
+
+def test_a_group_that_goes_well_is_one_transaction_without_savepoints(
+    runtime, connection_id, modes
+):
+    ids = store_disputes(runtime, connection_id)
+    statements: list[str] = []
+    engine = runtime.database.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731 (statement text)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        report = process_deliveries(runtime, limit=50)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert (report.processed, report.failed) == (len(ids), 0)
+    assert set(modes) == {False}  # no group ran again with savepoints
+    assert not [s for s in statements if s.lstrip().upper().startswith("SAVEPOINT")]
+    assert counts(runtime)[:2] == (4, len(ids))
+
+
+def test_one_bad_delivery_fails_alone_and_the_others_are_merged_once(
+    runtime, connection_id, modes, tmp_path
+):
+    good = store_disputes(runtime, connection_id, late=False)
+    bad = store(runtime, connection_id, b"{not json", "broken")
+    good.append(store(runtime, connection_id, encode(payload(9, "needs_response", 0)), "k9"))
+
+    report = process_deliveries(runtime, limit=50)
+
+    cases, snapshots, entries, audited = counts(runtime)
+    assert (cases, snapshots, entries) == (5, len(good), 7)
+    assert (report.processed, report.failed) == (len(good), 1)
+    assert modes[:2] == [False, True]  # rolled back, then again with savepoints
+    assert len({r.case.id for r in report.results}) == 5
+    with runtime.database.session(readonly=True) as session:
+        assert {deliveries.get(session, i).status for i in good} == {"done"}
+        failed = deliveries.get(session, bad)
+        assert (failed.status, failed.attempts) == ("failed", 1)
+        assert "is not JSON" in failed.last_error
+        verified = audit_verify.verify(session)
+        assert (verified.broken_seq, verified.reason, verified.checked) == (None, None, audited)
+
+    # one audit entry per timeline entry: none of the first try, none lost with its savepoint
+    assert audited == entries
+    assert process_deliveries(runtime, limit=50).processed == 0  # the bad one waits its turn
