@@ -80,9 +80,10 @@ def merge_into_store(
     history: list[CaseSnapshot] = []
     # newer than every snapshot merged: none can be this one (equal fingerprints, equal keys)
     if row is not None and snapshot.order_key <= cases.newest_key(row):
-        if cases.has_snapshot(session, row.id, snapshot.fingerprint):
+        earlier = cases.history_unless_merged(session, row.id, snapshot.fingerprint)
+        if earlier is None:
             return MergeResult(case or cases.load(session, row), duplicate=True)
-        history = cases.history(session, row.id)  # late: the whole history refolds
+        history = earlier  # late: the whole history refolds
     result = merge_snapshot(
         case,
         snapshot,

@@ -154,15 +154,28 @@ def record_entries(session: Session, case_id: str, entries: Iterable[TimelineEnt
         )
 
 
+# Built once (every group's commit runs them): only their values are bound.
+_LOCK_LANES = (
+    select(_LANES.c.lane, _LANES.c.head_seq, _LANES.c.head_hash, _LANES.c.entries)
+    .where(_LANES.c.lane.in_(bindparam("lanes", expanding=True)))
+    .order_by(_LANES.c.lane)
+    .with_for_update()
+)
+_LAST_SEQ = select(func.max(_AUDIT.c.seq))
+_NEXT_SEQS = text("SELECT nextval('audit_log_seq') FROM generate_series(1, :n)")
+_INSERT = insert(_AUDIT)
+_MOVE_HEADS = (
+    update(_LANES)
+    .where(_LANES.c.lane == bindparam("b_lane"))
+    .values(head_seq=bindparam("b_seq"), head_hash=bindparam("b_hash"),
+            entries=bindparam("b_entries"))
+)  # fmt: skip
+
+
 def _lock_lanes(session: Session, lanes: list[int]) -> dict[int, list[Any]]:
     """Lock the lanes' head rows in lane order; their heads and entry counts."""
-    query = (
-        select(_LANES.c.lane, _LANES.c.head_seq, _LANES.c.head_hash, _LANES.c.entries)
-        .where(_LANES.c.lane.in_(lanes))
-        .order_by(_LANES.c.lane)
-        .with_for_update()
-    )
-    heads = {row.lane: [row.head_seq, row.head_hash, row.entries] for row in session.execute(query)}
+    found = session.connection().execute(_LOCK_LANES, {"lanes": lanes})
+    heads = {row.lane: [row.head_seq, row.head_hash, row.entries] for row in found}
     missing = sorted(set(lanes) - set(heads))
     if missing:
         raise RuntimeError(f"audit lanes {missing} are missing: run `disputeflow migrate`")
@@ -172,12 +185,10 @@ def _lock_lanes(session: Session, lanes: list[int]) -> dict[int, list[Any]]:
 def _next_seqs(session: Session, count: int) -> list[int]:
     """``count`` new sequence numbers, rising: PostgreSQL's sequence (no lock held past the
     call), or on SQLite the next after the last (this transaction is the one writer)."""
-    if session.get_bind().dialect.name == "postgresql":
-        found = session.scalars(
-            text("SELECT nextval('audit_log_seq') FROM generate_series(1, :n)"), {"n": count}
-        )
-        return sorted(found)
-    last = session.scalar(select(func.max(_AUDIT.c.seq))) or 0
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return sorted(connection.execute(_NEXT_SEQS, {"n": count}).scalars())
+    last = connection.execute(_LAST_SEQ).scalar() or 0
     return list(range(last + 1, last + 1 + count))
 
 
@@ -191,12 +202,10 @@ def _append(session: Session, drafts: list[AuditDraft]) -> None:
                      draft.details, head[1], lane, head[0])  # fmt: skip
         rows.append({**row.__dict__, "hash": entry_hash(row)})
         heads[lane] = [seq, rows[-1]["hash"], head[2] + 1]
-    session.execute(insert(_AUDIT), rows)
-    session.execute(
-        update(_LANES)
-        .where(_LANES.c.lane == bindparam("b_lane"))
-        .values(head_seq=bindparam("b_seq"), head_hash=bindparam("b_hash"),
-                entries=bindparam("b_entries")),
+    connection = session.connection()
+    connection.execute(_INSERT, rows)
+    connection.execute(
+        _MOVE_HEADS,
         [{"b_lane": lane, "b_seq": s, "b_hash": h, "b_entries": n}
          for lane, (s, h, n) in heads.items()],
     )  # fmt: skip

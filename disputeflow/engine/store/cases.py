@@ -61,7 +61,11 @@ _FIND = select(_CASES).where(
     _CASES.c.external_id == bindparam("e"),
 )
 _FIND_LOCKED = _FIND.with_for_update()
-_KEY = bindparam("case_key")
+_KEY: Any = bindparam("case_key")
+_SNAPSHOTS = cast(Table, CaseSnapshotRow.__table__)
+_SNAPSHOTS_OF = select(_SNAPSHOTS.c.fingerprint, _SNAPSHOTS.c.data).where(
+    _SNAPSHOTS.c.case_id == _KEY
+)
 _NONE = null()
 
 
@@ -147,26 +151,21 @@ def summary(row: Any) -> Case:
     return Case.from_dict(row.document)
 
 
-def has_snapshot(session: Session, case_id: str, fingerprint: str) -> bool:
-    """Whether this exact snapshot was merged into the case before."""
-    found = session.scalar(
-        select(CaseSnapshotRow.id).where(
-            CaseSnapshotRow.case_id == case_id, CaseSnapshotRow.fingerprint == fingerprint
-        )
-    )
-    return found is not None
+def history_unless_merged(
+    session: Session, case_id: str, fingerprint: str
+) -> list[CaseSnapshot] | None:
+    """Every snapshot merged into the case so far, or ``None`` when the one of
+    ``fingerprint`` is among them (a duplicate): one read for both questions."""
+    rows = session.connection().execute(_SNAPSHOTS_OF, {"case_key": case_id}).all()
+    if any(r.fingerprint == fingerprint for r in rows):
+        return None
+    return [CaseSnapshot.from_dict(r.data) for r in rows]
 
 
 def newest_key(row: Any) -> OrderKey:
     """The order key of the newest snapshot merged, kept on the row so most merges need no
     history at all."""
     return (row.snapshot_at, row.snapshot_revision, row.snapshot_fingerprint)
-
-
-def history(session: Session, case_id: str) -> list[CaseSnapshot]:
-    """Every snapshot merged into the case so far."""
-    rows = session.scalars(select(CaseSnapshotRow).where(CaseSnapshotRow.case_id == case_id))
-    return [CaseSnapshot.from_dict(r.data) for r in rows]
 
 
 def previous_cases_of_buyer(session: Session, case: Case) -> int:

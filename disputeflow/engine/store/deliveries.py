@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -80,18 +80,27 @@ _CLAIMED = (
 )
 
 
+# Built once (the worker runs them for every group): only their values are bound.
+_CLAIM = (
+    select(*_CLAIMED)
+    .where(_TABLE.c.status.in_((PENDING, FAILED)), _TABLE.c.next_attempt_at <= bindparam("now"))
+    .order_by(_TABLE.c.next_attempt_at, _TABLE.c.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_MARK_DONE = (
+    update(_TABLE)
+    .where(_TABLE.c.id.in_(bindparam("ids", expanding=True)))
+    .values(status=DONE, attempts=_TABLE.c.attempts + 1, processed_at=bindparam("now"),
+            last_error=None, next_attempt_at=None)
+)  # fmt: skip
+
+
 def claim_due(session: Session, now: datetime, limit: int) -> Sequence[Any]:
     """Lock up to ``limit`` deliveries due for processing, in one round trip; rows other
     workers hold are skipped (``SKIP LOCKED``). Plain rows, not ORM objects: the worker
     reads them once and updates their status with one statement."""
-    query = (
-        select(*_CLAIMED)
-        .where(_TABLE.c.status.in_((PENDING, FAILED)), _TABLE.c.next_attempt_at <= now)
-        .order_by(_TABLE.c.next_attempt_at, _TABLE.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return session.execute(query).all()
+    return session.connection().execute(_CLAIM, {"now": now, "limit": limit}).all()
 
 
 def to_stored(row: Any) -> StoredDelivery:
@@ -111,12 +120,7 @@ def to_stored(row: Any) -> StoredDelivery:
 def mark_done(session: Session, ids: Sequence[str], now: datetime) -> None:
     """Record deliveries as processed (one statement for the lot)."""
     if ids:
-        session.execute(
-            update(_TABLE)
-            .where(_TABLE.c.id.in_(list(ids)))
-            .values(status=DONE, attempts=_TABLE.c.attempts + 1, processed_at=now,
-                    last_error=None, next_attempt_at=None)
-        )  # fmt: skip
+        session.connection().execute(_MARK_DONE, {"ids": list(ids), "now": now})
 
 
 def mark_failed(
