@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from disputeflow.core.case import Case
@@ -21,7 +22,7 @@ from disputeflow.engine.store.tables import CaseRow, OrderRefundRow
 EXTRA_KEY = "order_refunds"
 
 
-def _from_row(row: OrderRefundRow) -> OrderRefund:
+def _from_row(row: Any) -> OrderRefund:
     data = row.data
     return OrderRefund(
         order_external_id=data["order_external_id"],
@@ -32,15 +33,18 @@ def _from_row(row: OrderRefundRow) -> OrderRefund:
     )
 
 
+_REFUNDS = cast(Table, OrderRefundRow.__table__)
+_OF_ORDER = select(_REFUNDS.c.data).where(  # built once: every merge of a case with an order
+    _REFUNDS.c.connection_id == bindparam("c"), _REFUNDS.c.order_external_id == bindparam("o")
+)
+
+
 def for_order(session: Session, connection_id: str, order_external_id: str) -> list[OrderRefund]:
-    """Every refund recorded on one order of one connection."""
-    rows = session.scalars(
-        select(OrderRefundRow).where(
-            OrderRefundRow.connection_id == connection_id,
-            OrderRefundRow.order_external_id == order_external_id,
-        )
-    )
-    return [_from_row(row) for row in rows]
+    """Every refund recorded on one order of one connection (those added in this
+    transaction too)."""
+    session.flush()
+    found = session.connection().execute(_OF_ORDER, {"c": connection_id, "o": order_external_id})
+    return [_from_row(row) for row in found]
 
 
 def apply_to_case(case: Case, refunds: Iterable[OrderRefund]) -> list[TimelineEntry]:

@@ -47,6 +47,10 @@ _INSERT_TIMELINE = insert(_TIMELINE)
 _DELETE_DERIVED = delete(_TIMELINE).where(
     _TIMELINE.c.case_id == bindparam("case_key"), _TIMELINE.c.derived
 )
+_DELETE_EVIDENCE = delete(_EVIDENCE).where(_EVIDENCE.c.case_id == bindparam("case_key"))
+_DELETE_MESSAGES = delete(_MESSAGES).where(_MESSAGES.c.case_id == bindparam("case_key"))
+_INSERT_EVIDENCE = insert(_EVIDENCE)
+_INSERT_MESSAGES = insert(_MESSAGES)
 
 
 def save_merge(
@@ -82,7 +86,7 @@ def save_merge(
     else:
         add_entries(session, case.id, result.new_entries)
     if previous is None or (previous.evidence, previous.messages) != (case.evidence, case.messages):
-        replace_items(session, case)
+        replace_items(session, case, new=row is None)
 
 
 def _expire(session: Session, case_id: str) -> None:
@@ -120,13 +124,16 @@ def add_entries(
         )  # fmt: skip
 
 
-def replace_items(session: Session, case: Case) -> None:
-    """Rewrite the evidence and messages rows of a case from the aggregate."""
-    session.execute(delete(_EVIDENCE).where(_EVIDENCE.c.case_id == case.id))
-    session.execute(delete(_MESSAGES).where(_MESSAGES.c.case_id == case.id))
+def replace_items(session: Session, case: Case, *, new: bool = False) -> None:
+    """Rewrite the evidence and messages rows of a case from the aggregate (``new``: a case
+    inserted just now, which has none to delete)."""
+    connection = session.connection()
+    if not new:
+        connection.execute(_DELETE_EVIDENCE, {"case_key": case.id})
+        connection.execute(_DELETE_MESSAGES, {"case_key": case.id})
     if case.evidence:
-        session.execute(
-            insert(_EVIDENCE),
+        connection.execute(
+            _INSERT_EVIDENCE,
             [
                 {"case_id": case.id, "external_id": e.external_id, "party": str(e.party),
                  "submitted_at": e.submitted_at, "data": e.to_dict()}
@@ -134,8 +141,8 @@ def replace_items(session: Session, case: Case) -> None:
             ],
         )  # fmt: skip
     if case.messages:
-        session.execute(
-            insert(_MESSAGES),
+        connection.execute(
+            _INSERT_MESSAGES,
             [
                 {"case_id": case.id, "external_id": m.external_id, "party": str(m.party),
                  "sent_at": m.sent_at, "body": m.body}
