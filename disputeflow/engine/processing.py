@@ -11,7 +11,8 @@ simply claimed again.
 
 Workers never deadlock on each other's groups: on PostgreSQL every delivery after a group's
 first waits at most :data:`LOCK_WAIT_MS` for a lock (a case another worker holds); past
-that its savepoint rolls back and the group goes on without it, leaving it due: it comes
+that the group runs again with savepoints, where that delivery's savepoint rolls back and
+the group goes on without it, leaving it due: it comes
 again in a later group, first if need be, where it may wait as long as it needs while
 holding nothing else. The audit
 lanes are locked last, at commit, in one order. A group ends after
@@ -109,7 +110,9 @@ def _process_group(
     delivery never loses the others (nor is anything of the first try kept)."""
     try:
         return _run_group(runtime, size, now, policy, report, savepoints=False)
-    except _Redo:
+    except _Redo as redo:
+        cause = type(redo.__cause__).__name__  # its text may hold a statement's values
+        log.debug("a delivery failed (%s): the group runs again with savepoints", cause)
         return _run_group(runtime, size, now, policy, report, savepoints=True)
 
 
