@@ -176,7 +176,9 @@ def _attempt(
     delivery). Without a savepoint any error raises :class:`_Redo` instead."""
     try:
         if not savepoint:
-            return _translate(session, runtime, row, connections)
+            changes = _translate(session, runtime, row, connections)
+            session.flush()  # its ORM changes fail here, on it, never at the group's commit
+            return changes
         return _process_one(session, runtime, row, connections)
     except Exception as error:  # kept as failed with its reason, never lost
         if not savepoint:
