@@ -11,8 +11,8 @@ simply claimed again.
 
 Workers never deadlock on each other's groups: on PostgreSQL every delivery after a group's
 first waits at most :data:`LOCK_WAIT_MS` for a lock (a case another worker holds); past
-that the group runs again with savepoints, where that delivery's savepoint rolls back and
-the group goes on without it, leaving it due: it comes
+that the group rolls back and the deliveries before it run again without it, leaving it
+due: it comes
 again in a later group, first if need be, where it may wait as long as it needs while
 holding nothing else. The audit
 lanes are locked last, at commit, in one order. A group ends after
@@ -97,23 +97,41 @@ def process_deliveries(
 
 
 class _Redo(Exception):
-    """A delivery of an optimistic group failed: the group rolls back and runs again, each
-    delivery in a savepoint of its own."""
+    """The delivery at ``position`` of an optimistic group failed: the group rolls back."""
+
+    def __init__(self, position: int) -> None:
+        super().__init__(position)
+        self.position = position
 
 
 def _process_group(
     runtime: Runtime, size: int, now: datetime, policy: RetryPolicy, report: BatchReport
 ) -> bool:
     """Claim up to ``size`` deliveries and process them in one transaction; whether any
-    were due. Optimistic first, without a savepoint per delivery; only when one fails is
-    the transaction rolled back and the group done again with savepoints, so one bad
-    delivery never loses the others (nor is anything of the first try kept)."""
+    were due. Optimistic first, without a savepoint per delivery. When one fails the
+    transaction rolls back (nothing of it is kept) and: after a clash with another worker
+    (its lock, or the case it created just now), the deliveries before it run again, and
+    it heads a later group, where it may wait; otherwise the group runs again with a
+    savepoint each, so one bad delivery never loses the others."""
     try:
         return _run_group(runtime, size, now, policy, report, savepoints=False)
     except _Redo as redo:
-        cause = type(redo.__cause__).__name__  # its text may hold a statement's values
-        log.debug("a delivery failed (%s): the group runs again with savepoints", cause)
+        cause = redo.__cause__
+        log.debug("delivery %s of a group failed: %s", redo.position, type(cause).__name__)
+        if redo.position and _clash(cause):
+            try:
+                return _run_group(runtime, redo.position, now, policy, report, savepoints=False)
+            except _Redo:
+                pass
         return _run_group(runtime, size, now, policy, report, savepoints=True)
+
+
+def _clash(error: BaseException | None) -> bool:
+    """Whether ``error`` came from another worker's work: a lock it holds, or a case it
+    created after this one found none (a redo merges into it)."""
+    if isinstance(error, OperationalError):
+        return _lock_conflict(error)
+    return isinstance(error, IntegrityError)
 
 
 def _run_group(
@@ -137,7 +155,7 @@ def _run_group(
             if position == 1:
                 _lock_wait(session, LOCK_WAIT_MS)
             outcome = _attempt(
-                session, runtime, row, connections, first=position == 0, savepoint=savepoints
+                session, runtime, row, connections, position=position, savepoint=savepoints
             )
             if outcome is None:
                 continue  # a case another worker holds: left due, for a later group
@@ -168,7 +186,7 @@ def _attempt(
     row: Any,
     connections: dict[str, Connection],
     *,
-    first: bool,
+    position: int,
     savepoint: bool,
 ) -> tuple[list[MergeResult], int] | Exception | None:
     """One delivery (in its savepoint when ``savepoint``): its changes, the error it failed
@@ -182,8 +200,8 @@ def _attempt(
         return _process_one(session, runtime, row, connections)
     except Exception as error:  # kept as failed with its reason, never lost
         if not savepoint:
-            raise _Redo from error
-        if not first and isinstance(error, OperationalError) and _lock_conflict(error):
+            raise _Redo(position) from error
+        if position and isinstance(error, OperationalError) and _lock_conflict(error):
             return None
         return error
 

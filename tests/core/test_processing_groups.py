@@ -3,6 +3,8 @@ failing delivery sends the group round again with a savepoint each, and only it 
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -124,3 +126,30 @@ def test_one_bad_delivery_fails_alone_and_the_others_are_merged_once(
     # one audit entry per timeline entry: none of the first try, none lost with its savepoint
     assert audited == entries
     assert process_deliveries(runtime, limit=50).processed == 0  # the bad one waits its turn
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_case_another_worker_holds_is_left_for_a_later_group(runtime, connection_id, modes):
+    store(runtime, connection_id, encode(payload(1, "needs_response", 0)), "b0")
+    assert process_deliveries(runtime, limit=50).processed == 1
+    first = store(runtime, connection_id, encode(payload(0, "needs_response", 0)), "a0")
+    held = store(runtime, connection_id, encode(payload(1, "won", 1)), "b1")
+    after = store(runtime, connection_id, encode(payload(2, "needs_response", 0)), "c0")
+    modes.clear()
+    with runtime.database.engine.connect() as other:  # another worker, holding case d1
+        other.execute(select(CaseRow.id).where(CaseRow.external_id == "d1").with_for_update())
+        release = threading.Timer(1.0, other.rollback)
+        release.start()
+        started = time.monotonic()
+        report = process_deliveries(runtime, limit=2)
+        waited = time.monotonic() - started
+        release.join()
+    # the group met the lock; the delivery before it ran again without it; the next group
+    # began with it and waited for the lock
+    assert modes == [False, False, False]
+    assert report.processed == 2
+    assert waited >= 0.9
+    with runtime.database.session(readonly=True) as session:
+        statuses = [deliveries.get(session, i).status for i in (first, held, after)]
+        status = session.scalar(select(CaseRow.status).where(CaseRow.external_id == "d1"))
+    assert (statuses, status) == (["done", "done", "pending"], "resolved")
