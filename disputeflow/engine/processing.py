@@ -104,6 +104,15 @@ class _Redo(Exception):
         self.position = position
 
 
+@dataclass
+class _Memo:
+    """What a group's runs share: connections read, and each delivery's translation (or
+    the error it raised), so a run again never calls the platform again."""
+
+    connections: dict[str, Connection] = field(default_factory=dict)
+    translations: dict[str, Sequence[Translation] | Exception] = field(default_factory=dict)
+
+
 def _process_group(
     runtime: Runtime, size: int, now: datetime, policy: RetryPolicy, report: BatchReport
 ) -> bool:
@@ -113,17 +122,20 @@ def _process_group(
     (its lock, or the case it created just now), the deliveries before it run again, and
     it heads a later group, where it may wait; otherwise the group runs again with a
     savepoint each, so one bad delivery never loses the others."""
+    memo = _Memo()
     try:
-        return _run_group(runtime, size, now, policy, report, savepoints=False)
+        return _run_group(runtime, size, now, policy, report, memo, savepoints=False)
     except _Redo as redo:
         cause = redo.__cause__
         log.debug("delivery %s of a group failed: %s", redo.position, type(cause).__name__)
         if redo.position and _clash(cause):
             try:
-                return _run_group(runtime, redo.position, now, policy, report, savepoints=False)
+                return _run_group(
+                    runtime, redo.position, now, policy, report, memo, savepoints=False
+                )
             except _Redo:
                 pass
-        return _run_group(runtime, size, now, policy, report, savepoints=True)
+        return _run_group(runtime, size, now, policy, report, memo, savepoints=True)
 
 
 def _clash(error: BaseException | None) -> bool:
@@ -140,6 +152,7 @@ def _run_group(
     now: datetime,
     policy: RetryPolicy,
     report: BatchReport,
+    memo: _Memo,
     *,
     savepoints: bool,
 ) -> bool:
@@ -148,15 +161,12 @@ def _run_group(
     with runtime.database.session() as session:
         claimed = deliveries.claim_due(session, now, size)
         done: list[str] = []
-        connections: dict[str, Connection] = {}
         for position, row in enumerate(claimed):
             if position and time.monotonic() - started > GROUP_SECONDS:
                 break  # the rest stay due for the next group
             if position == 1:
                 _lock_wait(session, LOCK_WAIT_MS)
-            outcome = _attempt(
-                session, runtime, row, connections, position=position, savepoint=savepoints
-            )
+            outcome = _attempt(session, runtime, row, memo, position=position, savepoint=savepoints)
             if outcome is None:
                 continue  # a case another worker holds: left due, for a later group
             if isinstance(outcome, Exception):
@@ -184,7 +194,7 @@ def _attempt(
     session: Session,
     runtime: Runtime,
     row: Any,
-    connections: dict[str, Connection],
+    memo: _Memo,
     *,
     position: int,
     savepoint: bool,
@@ -194,10 +204,10 @@ def _attempt(
     delivery). Without a savepoint any error raises :class:`_Redo` instead."""
     try:
         if not savepoint:
-            changes = _translate(session, runtime, row, connections)
+            changes = _translate(session, runtime, row, memo)
             session.flush()  # its ORM changes fail here, on it, never at the group's commit
             return changes
-        return _process_one(session, runtime, row, connections)
+        return _process_one(session, runtime, row, memo)
     except Exception as error:  # kept as failed with its reason, never lost
         if not savepoint:
             raise _Redo(position) from error
@@ -234,13 +244,13 @@ def _connection(
 
 
 def _process_one(
-    session: Session, runtime: Runtime, row: Any, connections: dict[str, Connection]
+    session: Session, runtime: Runtime, row: Any, memo: _Memo
 ) -> tuple[list[MergeResult], int]:
     """:func:`_translate` inside a savepoint (retried once on a create race)."""
     for attempt in (1, 2):
         try:
             with session.begin_nested():
-                return _translate(session, runtime, row, connections)
+                return _translate(session, runtime, row, memo)
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -248,22 +258,38 @@ def _process_one(
 
 
 def _translate(
-    session: Session, runtime: Runtime, row: Any, connections: dict[str, Connection]
+    session: Session, runtime: Runtime, row: Any, memo: _Memo
 ) -> tuple[list[MergeResult], int]:
     """Translate and merge one delivery; return the changes and how many update-only
     snapshots found no case."""
-    connection = _connection(session, runtime, row.connection_id, connections)
-    marketplace = runtime.plugins.marketplace(row.platform)
-    items = marketplace.translate_delivery(connection, deliveries.to_stored(row))
     results: list[MergeResult] = []
     dropped = 0
-    for item in items:
+    for item in _translation(session, runtime, row, memo):
         applied = _apply(session, runtime, row, item)
         if applied is None:
             dropped += 1
         else:
             results += applied
     return results, dropped
+
+
+def _translation(
+    session: Session, runtime: Runtime, row: Any, memo: _Memo
+) -> Sequence[Translation]:
+    """The plugin's translation of the delivery, asked once per group (it may call the
+    platform); the error it raised, raised again."""
+    found = memo.translations.get(row.id)
+    if found is None:
+        connection = _connection(session, runtime, row.connection_id, memo.connections)
+        marketplace = runtime.plugins.marketplace(row.platform)
+        try:
+            found = list(marketplace.translate_delivery(connection, deliveries.to_stored(row)))
+        except Exception as error:
+            found = error
+        memo.translations[row.id] = found
+    if isinstance(found, Exception):
+        raise found
+    return found
 
 
 def _apply(
