@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -115,11 +116,13 @@ def held_by(runtime: Runtime, case: Case) -> str | None:
 class PacketSubmitter:
     """What the evidence feature lends this action (handling never imports it): why the
     case's packet cannot go now (``None`` when complete), the contest it stands for (to
-    check in a dry run), and its submission (the queued action)."""
+    check in a dry run), its submission (the queued action), and the scope of one
+    evaluation of a case's rules (inside it, the packet is assembled once)."""
 
     lacking: Callable[[Runtime, str], str | None]
     contest: Callable[[Runtime, str, str], ActionInput]
     submit: Callable[[Runtime, str, str], dict[str, Any]]
+    evaluation: Callable[[], AbstractContextManager[None]]
 
 
 def submitter(runtime: Runtime) -> PacketSubmitter | None:
