@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from disputeflow.core.clock import to_rfc3339
 from disputeflow.core.errors import InvalidInputError, NotFoundError
-from disputeflow.core.ids import new_id
 from disputeflow.core.marketplace import StoredDelivery, VerifiedDelivery
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.store.tables import DeliveryRow
 
 PENDING, DONE, FAILED, DEAD = "pending", "done", "failed", "dead"

@@ -29,10 +29,10 @@ from typing import Any
 
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import ActionNotAllowedError, InvalidInputError
-from disputeflow.core.ids import new_id
 from disputeflow.core.taxonomy import ActionType, Actor
 from disputeflow.core.values import Evidence
 from disputeflow.engine.evidence_files import EvidenceFile, file_param
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.outbox import ActionInput, request_action
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import actions, packets

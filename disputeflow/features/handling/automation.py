@@ -21,10 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from disputeflow.core.case import Case
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import ActionNotAllowedError, InvalidInputError
-from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import ActionType, Actor, CaseStatus, TimelineKind
 from disputeflow.core.values import Evidence, TimelineEntry
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.outbox import ActionInput, append_entry, check_action, request_action
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import cases

@@ -32,11 +32,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from disputeflow.core.calendar import BusinessCalendar
 from disputeflow.core.case import Case
 from disputeflow.core.clock import to_rfc3339, utcnow
 from disputeflow.core.taxonomy import ActionType, Actor, CaseStatus, DeadlineKind
 from disputeflow.core.values import Deadline
+from disputeflow.engine.calendar import BusinessCalendar
 from disputeflow.engine.outbox import ActionInput
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import actions, cases, packets

@@ -313,7 +313,7 @@ def test_never_after_the_deadline(runtime, connection_id, use_rules, platform):
 def test_business_days_before(due, days, expected):
     from datetime import date
 
-    from disputeflow.core.calendar import BusinessCalendar
+    from disputeflow.engine.calendar import BusinessCalendar
 
     assert business_days_before(BusinessCalendar(), date(*due), days) == date(*expected)
 
