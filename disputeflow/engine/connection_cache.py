@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from disputeflow.core.marketplace import Connection
@@ -30,6 +30,9 @@ _VERSION = (
     _TABLE.c.demo,
 )
 
+# built once: each use binds the id (no statement to build per delivery)
+_VERSION_OF = select(*_VERSION).where(_TABLE.c.id == bindparam("id"))
+
 Version = tuple[Any, ...]
 
 
@@ -44,7 +47,7 @@ class ConnectionCache:
     @staticmethod
     def version(session: Session, connection_id: str) -> Version | None:
         """The stored version of a connection (``None``: there is none)."""
-        row = session.execute(select(*_VERSION).where(_TABLE.c.id == connection_id)).first()
+        row = session.connection().execute(_VERSION_OF, {"id": connection_id}).first()
         return tuple(row) if row is not None else None
 
     def peek(self, connection_id: str) -> tuple[Version, Connection] | None:

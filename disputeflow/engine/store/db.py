@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,6 +81,9 @@ class Database:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         readonly_engine = engine.execution_options(**{READONLY_OPTION: True})
         self._readonly_sessions = sessionmaker(readonly_engine, expire_on_commit=False)
+        # SQLite has one writer at a time: this process's writers queue here, in turn,
+        # instead of sleeping in SQLite's busy handler (1 to 100 ms a try) for the lock
+        self._writers = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Database:
@@ -96,10 +100,20 @@ class Database:
         ``readonly`` sessions on SQLite begin a deferred transaction, so reads never queue
         behind a writer (WAL lets them see the last commit); writes must not use them.
         """
-        factory = self._readonly_sessions if readonly else self._sessions
-        with factory.begin() as session:
-            session.info[PLUGINS_KEY] = self.plugins
-            yield session
+        if readonly or self._writers is None:
+            with self._readonly_sessions.begin() if readonly else self._sessions.begin() as s:
+                s.info[PLUGINS_KEY] = self.plugins
+                yield s
+            return
+        # past SQLite's own busy timeout, go on and let SQLite decide (as without the queue)
+        queued = self._writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        try:
+            with self._sessions.begin() as session:
+                session.info[PLUGINS_KEY] = self.plugins
+                yield session
+        finally:
+            if queued:
+                self._writers.release()
 
     def dispose(self) -> None:
         self.engine.dispose()
