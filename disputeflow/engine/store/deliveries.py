@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from disputeflow.core.clock import to_rfc3339
 from disputeflow.core.errors import InvalidInputError, NotFoundError
 from disputeflow.core.ids import new_id
 from disputeflow.core.marketplace import StoredDelivery, VerifiedDelivery
+from disputeflow.engine.store.db import connection_of
 from disputeflow.engine.store.tables import DeliveryRow
 
 PENDING, DONE, FAILED, DEAD = "pending", "done", "failed", "dead"
@@ -48,7 +49,7 @@ _EXISTING = select(_TABLE.c.id).where(
 
 
 def insert(
-    session: Session,
+    session: Session | Connection,
     *,
     connection_id: str,
     platform: str,
@@ -58,7 +59,8 @@ def insert(
 ) -> tuple[str, bool]:
     """Store a verified delivery unless its dedup key was seen: ``(id, created)``.
 
-    ``INSERT ... ON CONFLICT DO NOTHING``, so concurrent duplicates never raise.
+    ``INSERT ... ON CONFLICT DO NOTHING``, so concurrent duplicates never raise. In the
+    transaction of ``session``, or of a plain connection (the intake's).
     """
     values: dict[str, Any] = {
         "id": new_id("dlv"),
@@ -73,7 +75,7 @@ def insert(
         "attempts": 0,
         "next_attempt_at": received_at,
     }
-    connection = session.connection()
+    connection = connection_of(session)
     statement = _INSERT.get(connection.dialect.name, _INSERT["sqlite"])
     if (inserted := connection.execute(statement, values).scalar()) is not None:
         return inserted, True
