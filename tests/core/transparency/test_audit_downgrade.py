@@ -124,3 +124,17 @@ def test_downgrade_refuses_a_lane_whose_newest_entry_was_deleted(database):
     with pytest.raises(RuntimeError, match=f"broken at entry {newest}: lane .* recorded head"):
         downgrade(database, "0009")
     assert migrate.current_revision(database) == migrate.head_revision()
+
+
+def test_downgrade_refuses_an_entry_in_a_lane_that_does_not_exist(database):
+    with database.session() as session:
+        last = session.scalar(select(AuditRow).order_by(AuditRow.seq.desc()).limit(1))
+        seq = last.seq + 1
+        forged = AuditRow(seq=seq, at=last.at, kind="view", case_id=None, actor="x",
+                          subject="forged", details={}, lane=99, prev_seq=0,
+                          prev_hash=GENESIS, hash="")  # fmt: skip
+        forged.hash = audit.entry_hash(forged)
+        session.add(forged)
+    with pytest.raises(RuntimeError, match=f"broken at entry {seq}: it is in lane 99"):
+        downgrade(database, "0009")
+    assert migrate.current_revision(database) == migrate.head_revision()

@@ -166,3 +166,6 @@ def _rechain(connection: sa.Connection) -> None:
     for lane, head in heads.items():
         if last.get(lane, (0, GENESIS)) != head:
             _refuse(head[0], f"lane {lane}'s recorded head is not its last entry")
+    for lane, (seq, _) in last.items():
+        if lane not in heads:
+            _refuse(seq, f"it is in lane {lane}, which has no recorded head")
