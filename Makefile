@@ -70,6 +70,7 @@ bench-quick: install
 	$(BIN)/python -m bench.case_list --cases 20000 --repeat 10
 	$(BIN)/python -m bench.backfill --objects 500,2000
 	$(BIN)/python -m bench.merge --cases 100
+	$(BIN)/python -m bench.profile --disputes 100 --top 15
 
 ## Mutation testing (docs/testing.md), never part of `make test` or CI: mutmut mutates
 ## money, merge, flow and every plugin's webhook verification ([tool.mutmut] in

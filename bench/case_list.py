@@ -30,12 +30,12 @@ from sqlalchemy import event, insert, text
 
 from bench import support
 from disputeflow.core.case import Case
-from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money
 from disputeflow.core.plugins import get_plugin_manager
 from disputeflow.core.taxonomy import Role
 from disputeflow.core.values import Deadline, Order, Party
 from disputeflow.engine.config import Settings
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import cases, tokens
 from disputeflow.engine.store.case_search import text_of

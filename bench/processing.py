@@ -29,9 +29,9 @@ from sqlalchemy import func, insert, select
 
 from bench import support
 from disputeflow.core.clock import utcnow
-from disputeflow.core.ids import new_id
 from disputeflow.core.plugins import get_plugin_manager
 from disputeflow.engine.config import Settings
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.processing import process_deliveries
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store.tables import DeliveryRow

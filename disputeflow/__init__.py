@@ -12,7 +12,6 @@ from importlib import metadata
 from typing import Any
 
 from disputeflow.core.actions import ActionRequest, ActionResult
-from disputeflow.core.calendar import BusinessCalendar
 from disputeflow.core.capabilities import Capabilities
 from disputeflow.core.case import Case
 from disputeflow.core.errors import (
@@ -48,14 +47,6 @@ from disputeflow.core.marketplace import (
     VerifiedDelivery,
 )
 from disputeflow.core.money import Money
-from disputeflow.core.notices import (
-    Audience,
-    Notice,
-    NoticeError,
-    NoticeResult,
-    Notifier,
-    Step,
-)
 from disputeflow.core.plugins import get_plugin_manager
 from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.taxonomy import (
@@ -70,9 +61,19 @@ from disputeflow.core.taxonomy import (
     TimelineKind,
 )
 from disputeflow.core.values import Deadline, Evidence, Message, Order, Party, TimelineEntry
+from disputeflow.engine.calendar import BusinessCalendar
 from disputeflow.engine.evidence_files import EvidenceFile, evidence_files, file_param
 from disputeflow.engine.http import PlatformClient, error_message
+from disputeflow.engine.json_limits import depth_exceeds
 from disputeflow.engine.minor_units import MinorUnits
+from disputeflow.engine.notices import (
+    Audience,
+    Notice,
+    NoticeError,
+    NoticeResult,
+    Notifier,
+    Step,
+)
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.sample_dates import redate, samples_dated_at, shift_for
 from disputeflow.engine.signed_tokens import LinkError
@@ -141,6 +142,7 @@ __all__ = [
     "TimelineKind",
     "UnsupportedError",
     "VerifiedDelivery",
+    "depth_exceeds",
     "error_message",
     "evidence_files",
     "file_param",

@@ -11,7 +11,7 @@ FUNCTION_LINES = 40
 # Hook specs are docstrings; migrations are generated lists of columns (exempt below).
 EXEMPT_MODULES = {"disputeflow/core/hookspecs.py"}
 # The core is the plugin contract and the model (docs/architecture.md): it stays small.
-CORE_LINES = 4400
+CORE_LINES = 4000
 
 
 def main() -> int:

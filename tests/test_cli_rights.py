@@ -98,7 +98,8 @@ def test_rights_list_prints_every_country_with_its_sources(invoke):
     assert lines[rows["HK"] + 1].startswith("        source: https://www.legco.gov.hk/")
     assert lines[rows["AE"]].split()[4:6] == ["none", "Federal"]  # checked: no "*"
     assert lines[rows["MY"]].split()[2:4] == ["none", "*"]  # a sourced none, unverified
-    assert lines[rows["VN"]].split()[:3] == ["VN", "Vietnam", "unknown"]
+    assert lines[rows["VN"]].split()[:4] == ["VN", "Vietnam", "none", "*"]  # unverified
+    assert lines[rows["LA"]].split()[:3] == ["LA", "Laos", "unknown"]
     assert lines[rows["DE"]].split()[2:4] == ["14", "days"]
 
 
@@ -107,11 +108,11 @@ def test_rights_list_filters_and_json(invoke):
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     countries = {item["country"] for item in body["items"]}
-    assert countries == {"AU", "CA", "CH", "IN", "SG", "US", "AE", "HK", "NZ", "PH", "MY"}
-    assert body["count"] == 11
+    assert countries == {"AU", "CA", "CH", "IN", "SG", "US", "AE", "HK", "NZ", "PH", "MY", "VN"}
+    assert body["count"] == 12
     assert all(item["sources"] and item["withdrawal_days"] is None for item in body["items"])
     unknown = invoke("rights", "list", "--right", "unknown").output.splitlines()
-    assert unknown[-1] == "6 countries"
+    assert unknown[-1] == "5 countries"
     assert invoke("rights", "list", "--right", "maybe").exit_code == 2
 
 

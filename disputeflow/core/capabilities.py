@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from disputeflow.core.taxonomy import ActionType, CaseKind
 
@@ -48,15 +48,6 @@ class Capabilities:
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form ``plugins list --json`` prints."""
-        return {
-            "actions": {str(k): sorted(str(a) for a in v) for k, v in self.actions.items()},
-            "webhooks": self.webhooks,
-            "polling": self.polling,
-            "partial_refunds": self.partial_refunds,
-            "return_policy": self.return_policy,
-            "register_webhooks": self.register_webhooks,
-            "order_lookup": self.order_lookup,
-            "buyer_messages": self.buyer_messages,
-            "app_webhooks": self.app_webhooks,
-            "install": self.install,
-        }
+        data: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["actions"] = {str(k): sorted(str(a) for a in v) for k, v in self.actions.items()}
+        return data

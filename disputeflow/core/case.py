@@ -17,7 +17,15 @@ from disputeflow.core.taxonomy import (
     Outcome,
     Stage,
 )
-from disputeflow.core.values import Deadline, Evidence, Message, Order, Party, TimelineEntry
+from disputeflow.core.values import (
+    Deadline,
+    Evidence,
+    Message,
+    Order,
+    Party,
+    TimelineEntry,
+    maybe,
+)
 
 # Who must act for each status: the party whose deadline becomes ``due_at``.
 ACTING_PARTY: dict[CaseStatus, Actor] = {
@@ -97,10 +105,6 @@ class Case:
     def to_dict(self) -> dict[str, Any]:
         """The API's JSON form of a case."""
 
-        def opt(value: Any) -> Any:
-            return value.to_dict() if value is not None else None
-
-        due_at = self.due_at
         return {
             "id": self.id,
             "connection_id": self.connection_id,
@@ -108,19 +112,19 @@ class Case:
             "object_type": self.object_type,
             "external_id": self.external_id,
             "kind": str(self.kind),
-            "stage": _str(self.stage),
+            "stage": maybe(str, self.stage),
             "category": str(self.category),
             "platform_reason": self.platform_reason,
             "network_reason_code": self.network_reason_code,
             "platform_status": self.platform_status,
             "status": str(self.status),
-            "outcome": _str(self.outcome),
-            "must_act": _str(self.must_act),
-            "amount": opt(self.amount),
-            "refunded": opt(self.refunded),
-            "order": opt(self.order),
-            "buyer": opt(self.buyer),
-            "due_at": to_rfc3339(due_at) if due_at else None,
+            "outcome": maybe(str, self.outcome),
+            "must_act": maybe(str, self.must_act),
+            "amount": maybe(Money.to_dict, self.amount),
+            "refunded": maybe(Money.to_dict, self.refunded),
+            "order": maybe(Order.to_dict, self.order),
+            "buyer": maybe(Party.to_dict, self.buyer),
+            "due_at": maybe(to_rfc3339, self.due_at),
             "deadlines": [d.to_dict() for d in self.deadlines],
             "opened_at": to_rfc3339(self.opened_at),
             "updated_at": to_rfc3339(self.updated_at),
@@ -137,10 +141,6 @@ class Case:
     def from_dict(cls, data: dict[str, Any]) -> Case:
         """Parse the JSON form written by :meth:`to_dict` (derived keys are ignored)."""
 
-        def opt(key: str, parse: Any) -> Any:
-            value = data.get(key)
-            return parse(value) if value is not None else None
-
         return cls(
             id=data["id"],
             connection_id=data["connection_id"],
@@ -152,15 +152,15 @@ class Case:
             category=Category(data["category"]),
             opened_at=parse_rfc3339(data["opened_at"]),
             updated_at=parse_rfc3339(data["updated_at"]),
-            stage=opt("stage", Stage),
-            outcome=opt("outcome", Outcome),
+            stage=maybe(Stage, data.get("stage")),
+            outcome=maybe(Outcome, data.get("outcome")),
             platform_reason=data.get("platform_reason"),
             network_reason_code=data.get("network_reason_code"),
             platform_status=data.get("platform_status"),
-            amount=opt("amount", Money.from_dict),
-            refunded=opt("refunded", Money.from_dict),
-            order=opt("order", Order.from_dict),
-            buyer=opt("buyer", Party.from_dict),
+            amount=maybe(Money.from_dict, data.get("amount")),
+            refunded=maybe(Money.from_dict, data.get("refunded")),
+            order=maybe(Order.from_dict, data.get("order")),
+            buyer=maybe(Party.from_dict, data.get("buyer")),
             deadlines=[Deadline.from_dict(d) for d in data.get("deadlines") or ()],
             evidence=[Evidence.from_dict(e) for e in data.get("evidence") or ()],
             messages=[Message.from_dict(m) for m in data.get("messages") or ()],
@@ -170,7 +170,3 @@ class Case:
             extra=dict(data.get("extra") or {}),
             links=[CaseLink.from_dict(link) for link in data.get("links") or ()],
         )
-
-
-def _str(value: object | None) -> str | None:
-    return str(value) if value is not None else None

@@ -2,6 +2,8 @@
 
 Plugins implement these with ``from disputeflow import hookimpl``. Hooks are called with
 keyword arguments only, so an implementation may accept fewer arguments than its spec.
+docs/plugin_hooks.md is the long form of each docstring. Types from outside the core (the
+settings, the runtime, a notifier) are ``Any`` here; each docstring names the class.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
     from disputeflow.core.events import CaseChange, Classification
     from disputeflow.core.evidence import EvidenceItem
     from disputeflow.core.marketplace import Connection, Marketplace
-    from disputeflow.core.notices import Notifier
     from disputeflow.core.snapshot import CaseSnapshot
     from disputeflow.core.taxonomy import ActionType
     from disputeflow.core.values import TimelineEntry
@@ -36,9 +37,7 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
-# ---------------------------------------------------------------------------------------
-# Discovery: called once when the plugin manager is built
-# ---------------------------------------------------------------------------------------
+# -- Discovery: called once when the plugin manager is built ------------------------------
 
 
 @hookspec
@@ -47,9 +46,8 @@ def disputeflow_register_marketplaces() -> Iterable[Marketplace]:
 
     Called when the host first needs its marketplaces (a request, a CLI command).
 
-    :return: an iterable of :class:`disputeflow.Marketplace` instances. Two adapters with
-        one ``name`` across all plugins are refused with a ``DuplicateMarketplaceError``
-        naming both plugins.
+    :return: :class:`disputeflow.Marketplace` instances; two adapters with one ``name``
+        across all plugins are a ``DuplicateMarketplaceError`` naming both plugins.
 
     Example::
 
@@ -72,9 +70,7 @@ def disputeflow_register_commands(cli: click.Group) -> None:
 
         @hookimpl
         def disputeflow_register_commands(cli):
-            @cli.command()
-            def etsy_status():
-                click.echo("ok")
+            cli.add_command(etsy_status)
     """
 
 
@@ -83,11 +79,9 @@ def disputeflow_register_blueprints() -> Iterable[Blueprint]:
     """Return Flask blueprints with a plugin's own pages and endpoints (an install flow).
 
     Called once when the HTTP app is created. The routes need no API token: check what
-    they receive (HMAC, state nonce) themselves. ``current_app.extensions["disputeflow"]``
-    is the :class:`~disputeflow.engine.runtime.Runtime`.
+    they receive (HMAC, state nonce) yourself.
 
-    :return: an iterable of ``flask.Blueprint``; use URL prefixes of your own, such as
-        ``/install/<marketplace>``.
+    :return: ``flask.Blueprint`` objects under URL prefixes of your own (``/install/etsy``).
 
     Example::
 
@@ -98,20 +92,15 @@ def disputeflow_register_blueprints() -> Iterable[Blueprint]:
 
 
 @hookspec
-def disputeflow_register_notifiers(settings: Any) -> Iterable[Notifier]:
+def disputeflow_register_notifiers(settings: Any) -> Iterable[Any]:
     """Return the channels notices go through (e-mail, chat, SMS, the merchant's systems).
 
-    Called by the worker before each round of notices. Every step of a case (opened,
-    information requested, offer made, decision, refund issued, deadline approaching,
-    closed, the buyer replied) becomes a notice per audience (buyer, merchant), rendered in
-    the reader's language and handed to each notifier whose ``audiences`` include it; the
-    built-in ones are e-mail and the merchant's signed webhook.
+    Called by the worker before each round of notices; each notice goes to every notifier
+    whose ``audiences`` include its reader (built in: e-mail and the merchant's webhook).
 
-    :param settings: the installation's settings (a ``disputeflow.engine.config.Settings``;
-        ``settings.notices`` holds the SMTP and
-        webhook configuration; read your own from the environment).
-    :return: an iterable of :class:`disputeflow.Notifier` instances, whose ``name`` is
-        unique across plugins (two with one name are a ``PluginError`` naming both).
+    :param settings: the installation's ``disputeflow.engine.config.Settings``
+        (``settings.notices``: SMTP and webhook); read your own from the environment.
+    :return: :class:`disputeflow.Notifier` instances, each ``name`` unique across plugins.
 
     Example::
 
@@ -121,9 +110,7 @@ def disputeflow_register_notifiers(settings: Any) -> Iterable[Notifier]:
     """
 
 
-# ---------------------------------------------------------------------------------------
-# Case lifecycle
-# ---------------------------------------------------------------------------------------
+# -- Case lifecycle -----------------------------------------------------------------------
 
 
 @hookspec(firstresult=True)
@@ -131,13 +118,12 @@ def disputeflow_classify_case(case: Case, snapshot: CaseSnapshot | None) -> Clas
     """Decide a case's common category when the platform's reason is generic.
 
     Called after a snapshot is merged, before the change is committed. Stops at the first
-    non-``None`` result (``firstresult``), so a trained model registered ``tryfirst`` wins
-    over the built-in rules.
+    non-``None`` result (``firstresult``): a model registered ``tryfirst`` beats the rules.
 
     :param case: the case as merged so far.
     :param snapshot: the snapshot just merged, or ``None`` when classifying on demand.
-    :return: a :class:`disputeflow.Classification`, or ``None`` to leave the decision to the
-        next plugin (and, if none decides, keep the platform's mapping).
+    :return: a :class:`disputeflow.Classification`, or ``None`` to pass (nobody deciding
+        keeps the platform's mapping).
 
     Example::
 
@@ -163,9 +149,7 @@ def disputeflow_route_case(case: Case) -> str | None:
 
         @hookimpl(tryfirst=True)
         def disputeflow_route_case(case):
-            if case.buyer and case.buyer.country == "DE":
-                return "team-dach"
-            return None
+            return "team-dach" if case.buyer and case.buyer.country == "DE" else None
     """
 
 
@@ -173,8 +157,8 @@ def disputeflow_route_case(case: Case) -> str | None:
 def disputeflow_case_changed(change: CaseChange) -> None:
     """React to a committed change of a case (notify, automate, export).
 
-    Called after the change is committed to the store, once per change. An exception here
-    is logged and never undoes the change.
+    Called after the change is committed, once per change; an exception here is logged
+    and never undoes the change.
 
     :param change: the case, whether it was created, the timeline entries added and the
         cause (``"snapshot"``, ``"action"``, ``"note"`` ...).
@@ -193,18 +177,14 @@ def disputeflow_case_changed(change: CaseChange) -> None:
 def disputeflow_exchange_rate(base: str, quote: str) -> Decimal | None:
     """Give the rate that converts an amount in one currency into another.
 
-    Called when disputeflow compares amounts across currencies: a case's priority and the
-    amount conditions of routing and automation rules are in the merchant's reporting
-    currency. Never for refunds, which always stay in the order's own currency. The rules
-    file's ``[rates]`` table is asked first; this hook only for the currencies it lacks.
-    It may be called while a case is being saved: answer from memory or a cache, never
-    with a slow network call. Stops at the first non-``None`` result (``firstresult``).
+    Called to compare amounts in the reporting currency (priority, rule conditions), never
+    for refunds, and only for currencies the rules file's ``[rates]`` lacks; maybe while a
+    case is saved, so answer from memory. Stops at the first non-``None`` (``firstresult``).
 
     :param base: the ISO 4217 code of the amount's currency, e.g. ``"USD"``.
     :param quote: the ISO 4217 code of the reporting currency, e.g. ``"EUR"``.
-    :return: a positive ``Decimal``, how many units of ``quote`` one unit of ``base`` is
-        worth; or ``None`` when this plugin does not know (the amount then counts as
-        unconverted: no amount points, and amount conditions do not match).
+    :return: a positive ``Decimal`` (units of ``quote`` per unit of ``base``), or ``None``
+        when unknown (the amount then counts as unconverted).
 
     Example::
 
@@ -214,9 +194,7 @@ def disputeflow_exchange_rate(base: str, quote: str) -> Decimal | None:
     """
 
 
-# ---------------------------------------------------------------------------------------
-# Actions: before / after / on error
-# ---------------------------------------------------------------------------------------
+# -- Actions: before / after / on error ---------------------------------------------------
 
 
 @hookspec(firstresult=True)
@@ -228,8 +206,7 @@ def disputeflow_before_action(case: Case, action: ActionRequest) -> str | None:
 
     :param case: the case the action is for.
     :param action: the requested action.
-    :return: a reason string to refuse the action (the client sees it with HTTP 409), or
-        ``None`` to allow it.
+    :return: a reason to refuse the action (HTTP 409), or ``None`` to allow it.
 
     Example::
 
@@ -297,38 +274,34 @@ def disputeflow_collect_evidence(case: Case, connection: Connection) -> Iterable
         def disputeflow_collect_evidence(case, connection):
             if connection.platform != "etsy":
                 return []
-            number = etsy_tracking_number(connection, case.order_id)
-            return [EvidenceItem("tracking", number, "Etsy receipt", "tracking_code")]
+            return [EvidenceItem("tracking", etsy_tracking(case), "Etsy receipt", "tracking")]
     """
 
 
-# ---------------------------------------------------------------------------------------
-# Prevention: order volume and dispute-ratio alerts
-# ---------------------------------------------------------------------------------------
+# -- Prevention: order volume and dispute-ratio alerts ------------------------------------
 
 
 @hookspec(firstresult=True)
 def disputeflow_order_volume(connection: Connection, start: datetime, end: datetime) -> int | None:
     """Count the orders (for a payment channel: the card transactions) a connection took.
 
-    Called by the prevention analytics and the dispute-ratio monitor, for each connection
-    and period they show (a month, the report's period, the month so far), possibly while
-    a page is being served: answer from the platform's reports or a cache, quickly. Stops
-    at the first non-``None`` result (``firstresult``).
+    Called by the prevention analytics and the ratio monitor per connection and period,
+    maybe while a page is served: answer from reports or a cache, quickly. Stops at the
+    first non-``None`` result (``firstresult``).
 
     :param connection: the connection (its settings decrypted).
     :param start: the first moment counted (aware UTC).
     :param end: the moment after the last one counted (aware UTC).
-    :return: the number of orders placed in ``[start, end)``, or ``None`` when this plugin
-        does not know (rates and ratios are then not shown, never guessed).
+    :return: the number of orders placed in ``[start, end)``, or ``None`` when unknown
+        (rates and ratios are then not shown, never guessed).
 
     Example::
 
         @hookimpl
         def disputeflow_order_volume(connection, start, end):
-            if connection.platform != "etsy":
-                return None
-            return etsy_reports(connection).count_orders(start, end)
+            if connection.platform == "etsy":
+                return etsy_reports(connection).count_orders(start, end)
+            return None
     """
 
 
@@ -336,14 +309,11 @@ def disputeflow_order_volume(connection: Connection, start: datetime, end: datet
 def disputeflow_ratio_alert(alert: Any) -> None:
     """Hear that a payment channel's dispute ratio is near, or over, a card-network threshold.
 
-    Called by ``disputeflow ratios --alert`` (run it daily, e.g. from cron) once for each
-    channel and programme threshold whose state is not ``ok``: ``approaching``,
-    ``projected`` (the month-end projection crosses it), ``crossed`` or ``needs_volume``.
-    An exception here is logged and the other alerts are still raised.
+    Called by ``disputeflow ratios --alert`` (run it daily) once per channel and threshold
+    whose state is not ``ok``; an exception is logged and the other alerts still raised.
 
-    :param alert: a :class:`disputeflow.features.analytics.ratios.RatioAlert` with the
-        channel, the month, the state, the threshold (programme, level, ratio and minimum
-        count), the figures so far and projected, and a one-line ``message``.
+    :param alert: a ``disputeflow.features.analytics.ratios.RatioAlert`` (channel, month,
+        ``state``: approaching, projected, crossed or needs_volume; figures; ``message``).
     :return: nothing; the return value is ignored.
 
     Example::
@@ -355,20 +325,17 @@ def disputeflow_ratio_alert(alert: Any) -> None:
     """
 
 
-# ---------------------------------------------------------------------------------------
-# The service's own steps: the engine calls these, the built-in features answer them
+# -- The service's own steps: the engine calls these, the built-in features answer them ---
 # (docs/plugin_hooks.md). ``session``: the caller's transaction; never commit it.
-# ---------------------------------------------------------------------------------------
 
 
 @hookspec(firstresult=True)
 def disputeflow_load_rules(settings: Any) -> object | None:
     """Load the merchant's rules (routing, deadlines, fairness, automation) once at start.
 
-    Called when the runtime is built; the result is kept as ``runtime.rules`` and handed to
-    the other hooks of this section as ``rules``. A bad rules file should raise here, so
-    the service never starts on rules it misread. Stops at the first non-``None`` result
-    (``firstresult``).
+    Called when the runtime is built; the result is ``runtime.rules``, handed to this
+    section's hooks as ``rules``. A bad rules file raises here, so the service never starts
+    on rules it misread. Stops at the first non-``None`` result (``firstresult``).
 
     :param settings: the installation's settings (``settings.rules_path``).
     :return: the rules object, or ``None`` to leave it to the next plugin.
@@ -394,8 +361,7 @@ def disputeflow_triage_case(
     """Classify, prioritise, set deadlines and route a case after a snapshot is merged.
 
     Called inside the ingest transaction, before the case is saved; change ``case`` in
-    place. Must be idempotent: a second call on an unchanged case changes nothing and
-    adds no entry.
+    place, idempotently (an unchanged case: no change, no entry).
 
     :param session: the ingest transaction (read the store; never commit).
     :param plugins: the plugin manager, to ask other hooks (``disputeflow_classify_case``).
@@ -404,8 +370,7 @@ def disputeflow_triage_case(
     :param snapshot: the snapshot just merged.
     :param at: when the platform observed the change (timeline entries carry it).
     :param now: the current time.
-    :return: the timeline entries added to ``case.timeline``; the results of every plugin
-        are recorded.
+    :return: the timeline entries added to ``case.timeline``.
 
     Example::
 
@@ -429,16 +394,14 @@ def disputeflow_prepare_action(
     :param params: the parameters given so far.
     :param rules: ``runtime.rules``.
     :param now: the current time.
-    :return: parameters to add (a request for information gets the buyer's answer window,
-        ``buyer_response_due``), or ``None``.
+    :return: parameters to add (``buyer_response_due`` for a request for information), or
+        ``None``.
 
     Example::
 
         @hookimpl
         def disputeflow_prepare_action(action_type, params):
-            if action_type == "send_message":
-                return {"signature": "The ACME team"}
-            return None
+            return {"signature": "ACME"} if action_type == "send_message" else None
     """
 
 
@@ -454,9 +417,8 @@ def disputeflow_check_action(
 ) -> str | None:
     """Refuse an action the law or the merchant's fairness rules forbid, or annotate it.
 
-    Called after the flow's own checks, before ``disputeflow_before_action``. Raise
-    ``InvalidInputError`` (HTTP 422, input missing) or ``ActionNotAllowedError`` (409) to
-    refuse.
+    Called after the flow's own checks, before ``disputeflow_before_action``; raise
+    ``InvalidInputError`` (422) or ``ActionNotAllowedError`` (409) to refuse.
 
     :param case: the case the action is for.
     :param action_type: the action requested.
@@ -465,8 +427,7 @@ def disputeflow_check_action(
     :param evidence_ids: the case's evidence the decision rests on.
     :param rules: ``runtime.rules``.
     :param now: the current time.
-    :return: a note recorded beside the request on the timeline (the buyer's statutory
-        right it honours), or ``None``.
+    :return: a note recorded beside the request (the statutory right it honours), or ``None``.
 
     Example::
 
@@ -474,7 +435,6 @@ def disputeflow_check_action(
         def disputeflow_check_action(case, action_type, rationale):
             if action_type == "decline_return" and not rationale:
                 raise InvalidInputError("say why", errors={"rationale": ["required"]})
-            return None
     """
 
 
@@ -482,8 +442,8 @@ def disputeflow_check_action(
 def disputeflow_refresh_case(case: Case, rules: object) -> bool:
     """Recompute what follows from a case's timeline (its deadlines) after a local change.
 
-    Called after a merchant's action request or a buyer's answer is added to the
-    timeline, inside that transaction.
+    Called after a merchant's action request or a buyer's answer is added to the timeline,
+    inside that transaction.
 
     :param case: the case, its timeline updated; change it in place.
     :param rules: ``runtime.rules``.
@@ -501,9 +461,8 @@ def disputeflow_refresh_case(case: Case, rules: object) -> bool:
 def disputeflow_case_facts(runtime: Any, case: Case, names: frozenset[str]) -> Mapping[str, Any]:
     """Tell automation rules facts only a plugin knows (``packet_complete``: the evidence).
 
-    Called by the automation rules in the worker, once per case they evaluate, only when a
-    rule tests one of ``names``; never during ingest. A ``None`` value means unknown: the
-    conditions on it fail. Each plugin's answer is merged, the first to know a fact wins.
+    Called by the automation rules in the worker, per case, only when a rule tests one of
+    ``names``. A ``None`` value is unknown (its conditions fail); the first to know wins.
 
     :param runtime: the running installation.
     :param case: the case the rules are evaluating.
@@ -524,9 +483,8 @@ def disputeflow_entries_recorded(
 ) -> None:
     """Hear of timeline entries new to a case, in the transaction that records them.
 
-    Called by the store wherever an entry is recorded (a merge, an action, a note), so
-    what it queues exists exactly when the entry was committed; the built-in notices
-    queue the notices of the steps among them here.
+    Called by the store wherever an entry is recorded (merge, action, note), so what it
+    queues exists exactly when the entry does; the built-in notices queue theirs here.
 
     :param session: the recording transaction (add rows to it; never commit).
     :param case_id: the case.
@@ -547,8 +505,8 @@ def disputeflow_connection_details(connection: Any) -> Mapping[str, Any] | None:
 
     Called each time a connection is described; keep it quick (no platform calls).
 
-    :param connection: the stored connection row (``disputeflow.engine.store.tables.
-        ConnectionRow``); its secrets are encrypted, never read them here.
+    :param connection: the stored ``disputeflow.engine.store.tables.ConnectionRow`` (its
+        secrets encrypted: never read them here).
     :return: fields to add (the built-in handling adds ``policy``), or ``None``.
 
     Example::
@@ -563,12 +521,10 @@ def disputeflow_connection_details(connection: Any) -> Mapping[str, Any] | None:
 def disputeflow_apply_effect(
     session: Session, settings: Any, connection_id: str, effect: object, delivery_id: str
 ) -> bool | None:
-    """Carry out an effect a marketplace's translation returned that the engine does not
-    handle itself (a buyer's personal-data erasure or export request).
+    """Carry out an effect of a translation the engine does not handle itself (an erasure).
 
     Called inside the delivery's transaction. Stops at the first non-``None`` result
-    (``firstresult``); an effect nobody handles fails the delivery, which is kept and
-    retried.
+    (``firstresult``); an effect nobody handles fails the delivery (kept and retried).
 
     :param session: the delivery's transaction.
     :param settings: the installation's settings (``settings.home`` holds uploaded files).
@@ -582,8 +538,7 @@ def disputeflow_apply_effect(
         @hookimpl
         def disputeflow_apply_effect(effect):
             if isinstance(effect, PersonalDataErasure):
-                crm.forget(effect.customer_email)
-            return None
+                crm.forget(effect.subject.email)
     """
 
 
@@ -591,15 +546,13 @@ def disputeflow_apply_effect(
 def disputeflow_worker_round(runtime: Any, batch_size: int, policy: Any) -> int:
     """Do one round of a feature's queued work in the worker (notices, automation rules).
 
-    Called in every worker round after deliveries, actions and syncs; each plugin's
-    implementation is called on its own, and its exception is logged without stopping the
-    others.
+    Called in every worker round after deliveries, actions and syncs, each implementation
+    on its own (its exception logged without stopping the others).
 
     :param runtime: the running installation.
     :param batch_size: how many items a round should take at most.
-    :param policy: the worker's retry policy (``disputeflow.engine.processing.RetryPolicy``).
-    :return: how many items were handled (the worker goes again at once while work is
-        handled).
+    :param policy: the worker's ``disputeflow.engine.processing.RetryPolicy``.
+    :return: how many items were handled (the worker goes again at once while any are).
 
     Example::
 
@@ -611,11 +564,10 @@ def disputeflow_worker_round(runtime: Any, batch_size: int, policy: Any) -> int:
 
 @hookspec
 def disputeflow_housekeeping(runtime: Any) -> None:
-    """Periodic upkeep (raise approaching deadlines, re-read store policies, drop expired
-    personal data).
+    """Periodic upkeep (approaching deadlines, store policies, expired personal data).
 
-    Called by the worker at most once per ``housekeeping_interval``; each implementation
-    on its own, its exception logged without stopping the others.
+    Called by the worker at most once per ``housekeeping_interval``, each implementation on
+    its own (its exception logged without stopping the others).
 
     :param runtime: the running installation.
     :return: nothing; the return value is ignored.

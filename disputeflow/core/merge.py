@@ -337,10 +337,6 @@ def _refold(case: Case, snapshots: list[CaseSnapshot]) -> MergeResult:
     known_extra = {key for s in ordered for key in s.extra}
     rebuilt.extra.update({k: v for k, v in case.extra.items() if k not in known_extra})
     _touch(rebuilt)
-    old_derived = {_entry_key(e) for e in case.timeline if e.derived}
-    added = [e for e in entries if _entry_key(e) not in old_derived]
+    old_derived = {e.sort_key() for e in case.timeline if e.derived}
+    added = [e for e in entries if e.sort_key() not in old_derived]
     return MergeResult(rebuilt, late=True, new_entries=added)
-
-
-def _entry_key(entry: TimelineEntry) -> tuple[Any, ...]:
-    return entry.sort_key()

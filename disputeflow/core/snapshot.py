@@ -26,6 +26,7 @@ from disputeflow.core.values import (
     Message,
     Order,
     Party,
+    maybe,
 )
 
 OrderKey = tuple[datetime, int, str]
@@ -115,9 +116,6 @@ class CaseSnapshot:
         (and of every snapshot stored before the flag existed) stay as they were.
         """
 
-        def opt(value: Any) -> Any:
-            return value.to_dict() if value is not None else None
-
         data: dict[str, Any] = {
             "platform": self.platform,
             "object_type": self.object_type,
@@ -125,21 +123,19 @@ class CaseSnapshot:
             "kind": str(self.kind),
             "observed_at": to_rfc3339(self.observed_at),
             "revision": self.revision,
-            "status": _str(self.status),
-            "outcome": _str(self.outcome),
-            "stage": _str(self.stage),
-            "category": _str(self.category),
+            "status": maybe(str, self.status),
+            "outcome": maybe(str, self.outcome),
+            "stage": maybe(str, self.stage),
+            "category": maybe(str, self.category),
             "platform_reason": self.platform_reason,
             "network_reason_code": self.network_reason_code,
             "platform_status": self.platform_status,
-            "amount": opt(self.amount),
-            "refunded": opt(self.refunded),
-            "order": opt(self.order),
-            "buyer": opt(self.buyer),
-            "opened_at": to_rfc3339(self.opened_at) if self.opened_at else None,
-            "deadlines": (
-                [d.to_dict() for d in self.deadlines] if self.deadlines is not None else None
-            ),
+            "amount": maybe(Money.to_dict, self.amount),
+            "refunded": maybe(Money.to_dict, self.refunded),
+            "order": maybe(Order.to_dict, self.order),
+            "buyer": maybe(Party.to_dict, self.buyer),
+            "opened_at": maybe(to_rfc3339, self.opened_at),
+            "deadlines": maybe(lambda ds: [d.to_dict() for d in ds], self.deadlines),
             "evidence": [e.to_dict() for e in self.evidence],
             "messages": [m.to_dict() for m in self.messages],
             "extra": self.extra,
@@ -151,10 +147,6 @@ class CaseSnapshot:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CaseSnapshot:
         """Parse the JSON form written by :meth:`to_dict`."""
-
-        def opt(key: str, parse: Any) -> Any:
-            value = data.get(key)
-            return parse(value) if value is not None else None
 
         return cls(
             platform=data["platform"],
@@ -170,12 +162,12 @@ class CaseSnapshot:
             platform_reason=data.get("platform_reason"),
             network_reason_code=data.get("network_reason_code"),
             platform_status=data.get("platform_status"),
-            amount=opt("amount", Money.from_dict),
-            refunded=opt("refunded", Money.from_dict),
-            order=opt("order", Order.from_dict),
-            buyer=opt("buyer", Party.from_dict),
-            opened_at=opt("opened_at", parse_rfc3339),
-            deadlines=opt("deadlines", lambda ds: tuple(Deadline.from_dict(d) for d in ds)),
+            amount=maybe(Money.from_dict, data.get("amount")),
+            refunded=maybe(Money.from_dict, data.get("refunded")),
+            order=maybe(Order.from_dict, data.get("order")),
+            buyer=maybe(Party.from_dict, data.get("buyer")),
+            opened_at=maybe(parse_rfc3339, data.get("opened_at")),
+            deadlines=maybe(lambda ds: tuple(map(Deadline.from_dict, ds)), data.get("deadlines")),
             evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence") or ()),
             messages=tuple(Message.from_dict(m) for m in data.get("messages") or ()),
             extra=dict(data.get("extra") or {}),
@@ -202,7 +194,3 @@ def _check_types(snapshot: CaseSnapshot) -> None:
         raise SnapshotError(f"revision must be an int, got {revision!r}")
     if not isinstance(snapshot.update_only, bool):
         raise SnapshotError(f"update_only must be a bool, got {snapshot.update_only!r}")
-
-
-def _str(value: object | None) -> str | None:
-    return str(value) if value is not None else None

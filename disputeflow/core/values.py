@@ -6,30 +6,23 @@ API and the store share.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from disputeflow.core.clock import ensure_utc, parse_rfc3339, to_rfc3339
 from disputeflow.core.errors import SnapshotError
 from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import Actor, DeadlineKind, TimelineKind
 
-
-def _time(value: str | None) -> datetime | None:
-    return parse_rfc3339(value) if value is not None else None
-
-
-def _stamp(value: datetime | None) -> str | None:
-    return to_rfc3339(value) if value is not None else None
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 
 
-def _money(value: dict[str, Any] | None) -> Money | None:
-    return Money.from_dict(value) if value is not None else None
-
-
-def _money_dict(value: Money | None) -> dict[str, str] | None:
-    return value.to_dict() if value is not None else None
+def maybe(convert: Callable[[_In], _Out], value: _In | None) -> _Out | None:
+    """``convert(value)``, or ``None`` for ``None``: the optional fields of the JSON forms."""
+    return convert(value) if value is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +88,8 @@ class Order:
         return {
             "external_id": self.external_id,
             "name": self.name,
-            "total": _money_dict(self.total),
-            "placed_at": _stamp(self.placed_at),
+            "total": maybe(Money.to_dict, self.total),
+            "placed_at": maybe(to_rfc3339, self.placed_at),
         } | ({"references": refs} if refs else {})  # if set: stored fingerprints stay as they were
 
     @classmethod
@@ -104,8 +97,8 @@ class Order:
         return cls(
             external_id=data.get("external_id"),
             name=data.get("name"),
-            total=_money(data.get("total")),
-            placed_at=_time(data.get("placed_at")),
+            total=maybe(Money.from_dict, data.get("total")),
+            placed_at=maybe(parse_rfc3339, data.get("placed_at")),
             references=data.get("references") or (),
         )
 

@@ -14,10 +14,12 @@ import threading
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+import sqlalchemy
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from disputeflow.core.marketplace import Connection
+from disputeflow.engine.store.db import connection_of
 from disputeflow.engine.store.tables import ConnectionRow
 
 _TABLE = cast(Table, ConnectionRow.__table__)
@@ -29,6 +31,9 @@ _VERSION = (
     _TABLE.c.state_changed_at,
     _TABLE.c.demo,
 )
+
+# built once: each use binds the id (no statement to build per delivery)
+_VERSION_OF = select(*_VERSION).where(_TABLE.c.id == bindparam("id"))
 
 Version = tuple[Any, ...]
 
@@ -42,9 +47,10 @@ class ConnectionCache:
         self._lock = threading.Lock()
 
     @staticmethod
-    def version(session: Session, connection_id: str) -> Version | None:
-        """The stored version of a connection (``None``: there is none)."""
-        row = session.execute(select(*_VERSION).where(_TABLE.c.id == connection_id)).first()
+    def version(session: Session | sqlalchemy.Connection, connection_id: str) -> Version | None:
+        """The stored version of a connection (``None``: there is none), read in the
+        transaction of ``session`` (or of a plain connection)."""
+        row = connection_of(session).execute(_VERSION_OF, {"id": connection_id}).first()
         return tuple(row) if row is not None else None
 
     def peek(self, connection_id: str) -> tuple[Version, Connection] | None:

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from disputeflow.core.case import Case
 from disputeflow.core.clock import utcnow
 from disputeflow.core.events import CaseChange
-from disputeflow.core.ids import new_id
 from disputeflow.core.merge import MergeResult, merge_snapshot
 from disputeflow.core.plugins import PluginManager
 from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.values import TimelineEntry
 from disputeflow.engine import order_links, order_refunds
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.store import cases
 from disputeflow.engine.store.db import Database
 

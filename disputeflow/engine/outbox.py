@@ -22,11 +22,11 @@ from disputeflow.core.actions import RESOLUTIONS, ActionRequest
 from disputeflow.core.case import Case
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import ActionNotAllowedError, InvalidInputError
-from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import ActionType, Actor, TimelineKind
 from disputeflow.core.values import Evidence, TimelineEntry
 from disputeflow.engine import order_total, wakeup
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import actions, cases
 from disputeflow.engine.store.tables import ActionRow, CaseRow

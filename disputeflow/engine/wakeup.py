@@ -15,7 +15,7 @@ import logging
 import threading
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -23,14 +23,20 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "disputeflow_work"
 _ANNOUNCED = "disputeflow_work_announced"
+_NOTIFY = text(f"NOTIFY {CHANNEL}")
 
 
-def announce(session: Session) -> None:
-    """Wake the listening workers when ``session`` commits (PostgreSQL; once per session)."""
+def announce(session: Session | Connection) -> None:
+    """Wake the listening workers when ``session`` commits (PostgreSQL; once per session;
+    a plain connection's caller calls it once per transaction)."""
+    if isinstance(session, Connection):
+        if session.dialect.name == "postgresql":
+            session.execute(_NOTIFY)
+        return
     if session.info.get(_ANNOUNCED) or session.get_bind().dialect.name != "postgresql":
         return
     session.info[_ANNOUNCED] = True
-    session.execute(text(f"NOTIFY {CHANNEL}"))
+    session.execute(_NOTIFY)
 
 
 def libpq_url(database_url: str) -> str | None:

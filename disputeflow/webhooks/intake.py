@@ -167,12 +167,13 @@ def _store(
 ) -> Any:
     """Commit the delivery before the answer (checking, in the same transaction, that the
     connection it was verified with is still the stored one); wake the workers for a new
-    one (on PostgreSQL through ``NOTIFY``, delivered at commit)."""
-    with _runtime().database.session() as session:
-        if version is not None and ConnectionCache.version(session, connection_id) != version:
+    one (on PostgreSQL through ``NOTIFY``, delivered at commit). A plain transaction of
+    prebuilt statements: no ORM session is needed for one row."""
+    with _runtime().database.transaction() as transaction:
+        if version is not None and ConnectionCache.version(transaction, connection_id) != version:
             raise _Stale(connection_id)
         delivery_id, created = deliveries.insert(
-            session,
+            transaction,
             connection_id=connection_id,
             platform=platform,
             verified=verified,
@@ -180,7 +181,7 @@ def _store(
             received_at=utcnow(),
         )
         if created:
-            wakeup.announce(session)
+            wakeup.announce(transaction)
     if created:
         wake = current_app.extensions.get("disputeflow.wake")
         if isinstance(wake, threading.Event):

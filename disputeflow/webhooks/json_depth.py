@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest
 
-from disputeflow.core.json_limits import MAX_DEPTH, depth_exceeds
+from disputeflow.engine.json_limits import MAX_DEPTH, depth_exceeds
 
 __all__ = ["MAX_DEPTH", "check_body", "depth_exceeds", "init_app"]
 

@@ -29,7 +29,7 @@ from sqlalchemy import update
 
 from disputeflow import CaseSnapshot, Money, Party
 from disputeflow.core.clock import utcnow
-from disputeflow.core.ids import new_id
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.ingest import ingest_snapshot
 from disputeflow.engine.outbox import ActionInput, request_action
 from disputeflow.engine.store.tables import ActionRow

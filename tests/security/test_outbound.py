@@ -18,11 +18,11 @@ import pytest
 import responses
 
 from disputeflow.core.errors import InvalidInputError, MarketplaceError
-from disputeflow.core.notices import NoticeError
 from disputeflow.core.taxonomy import Role
 from disputeflow.engine import outbound
 from disputeflow.engine.config import Settings
 from disputeflow.engine.http import PlatformClient
+from disputeflow.engine.notices import NoticeError
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import tokens
 from disputeflow.features.notices.webhook import WebhookNotifier

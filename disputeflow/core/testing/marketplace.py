@@ -1,54 +1,16 @@
 """Conformance tests for :class:`disputeflow.Marketplace` adapters.
 
-These tests are for marketplace plugins to subclass, so that every adapter (built-in or
-third-party) meets one contract. The test names are public API: moving or renaming a test
-breaks plugins that skip it by name, so it is not done lightly.
+Every adapter, built-in or third-party, subclasses :class:`MarketplaceAdapterTests` in its
+test suite and overrides three fixtures, whose docstrings are the data contract:
+``marketplace``, ``expected_snapshots`` and ``unknown_values_delivery``. The kit provides
+``settings``, ``action_settings``, ``connection`` and ``samples``; docs/writing-a-plugin.md
+(section 11) shows a whole test module, docs/testing.md the rules, test by test.
 
-How to use it, in the plugin's test suite::
-
-    # tests/test_conformance.py of disputeflow-etsy
-    import pytest
-
-    from disputeflow.core.testing import MarketplaceAdapterTests
-    from disputeflow_etsy.plugin import EtsyMarketplace
-
-
-    class TestEtsy(MarketplaceAdapterTests):
-        @pytest.fixture
-        def marketplace(self):
-            return EtsyMarketplace()
-
-        @pytest.fixture
-        def expected_snapshots(self):
-            return {
-                "case_opened": [{"kind": "claim", "status": "needs_response"}],
-                "case_closed": [{"status": "resolved", "outcome": "merchant_favor"}],
-            }
-
-        @pytest.fixture
-        def unknown_values_delivery(self, connection):
-            payload = {"id": "9", "reason": "NEVER_SEEN", "status": "NEVER_SEEN_EITHER"}
-            return etsy_signed_request(payload, secret=connection.settings["webhook_secret"])
-
-Three fixtures must be overridden (each raises ``NotImplementedError`` here, and its
-docstring is the data contract): ``marketplace``, ``expected_snapshots`` and
-``unknown_values_delivery``. The kit provides ``settings`` (the adapter's
-``example_settings()``), ``action_settings`` (the same, to add what actions need), ``connection``
-(built from ``settings``) and ``samples`` (``sample_deliveries(connection)``).
-
-Tests that read capabilities never ask for a marketplace by name: declare what the adapter
-can do in :attr:`Marketplace.capabilities` and the kit checks both sides (declared methods
-are implemented, undeclared ones raise :class:`~disputeflow.UnsupportedError`).
-
-A test that cannot pass for a good reason is skipped by name, with the reason shown::
-
-    class TestEtsy(MarketplaceAdapterTests):
-        tests_to_skip = {"Etsy verifies with a key fetched online": ["test_wrong_secret_rejected"]}
-
-Naming a test that does not exist fails. The groups are mixins too (``BaseWebhookTests``,
-``BaseUpdateOnlyTests`` ...), to adopt one at a time.
-
-The rules a plugin author meets, test by test, are in docs/testing.md; ``time-machine`` and
+The test names are public API: a test that cannot pass for a good reason is skipped by
+name (``tests_to_skip = {"reason": ["test_wrong_secret_rejected"]}``), and naming a test
+that does not exist fails. The groups are mixins too (``BaseWebhookTests``,
+``BaseUpdateOnlyTests`` ...), to adopt one at a time. Capabilities are read from
+:attr:`Marketplace.capabilities`, never from a marketplace's name. ``time-machine`` and
 ``responses`` belong in the plugin's test dependencies (without them two tests are skipped).
 
 Translation runs as in the host: verify, keep only the headers the adapter returned in

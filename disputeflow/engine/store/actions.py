@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from disputeflow.core.clock import to_rfc3339
 from disputeflow.core.errors import NotFoundError
-from disputeflow.core.ids import new_id
 from disputeflow.core.taxonomy import ConnectionState
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.store.tables import ActionRow, CaseRow, ConnectionRow
 
 PENDING, RUNNING, SUCCEEDED, FAILED = "pending", "running", "succeeded", "failed"

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import InvalidInputError, NotFoundError
-from disputeflow.core.ids import new_id
 from disputeflow.core.marketplace import Connection
 from disputeflow.core.taxonomy import ConnectionState
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.store.secrets import SecretBox
 from disputeflow.engine.store.tables import ConnectionRow
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -71,7 +72,8 @@ def create_db_engine(url: str, **options: Any) -> Engine:
 
 
 class Database:
-    """An engine with a session factory; :meth:`session` is one transaction."""
+    """An engine with a session factory; :meth:`session` is one transaction (on SQLite, a
+    process's writing transactions take turns: :meth:`_queued`)."""
 
     def __init__(self, engine: Engine, plugins: PluginManager | None = None) -> None:
         self.engine = engine
@@ -80,6 +82,7 @@ class Database:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         readonly_engine = engine.execution_options(**{READONLY_OPTION: True})
         self._readonly_sessions = sessionmaker(readonly_engine, expire_on_commit=False)
+        self._writers = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Database:
@@ -96,10 +99,38 @@ class Database:
         ``readonly`` sessions on SQLite begin a deferred transaction, so reads never queue
         behind a writer (WAL lets them see the last commit); writes must not use them.
         """
-        factory = self._readonly_sessions if readonly else self._sessions
-        with factory.begin() as session:
+        if readonly:
+            with self._readonly_sessions.begin() as session:
+                session.info[PLUGINS_KEY] = self.plugins
+                yield session
+            return
+        with self._queued(), self._sessions.begin() as session:
             session.info[PLUGINS_KEY] = self.plugins
             yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One writing transaction on a plain connection, without an ORM session: for a hot
+        path that only runs prebuilt Core statements (the webhook intake). Committed on
+        success, rolled back on any error; no store hooks run in it."""
+        with self._queued(), self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def _queued(self) -> Iterator[None]:
+        """SQLite has one writer at a time: this process's writers take turns here instead
+        of sleeping in SQLite's busy handler (1 to 100 ms a try) until the lock is free.
+        Past SQLite's own busy timeout a writer goes on and lets SQLite decide, as without
+        the queue. Reentrant: a thread nesting transactions queues once."""
+        if self._writers is None:
+            yield
+            return
+        queued = self._writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        try:
+            yield
+        finally:
+            if queued:
+                self._writers.release()
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -121,6 +152,11 @@ def wipe_wal(engine: Engine) -> None:
         connection.close()
     if busy is not None and busy[0]:
         log.warning("the WAL checkpoint after an erasure was held back by a reader")
+
+
+def connection_of(target: Session | Connection) -> Connection:
+    """The connection a session's transaction runs on, or the connection itself."""
+    return target.connection() if isinstance(target, Session) else target
 
 
 def hooks_of(session: Session) -> Any:

@@ -6,23 +6,50 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from disputeflow.core.clock import to_rfc3339
 from disputeflow.core.errors import InvalidInputError, NotFoundError
-from disputeflow.core.ids import new_id
 from disputeflow.core.marketplace import StoredDelivery, VerifiedDelivery
+from disputeflow.engine.ids import new_id
+from disputeflow.engine.store.db import connection_of
 from disputeflow.engine.store.tables import DeliveryRow
 
 PENDING, DONE, FAILED, DEAD = "pending", "done", "failed", "dead"
 STATUSES = (PENDING, DONE, FAILED, DEAD)
 
 
+_TABLE = cast(Table, DeliveryRow.__table__)
+_INSERTED = (
+    "id", "connection_id", "platform", "dedup_key", "topic", "headers", "body",
+    "received_at", "status", "attempts", "next_attempt_at",
+)  # fmt: skip
+
+
+def _insert_statement(insert_: Any) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING id``, built once per dialect with a
+    bound parameter per column: each delivery only binds its values (no statement to
+    build, no ORM bulk-insert machinery, one cached compiled form)."""
+    return (
+        insert_(_TABLE)
+        .values({name: bindparam(name, type_=_TABLE.c[name].type) for name in _INSERTED})
+        .on_conflict_do_nothing(index_elements=["connection_id", "dedup_key"])
+        .returning(_TABLE.c.id)
+    )
+
+
+_INSERT = {"postgresql": _insert_statement(pg_insert), "sqlite": _insert_statement(sqlite_insert)}
+_EXISTING = select(_TABLE.c.id).where(
+    _TABLE.c.connection_id == bindparam("connection_id"),
+    _TABLE.c.dedup_key == bindparam("dedup_key"),
+)
+
+
 def insert(
-    session: Session,
+    session: Session | Connection,
     *,
     connection_id: str,
     platform: str,
@@ -32,7 +59,8 @@ def insert(
 ) -> tuple[str, bool]:
     """Store a verified delivery unless its dedup key was seen: ``(id, created)``.
 
-    ``INSERT ... ON CONFLICT DO NOTHING``, so concurrent duplicates never raise.
+    ``INSERT ... ON CONFLICT DO NOTHING``, so concurrent duplicates never raise. In the
+    transaction of ``session``, or of a plain connection (the intake's).
     """
     values: dict[str, Any] = {
         "id": new_id("dlv"),
@@ -47,26 +75,16 @@ def insert(
         "attempts": 0,
         "next_attempt_at": received_at,
     }
-    insert_ = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert_(DeliveryRow)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["connection_id", "dedup_key"])
-        .returning(DeliveryRow.id)
-    )
-    if (inserted := session.scalar(statement)) is not None:
+    connection = connection_of(session)
+    statement = _INSERT.get(connection.dialect.name, _INSERT["sqlite"])
+    if (inserted := connection.execute(statement, values).scalar()) is not None:
         return inserted, True
-    existing = session.scalar(
-        select(DeliveryRow.id).where(
-            DeliveryRow.connection_id == connection_id,
-            DeliveryRow.dedup_key == verified.dedup_key,
-        )
-    )
+    key = {"connection_id": connection_id, "dedup_key": verified.dedup_key}
+    existing = connection.execute(_EXISTING, key).scalar()
     assert existing is not None  # the conflict means it exists
     return existing, False
 
 
-_TABLE = cast(Table, DeliveryRow.__table__)
 _CLAIMED = (
     _TABLE.c.id,
     _TABLE.c.connection_id,

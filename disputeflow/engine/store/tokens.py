@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import ActionNotAllowedError, NotFoundError
-from disputeflow.core.ids import new_id
 from disputeflow.core.taxonomy import Role
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.store.tables import TokenRow
 
 TOUCH_EVERY = timedelta(minutes=1)

@@ -12,8 +12,7 @@ from disputeflow.core.case import Case
 from disputeflow.core.evidence import EvidenceItem
 from disputeflow.core.hookspecs import hookimpl
 from disputeflow.engine.runtime import Runtime
-from disputeflow.features.evidence.assemble import assemble
-from disputeflow.features.evidence.automatic import SUBMITTER
+from disputeflow.features.evidence.automatic import SUBMITTER, checked
 from disputeflow.features.evidence.sources import case_items
 
 # Automation actions this feature carries out (features/handling/evidence_rule.py).
@@ -35,4 +34,4 @@ def disputeflow_case_facts(
     when a rule tests it)."""
     if "packet_complete" not in names:
         return {}
-    return {"packet_complete": assemble(runtime, case.id).complete}
+    return {"packet_complete": checked(runtime, case.id).complete}

@@ -20,6 +20,7 @@ than its limit (eBay's 1,000-character note) even in the short form (titles, no 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -28,17 +29,17 @@ from typing import Any
 
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import ActionNotAllowedError, InvalidInputError
-from disputeflow.core.ids import new_id
 from disputeflow.core.taxonomy import ActionType, Actor
 from disputeflow.core.values import Evidence
 from disputeflow.engine.evidence_files import EvidenceFile, file_param
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.outbox import ActionInput, request_action
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import actions, packets
 from disputeflow.engine.store.tables import EvidenceFileRow
 from disputeflow.features.evidence import catalogue, summary
 from disputeflow.features.evidence.assemble import assemble
-from disputeflow.features.evidence.packet import Packet, PacketItem
+from disputeflow.features.evidence.packet import Packet, PacketItem, State
 from disputeflow.features.transparency import files
 
 log = logging.getLogger(__name__)
@@ -253,21 +254,24 @@ def _check_state(runtime: Runtime, packet: Packet, draft: bool) -> None:
         )
 
 
-def _record(runtime: Runtime, case_id: str, action_id: str, draft: bool, by: str | None) -> None:
+def _record(runtime: Runtime, case_id: str, action_id: str, draft: bool, by: str | None) -> State:
+    """Store the packet's new state; that state (the packet's items are as assembled)."""
     now = utcnow()
     with runtime.database.session() as session:
         row = packets.get_or_create(session, case_id, now)
         row.state = packets.DRAFT if draft else packets.SUBMITTED
         row.submitted_by, row.submitted_at, row.action_id = by, now, action_id
+        return State(row.state, row.updated_by, row.updated_at, by, now, action_id)
 
 
 def submit(
     runtime: Runtime, case_id: str, *, draft: bool, by: str | None,
-    idempotency_key: str | None = None,
+    idempotency_key: str | None = None, packet: Packet | None = None,
 ) -> tuple[dict[str, Any], bool, Packet]:  # fmt: skip
     """Queue the packet as a contest (or a draft): ``(action, created, packet)``; a repeat
-    of the same packet (or key) answers the first action, ``created`` false."""
-    packet = assemble(runtime, case_id)
+    of the same packet (or key) answers the first action, ``created`` false. ``packet`` is
+    one just assembled for the case (assembling may call the platform: once is enough)."""
+    packet = packet if packet is not None else assemble(runtime, case_id)
     pdf = _summary(runtime, packet)
     wanted = contest_input(packet, stored_contents(runtime, packet), draft=draft, by=by,
                            idempotency_key=idempotency_key, pdf=pdf)  # fmt: skip
@@ -276,6 +280,7 @@ def submit(
     if not repeated:
         _check_state(runtime, packet, draft)
     action, created = request_action(runtime, case_id, wanted)
-    if created:
-        _record(runtime, case_id, action["id"], draft, by)
-    return action, created, assemble(runtime, case_id) if created else packet
+    if not created:
+        return action, False, packet
+    state = _record(runtime, case_id, action["id"], draft, by)
+    return action, True, dataclasses.replace(packet, state=state)

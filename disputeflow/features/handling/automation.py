@@ -11,7 +11,9 @@ names the rule.
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -19,20 +21,20 @@ from sqlalchemy.exc import IntegrityError
 from disputeflow.core.case import Case
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import ActionNotAllowedError, InvalidInputError
-from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import ActionType, Actor, CaseStatus, TimelineKind
 from disputeflow.core.values import Evidence, TimelineEntry
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.outbox import ActionInput, append_entry, check_action, request_action
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import cases
 from disputeflow.engine.store.tables import CaseRow, ConnectionRow, RuleRunRow
 from disputeflow.features.handling import evidence_rule, priority
-from disputeflow.features.handling.conditions import case_facts, matches, tracking_of
+from disputeflow.features.handling.conditions import PLUGIN_FACTS, case_facts, matches, tracking_of
 from disputeflow.features.handling.deadlines import card_network
 from disputeflow.features.handling.fairness import INFO_PARAM
 from disputeflow.features.handling.fee_facts import fee_facts, tested
-from disputeflow.features.handling.plugin_facts import plugin_facts
+from disputeflow.features.handling.plugin_facts import plugin_facts, wanted
 from disputeflow.features.handling.rules import AutomationRule
 
 log = logging.getLogger(__name__)
@@ -81,21 +83,42 @@ def evaluate_case(runtime: Runtime, case_id: str, *, now: datetime) -> dict[str,
     )
     if tested(runtime.rules.automation):
         facts.update(fee_facts(case, runtime.rules, runtime.plugins, _name(runtime, case)))
-    facts.update(plugin_facts(runtime, case))
+    lent = evidence_rule.submitter(runtime)
+    with lent.evaluation() if lent is not None else nullcontext():
+        return _apply_matching(runtime, case, facts, now)
+
+
+def _apply_matching(
+    runtime: Runtime, case: Case, facts: dict[str, Any], now: datetime
+) -> dict[str, str]:
+    """Each rule that matches, in order; plugins' facts asked once, when first needed."""
     outcomes: dict[str, str] = {}
-    acted = False
+    acted = asked = False
     for rule in runtime.rules.automation:
-        if not matches(rule.when, facts) or (acted and rule.action != "assign"):
+        if (acted and rule.action != "assign") or not _may_act(runtime, rule, case, facts, now):
             continue
-        if rule.action == "submit_tracking" and not facts["has_tracking"]:
-            continue
-        if rule.action == evidence_rule.ACTION and not evidence_rule.window_open(
-            runtime, rule, case, now
-        ):
+        if wanted([rule]) and not asked:
+            facts.update(plugin_facts(runtime, case))
+            asked = True
+        if not matches(rule.when, facts):
             continue
         outcomes[rule.name] = outcome = apply_rule(runtime, rule, case, now)
         acted = acted or (rule.action != "assign" and outcome in ("requested", "dry_run"))
     return outcomes
+
+
+def _may_act(
+    runtime: Runtime, rule: AutomationRule, case: Case, facts: dict[str, Any], now: datetime
+) -> bool:
+    """The rule's tests that need no plugin: its conditions on the case's own facts, and its
+    action's guards. Only then are plugins asked (assembling a packet calls the platform)."""
+    if not matches((c for c in rule.when if c.field not in PLUGIN_FACTS), facts):
+        return False
+    if rule.action == "submit_tracking" and not facts["has_tracking"]:
+        return False
+    return rule.action != evidence_rule.ACTION or evidence_rule.window_open(
+        runtime, rule, case, now
+    )
 
 
 def _name(runtime: Runtime, case: Case) -> str | None:

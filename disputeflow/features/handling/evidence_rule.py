@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -31,11 +32,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from disputeflow.core.calendar import BusinessCalendar
 from disputeflow.core.case import Case
 from disputeflow.core.clock import to_rfc3339, utcnow
 from disputeflow.core.taxonomy import ActionType, Actor, CaseStatus, DeadlineKind
 from disputeflow.core.values import Deadline
+from disputeflow.engine.calendar import BusinessCalendar
 from disputeflow.engine.outbox import ActionInput
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import actions, cases, packets
@@ -115,11 +116,13 @@ def held_by(runtime: Runtime, case: Case) -> str | None:
 class PacketSubmitter:
     """What the evidence feature lends this action (handling never imports it): why the
     case's packet cannot go now (``None`` when complete), the contest it stands for (to
-    check in a dry run), and its submission (the queued action)."""
+    check in a dry run), its submission (the queued action), and the scope of one
+    evaluation of a case's rules (inside it, the packet is assembled once)."""
 
     lacking: Callable[[Runtime, str], str | None]
     contest: Callable[[Runtime, str, str], ActionInput]
     submit: Callable[[Runtime, str, str], dict[str, Any]]
+    evaluation: Callable[[], AbstractContextManager[None]]
 
 
 def submitter(runtime: Runtime) -> PacketSubmitter | None:

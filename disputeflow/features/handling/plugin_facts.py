@@ -1,9 +1,10 @@
 """Facts only a plugin knows, for automation rules (``disputeflow_case_facts``).
 
 The evidence feature answers ``packet_complete``; handling never imports it. The hook is
-asked only when a rule tests such a fact, and only by the automation rules in the worker
-(never in ingest: assembling a packet may call the platform), so the rules file refuses
-these facts in routing rules.
+asked only when a rule that tests such a fact could act (its other conditions hold and, for
+``submit_evidence``, its window is open), at most once per evaluation of a case, and only by
+the automation rules in the worker (never in ingest: assembling a packet may call the
+platform), so the rules file refuses these facts in routing rules.
 """
 
 from __future__ import annotations

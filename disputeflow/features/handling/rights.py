@@ -18,8 +18,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from disputeflow.core.calendar import BusinessCalendar, supported_countries
 from disputeflow.core.clock import to_rfc3339
+from disputeflow.engine.calendar import BusinessCalendar, supported_countries
 
 DATA_FILE = "rights.toml"
 REFUND_CLOCKS = ("withdrawal", "goods_returned")

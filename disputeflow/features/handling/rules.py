@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from disputeflow.core.calendar import BusinessCalendar
 from disputeflow.core.taxonomy import ActionType
+from disputeflow.engine.calendar import BusinessCalendar
 from disputeflow.features.handling.conditions import Condition, matches
 from disputeflow.features.handling.fees import FeeSettings
 

@@ -14,10 +14,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from disputeflow.core.calendar import BusinessCalendar
 from disputeflow.core.errors import ConfigurationError, DisputeflowError
 from disputeflow.core.money import minor_units
 from disputeflow.core.taxonomy import CaseKind, Category
+from disputeflow.engine.calendar import BusinessCalendar
 from disputeflow.features.handling.conditions import PLUGIN_FACTS, Condition, parse_condition
 from disputeflow.features.handling.fees_file import parse_fees
 from disputeflow.features.handling.rules import (

@@ -14,8 +14,8 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import ClassVar
 
-from disputeflow.core.notices import Audience, Notice, NoticeError, NoticeResult, Notifier
 from disputeflow.engine.notice_settings import NoticeSettings
+from disputeflow.engine.notices import Audience, Notice, NoticeError, NoticeResult, Notifier
 
 
 class EmailNotifier(Notifier):

@@ -19,7 +19,7 @@ from sqlalchemy import and_, or_, select
 
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import MarketplaceError, UnsupportedError
-from disputeflow.core.notices import Audience, Notice, NoticeResult, Notifier
+from disputeflow.engine.notices import Audience, Notice, NoticeResult, Notifier
 from disputeflow.engine.processing import DEFAULT_POLICY, RetryPolicy
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import audit

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from disputeflow.core.errors import ConfigurationError, InvalidInputError
 from disputeflow.core.hookspecs import hookimpl
-from disputeflow.core.notices import Notifier
 from disputeflow.core.values import TimelineEntry
 from disputeflow.engine import outbound
 from disputeflow.engine.config import Settings
+from disputeflow.engine.notices import Notifier
 from disputeflow.engine.processing import RetryPolicy
 from disputeflow.engine.runtime import Runtime
 from disputeflow.features.notices import steps

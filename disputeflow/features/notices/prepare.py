@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from disputeflow.core.case import Case
-from disputeflow.core.notices import Audience, Notice, Step
 from disputeflow.engine.notice_settings import NoticeSettings
+from disputeflow.engine.notices import Audience, Notice, Step
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import cases
 from disputeflow.engine.store.tables import NoticeRow

@@ -7,7 +7,7 @@ from typing import cast
 
 from disputeflow.core.errors import PluginError
 from disputeflow.core.marketplace import Connection
-from disputeflow.core.notices import Notifier
+from disputeflow.engine.notices import Notifier
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store.tables import ConnectionRow
 

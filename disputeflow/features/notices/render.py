@@ -8,7 +8,7 @@ from typing import Any
 from disputeflow.core.case import Case
 from disputeflow.core.clock import parse_rfc3339, to_rfc3339
 from disputeflow.core.money import Money
-from disputeflow.core.notices import Audience, Step
+from disputeflow.engine.notices import Audience, Step
 from disputeflow.features.i18n import Formatter, labels
 from disputeflow.features.transparency.expected import ExpectedResolution
 

@@ -18,10 +18,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from disputeflow.core.clock import to_rfc3339, utcnow
-from disputeflow.core.ids import new_id
-from disputeflow.core.notices import Audience, Step
 from disputeflow.core.taxonomy import ActionType, Actor, TimelineKind
 from disputeflow.core.values import TimelineEntry
+from disputeflow.engine.ids import new_id
+from disputeflow.engine.notices import Audience, Step
 from disputeflow.engine.store.tables import ActionRow, CaseRow, NoticeRow
 from disputeflow.features.handling.fairness import INFO_PARAM
 

@@ -21,8 +21,8 @@ from typing import ClassVar
 import requests
 
 from disputeflow.core.errors import ConfigurationError
-from disputeflow.core.notices import Audience, Notice, NoticeError, NoticeResult, Notifier
 from disputeflow.engine import outbound
+from disputeflow.engine.notices import Audience, Notice, NoticeError, NoticeResult, Notifier
 
 SECRET_PREFIX = "whsec_"  # noqa: S105  # the prefix, not a secret
 TIMEOUT = 15

@@ -31,9 +31,9 @@ from sqlalchemy.orm import Session
 from disputeflow.core.case import Case
 from disputeflow.core.clock import utcnow
 from disputeflow.core.effects import DataRequest, PersonalDataErasure, Subject
-from disputeflow.core.ids import new_id
 from disputeflow.core.taxonomy import Actor, TimelineKind
 from disputeflow.core.values import Evidence, Party, TimelineEntry
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.store import actions, case_search, cases, packets
 from disputeflow.engine.store.db import after_commit, wipe_wal
 from disputeflow.engine.store.tables import (

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from disputeflow.core.clock import to_rfc3339, utcnow
 from disputeflow.core.errors import InvalidInputError
 from disputeflow.core.events import CaseChange
-from disputeflow.core.ids import new_id
 from disputeflow.core.marketplace import FoundOrder
 from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.taxonomy import Actor, CaseKind, CaseStatus, Category, TimelineKind
 from disputeflow.core.values import Evidence, Message, Party, TimelineEntry
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.ingest import ingest_snapshot
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import cases, connections

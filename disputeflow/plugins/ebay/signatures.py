@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from disputeflow.core.json_limits import depth_exceeds
+from disputeflow import depth_exceeds
 from disputeflow.plugins.ebay.errors import KeyLookupsThrottled, KeyServiceError, SignatureMismatch
 
 SAMPLE_KID = "disputeflow-sample-v1"

@@ -33,9 +33,9 @@ from disputeflow import (
     MarketplaceError,
     SignatureError,
     VerifiedDelivery,
+    depth_exceeds,
 )
 from disputeflow.core.clock import parse_rfc3339
-from disputeflow.core.json_limits import depth_exceeds
 from disputeflow.plugins.paypal.certs import CertificateCache, CertificateUnavailable, RateLimit
 from disputeflow.plugins.paypal.certs import check_url as check_cert_url
 from disputeflow.plugins.paypal.samplekeys import SAMPLE_CERT_URL, sample_private_key

@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from disputeflow.core.clock import to_rfc3339, utcnow
 from disputeflow.core.errors import InvalidInputError, NotFoundError
-from disputeflow.core.ids import new_id
 from disputeflow.core.taxonomy import ActionType, Actor, Role
 from disputeflow.core.values import Evidence
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.outbox import ActionInput, request_action
 from disputeflow.engine.runtime import Runtime
 from disputeflow.engine.store import actions, cases

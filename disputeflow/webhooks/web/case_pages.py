@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from disputeflow.core.case import Case
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import ActionNotAllowedError, DisputeflowError, NotFoundError
-from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import ActionType, Actor, Role, TimelineKind
 from disputeflow.engine import order_links, order_total
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.outbox import ActionInput, request_action
 from disputeflow.engine.store import actions, cases, packets
 from disputeflow.engine.store.tables import CaseRow, ConnectionRow, TimelineRow

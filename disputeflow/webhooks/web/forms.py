@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 from disputeflow.core.case import Case
 from disputeflow.core.clock import utcnow
 from disputeflow.core.errors import DisputeflowError
-from disputeflow.core.ids import new_id
 from disputeflow.core.money import Money, minor_units
 from disputeflow.core.taxonomy import ActionType, Actor
 from disputeflow.core.values import Evidence
+from disputeflow.engine.ids import new_id
 from disputeflow.engine.outbox import ActionInput
 from disputeflow.features.handling.fairness import EXCEPTION_PARAM, INFO_PARAM
 from disputeflow.webhooks.web.locale import current

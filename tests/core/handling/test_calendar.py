@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from disputeflow.core.calendar import BusinessCalendar
 from disputeflow.core.errors import InvalidInputError
+from disputeflow.engine.calendar import BusinessCalendar
 
 CALENDARS = [
     BusinessCalendar(),

@@ -50,9 +50,11 @@ class Platform:
 
     def __init__(self, *complete):
         self.complete = set(complete)
+        self.asked = 0  # each answer may be calls to the merchant's platform
 
     @hookimpl
     def disputeflow_collect_evidence(self, case):
+        self.asked += 1
         if case.external_id not in self.complete:
             return []
         return [
@@ -131,6 +133,20 @@ def test_submitted_three_business_days_before_the_deadline_not_four(
         "rule fight-complete-fraud submitted the evidence packet: "
         "A complete fraud packet is worth fighting."
     ]
+
+
+def test_a_submission_asks_the_platform_for_the_packet_once(
+    runtime, connection_id, use_rules, platform
+):
+    """The rule's test of ``packet_complete``, its check and the submission share one
+    assembled packet: the platform is asked once, not four times."""
+    use_rules(RULE)
+    case = a_case(runtime, connection_id)
+    round_at(runtime, at(16, 23, 59, 59))  # outside the window: no packet is needed
+    assert platform.asked == 0
+    round_at(runtime, at(17))
+    assert len(contests(runtime, case.id)) == 1
+    assert platform.asked == 1
 
 
 def test_a_weekend_before_the_deadline_does_not_count(runtime, connection_id, use_rules, platform):
@@ -297,7 +313,7 @@ def test_never_after_the_deadline(runtime, connection_id, use_rules, platform):
 def test_business_days_before(due, days, expected):
     from datetime import date
 
-    from disputeflow.core.calendar import BusinessCalendar
+    from disputeflow.engine.calendar import BusinessCalendar
 
     assert business_days_before(BusinessCalendar(), date(*due), days) == date(*expected)
 

@@ -15,8 +15,10 @@ Hong Kong, New Zealand, the Philippines and the UAE: no general right (the regul
 the legislature says so; for the UAE, Dubai's consumer protection authority and the
 summaries of the 2023 Executive Regulations, checked 2026-12-05); Malaysia: no general
 right (a "no refund" policy told before the purchase is valid, CPA 1999 s. 32), unverified
-because the Direct Sales Act's 10 working days may reach some online sales; Vietnam,
-Indonesia, Cambodia, Laos, Myanmar and Brunei: not confirmed in the sources found.
+because the Direct Sales Act's 10 working days may reach some online sales; Vietnam: no
+general right (Law 19/2023/QH15 Art. 38(3)(b) lets the buyer end a remote contract within 30
+days only where the trader's information was inaccurate or incomplete; checked 2026-12-06),
+unverified; Indonesia, Cambodia, Laos, Myanmar and Brunei: not confirmed in the sources found.
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ CROSS_BORDER: dict[str, Expected] = {
         WITHDRAWAL, 7, False, "Direct Sales and Direct Marketing Act", "receipt",
         "www.thansettakij.com",
     ),
-    "VN": Expected(UNKNOWN, None, False, "19/2023/QH15", None, "vi.wikisource.org"),
+    "VN": Expected(NONE, None, False, "19/2023/QH15", None, "vi.wikisource.org"),
     "ID": Expected(UNKNOWN, None, False, "No. 80 of 2019", None, "pasal.id"),
     "MY": Expected(NONE, None, False, "Electronic Trade Transactions", None, "www.xklaw.com.my"),
     "KH": Expected(UNKNOWN, None, False, "Prakas 0113", None, "www.dfdl.com"),
@@ -144,9 +146,9 @@ def test_each_new_country_with_its_source(country):
 
 def test_a_known_none_is_not_an_unknown_nor_a_missing_country():
     assert evaluate("HK", None).statutory_right == NONE
-    assert evaluate("VN", None).statutory_right == UNKNOWN
+    assert evaluate("LA", None).statutory_right == UNKNOWN
     assert evaluate("ZZ", None).statutory_right is None
-    for country in ("HK", "VN", "ZZ"):
+    for country in ("HK", "LA", "ZZ"):
         evaluation = evaluate(country, StorePolicy(30, "settings"))
         assert (evaluation.statutory_window_days, evaluation.effective_window_days) == (None, 30)
         assert evaluation.below_statutory is False
@@ -170,8 +172,29 @@ def test_the_rows_checked_again_say_what_their_sources_found():
     assert "ten working days" in malaysia.notes
     assert "https://mylaw.my/legislation/act-1993-500/section-2" in malaysia.sources
     unknown = {code for code, rights in all_rights().items() if rights.right == UNKNOWN}
-    assert unknown == {"VN", "ID", "KH", "LA", "MM", "BN"}
+    assert unknown == {"ID", "KH", "LA", "MM", "BN"}
     assert evaluate("MY", StorePolicy(None, "settings")).statutory_right == NONE
+
+
+def test_the_rows_checked_on_2026_12_06_say_what_their_sources_found():
+    """Vietnam: Law 19/2023/QH15 Art. 38(3)(b) gives 30 days to end a remote contract only
+    where the trader's Art. 37(1) information was inaccurate or incomplete, so no general
+    right; unverified, as no source says so plainly and the 2025 E-commerce Law's text on
+    returns was not read. Indonesia: a summary of GR 80/2019 names at least 2 working days
+    to exchange or cancel, on a condition not found, so it stays unknown."""
+    vietnam, indonesia = rights_for("VN"), rights_for("ID")
+    assert vietnam is not None
+    assert indonesia is not None
+    assert (vietnam.right, vietnam.verified, vietnam.window_days(None)) == (NONE, False, None)
+    assert "Art. 38(3)(b)" in vietnam.notes
+    assert "within 30 days" in vietnam.notes
+    assert "inaccurate or incomplete information" in vietnam.notes
+    assert "122/2025/QH15" in vietnam.law
+    assert vietnam.return_shipping == "no statutory rule: the store's own policy applies"
+    assert evaluate("VN", StorePolicy(None, "settings")).statutory_right == NONE
+    assert indonesia.right == UNKNOWN
+    assert "at least 2 working days" in indonesia.notes
+    assert "www.legalroom.co.id" in {urlparse(source).hostname for source in indonesia.sources}
 
 
 def at(day: date) -> datetime:

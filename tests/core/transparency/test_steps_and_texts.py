@@ -8,7 +8,7 @@ import pytest
 
 from disputeflow import Actor, Money, TimelineEntry, TimelineKind
 from disputeflow.core.clock import utcnow
-from disputeflow.core.notices import Audience, Step
+from disputeflow.engine.notices import Audience, Step
 from disputeflow.engine.store import actions
 from disputeflow.features.i18n import formatter
 from disputeflow.features.notices import render

@@ -177,7 +177,8 @@ def test_agents_mint_links_through_the_api(client, case_of, make_token, days):
         ("es", "XK", None, "No tenemos información sobre la legislación de consumo de este país"),
         ("zh_Hans", "CN", None, "根据您所在地（中国）的法律，您可以在 7 天内无理由退出网上购买。"),  # noqa: RUF001
         ("en", "HK", None, "The law where you live (Hong Kong SAR China) gives no general right"),
-        ("en", "VN", None, "We could not confirm whether the law where you live (Vietnam) gives"),
+        ("en", "LA", None, "We could not confirm whether the law where you live (Laos) gives"),
+        ("en", "VN", None, "The law where you live (Vietnam) gives no general right"),
         ("en", "MX", 3, "Where you live (Mexico), the law gives you 5 business days to withdraw"),
         ("de", "CO", None, "In Ihrem Land (Kolumbien) haben Sie nach dem Gesetz 5 Werktage Zeit"),
         ("ja", "NZ", None, "お住まいの国（ニュージーランド）の法律には、"),  # noqa: RUF001
@@ -222,8 +223,9 @@ def test_a_known_none_and_an_unknown_read_differently():
 ])  # fmt: skip
 def test_an_unverified_answer_says_so_and_a_checked_one_does_not(lang, hedge):
     """Malaysia's "none" is unverified (the Direct Sales Act's ten working days may reach an
-    online sale); the UAE's and Hong Kong's are confirmed by their sources; an unknown
-    country claims nothing, so there is nothing to hedge."""
+    online sale), and so is Vietnam's (no source says it plainly); the UAE's and Hong Kong's
+    are confirmed by their sources; an unknown country claims nothing, so there is nothing
+    to hedge."""
     from disputeflow.features.i18n import formatter
     from disputeflow.webhooks.buyer.view import rights_lines
 
@@ -232,5 +234,6 @@ def test_an_unverified_answer_says_so_and_a_checked_one_does_not(lang, hedge):
 
     assert hedge in lines("MY")
     assert hedge in lines("CH")
-    for country in ("AE", "HK", "VN", "DE"):
+    assert hedge in lines("VN")
+    for country in ("AE", "HK", "LA", "DE"):
         assert hedge not in lines(country), country

@@ -2,7 +2,8 @@
 
 Python's ``json`` recurses once per level, so ``[[[[...]]]]`` a hundred thousand deep ends
 in ``RecursionError``; the HTTP side refuses such bodies with 400 and plugins that must
-parse a body before it is verified (eBay's compact re-serialisation) refuse them too. The
+parse a body before it is verified (eBay's compact re-serialisation) refuse them too, with
+``disputeflow.depth_exceeds``. The
 check is one C-speed count of brackets for ordinary bodies; only a body with more opening
 brackets than the limit is scanned byte by byte (strings skipped).
 """
