@@ -26,9 +26,11 @@ run: install
 	DISPUTEFLOW_ALLOW_PRIVATE_URLS=$${DISPUTEFLOW_ALLOW_PRIVATE_URLS:-1} $(BIN)/disputeflow serve \
 		$(if $(HOST),--host '$(HOST)') $(if $(PORT),--port '$(PORT)')
 
-## Lint, type-check, check the layering, then run the whole test suite.
+## Lint, type-check, check the layering, then run the whole test suite, one process per
+## core (TEST_WORKERS=0 runs it in this process; a module's tests stay in one process).
+TEST_WORKERS ?= auto
 test: install lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check disputeflow tests bench
