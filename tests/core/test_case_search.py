@@ -11,7 +11,6 @@ included), migration 0011 fills it from existing cases and its downgrade removes
 from __future__ import annotations
 
 import pytest
-from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, select, text
 
@@ -28,6 +27,7 @@ from disputeflow.engine.store import (
 from disputeflow.engine.store.db import Database
 from disputeflow.engine.store.tables import CaseRow
 from tests.builders import snapshot
+from tests.store_support import downgrade
 
 # external id, buyer name, buyer e-mail, order name
 SEEDED = [
@@ -349,13 +349,6 @@ def _down_revision():
     return ScriptDirectory.from_config(migrate.alembic_config()).get_revision("0011").down_revision
 
 
-def _downgrade(database, revision):
-    config = migrate.alembic_config()
-    with database.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-
 def _objects(database):
     """The search index's tables, triggers and indexes there are."""
     with database.engine.connect() as connection:
@@ -402,7 +395,7 @@ def test_migration_fills_the_index_and_downgrades_cleanly(database_url):
         assert _search(database, "müller") == ["case_1"]
         assert _search(database, "山田") == ["case_2"]
         assert _search(database, "ü") == ["case_1"]
-        _downgrade(database, _down_revision())
+        downgrade(database, _down_revision())
         assert _objects(database) == set()
         _insert_raw(database, "case_3", "3 hans müller")  # no trigger is left behind
         assert migrate.upgrade(database).indexed

@@ -10,13 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from disputeflow.core.clock import utcnow
-from disputeflow.core.marketplace import VerifiedDelivery
 from disputeflow.engine import processing
 from disputeflow.engine.processing import process_deliveries
 from disputeflow.engine.store import audit_verify, deliveries
 from disputeflow.engine.store.tables import AuditRow, CaseRow, CaseSnapshotRow, TimelineRow
 from tests.fakes.marketplace import encode
+from tests.store_support import store_delivery
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -34,19 +33,6 @@ def payload(n: int, status: str, hours: int) -> dict[str, str]:
     }  # fmt: skip
 
 
-def store(runtime, connection_id, body: bytes, key: str) -> str:
-    with runtime.database.session() as session:
-        delivery_id, _ = deliveries.insert(
-            session,
-            connection_id=connection_id,
-            platform="fake",
-            verified=VerifiedDelivery(dedup_key=key, topic="disputes/update", headers={}),
-            body=body,
-            received_at=utcnow(),
-        )
-    return delivery_id
-
-
 def store_disputes(runtime, connection_id, *, late: bool = True) -> list[str]:
     """Four disputes, two of them updated (and when ``late``, one update arriving before
     its opening: the refold audits the entries it rewrites again)."""
@@ -54,7 +40,9 @@ def store_disputes(runtime, connection_id, *, late: bool = True) -> list[str]:
     bodies[2:2] = [payload(0, "under_review", 1), payload(1, "won", 2)]
     if late:
         bodies.insert(0, payload(3, "under_review", 1))
-    return [store(runtime, connection_id, encode(b), f"k{i}") for i, b in enumerate(bodies)]
+    return [
+        store_delivery(runtime, connection_id, encode(b), f"k{i}") for i, b in enumerate(bodies)
+    ]
 
 
 def counts(runtime) -> tuple[int, ...]:
@@ -104,8 +92,10 @@ def test_one_bad_delivery_fails_alone_and_the_others_are_merged_once(
     runtime, connection_id, modes, tmp_path
 ):
     good = store_disputes(runtime, connection_id, late=False)
-    bad = store(runtime, connection_id, b"{not json", "broken")
-    good.append(store(runtime, connection_id, encode(payload(9, "needs_response", 0)), "k9"))
+    bad = store_delivery(runtime, connection_id, b"{not json", "broken")
+    good.append(
+        store_delivery(runtime, connection_id, encode(payload(9, "needs_response", 0)), "k9")
+    )
 
     report = process_deliveries(runtime, limit=50)
 
@@ -130,11 +120,11 @@ def test_one_bad_delivery_fails_alone_and_the_others_are_merged_once(
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_case_another_worker_holds_is_left_for_a_later_group(runtime, connection_id, modes):
-    store(runtime, connection_id, encode(payload(1, "needs_response", 0)), "b0")
+    store_delivery(runtime, connection_id, encode(payload(1, "needs_response", 0)), "b0")
     assert process_deliveries(runtime, limit=50).processed == 1
-    first = store(runtime, connection_id, encode(payload(0, "needs_response", 0)), "a0")
-    held = store(runtime, connection_id, encode(payload(1, "won", 1)), "b1")
-    after = store(runtime, connection_id, encode(payload(2, "needs_response", 0)), "c0")
+    first = store_delivery(runtime, connection_id, encode(payload(0, "needs_response", 0)), "a0")
+    held = store_delivery(runtime, connection_id, encode(payload(1, "won", 1)), "b1")
+    after = store_delivery(runtime, connection_id, encode(payload(2, "needs_response", 0)), "c0")
     modes.clear()
     with runtime.database.engine.connect() as other:  # another worker, holding case d1
         other.execute(select(CaseRow.id).where(CaseRow.external_id == "d1").with_for_update())

@@ -10,8 +10,6 @@ import pytest
 import responses
 from sqlalchemy import func, select
 
-from disputeflow.core.clock import utcnow
-from disputeflow.core.marketplace import VerifiedDelivery
 from disputeflow.core.taxonomy import ActionType
 from disputeflow.engine import worker as worker_module
 from disputeflow.engine.ingest import ingest_snapshot
@@ -21,6 +19,7 @@ from disputeflow.engine.store.tables import NoticeRow, SyncCursorRow
 from disputeflow.engine.worker import Worker, WorkerOptions
 from tests.fakes.http_api import BASE_URL, FakePlatformAPI
 from tests.fakes.marketplace import FakeMarketplace, encode
+from tests.store_support import store_delivery
 
 
 @pytest.fixture
@@ -35,21 +34,8 @@ def connection_id(runtime):
     return runtime.add_connection("fake", "eu", settings)["id"]
 
 
-def store_delivery(runtime, connection_id, payload, key):
-    with runtime.database.session() as session:
-        delivery_id, _ = deliveries.insert(
-            session,
-            connection_id=connection_id,
-            platform="fake",
-            verified=VerifiedDelivery(dedup_key=key, topic="disputes/update", headers={}),
-            body=encode(payload),
-            received_at=utcnow(),
-        )
-    return delivery_id
-
-
 def test_run_once_processes_deliveries_actions_and_due_syncs(runtime, api, connection_id):
-    delivery = store_delivery(runtime, connection_id, api.put("d1"), "dlv-1")
+    delivery = store_delivery(runtime, connection_id, encode(api.put("d1")), "dlv-1")
     a_return = FakeMarketplace().snapshot(api.put("r1", "return"))
     case_id = ingest_snapshot(runtime.database, runtime.plugins, connection_id, a_return).case.id
     action, _ = request_action(runtime, case_id, ActionInput(ActionType.APPROVE_RETURN))

@@ -9,7 +9,6 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from alembic import command
 from sqlalchemy import inspect, select, text, update
 
 from disputeflow.core.clock import to_rfc3339
@@ -17,6 +16,7 @@ from disputeflow.engine.store import audit, audit_verify, migrate
 from disputeflow.engine.store.audit_verify import write_checkpoint
 from disputeflow.engine.store.db import Database
 from disputeflow.engine.store.tables import AuditRow
+from tests.store_support import downgrade
 
 GENESIS = "0" * 64
 FIELDS = ("seq", "at", "kind", "case_id", "actor", "subject", "details")
@@ -69,13 +69,6 @@ def contents(database):
         rows = session.scalars(select(AuditRow).order_by(AuditRow.seq))
         return [{**{name: getattr(row, name) for name in FIELDS}, "at": to_rfc3339(row.at)}
                 for row in rows]  # fmt: skip
-
-
-def downgrade(database, revision):
-    config = migrate.alembic_config()
-    with database.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
 
 
 def test_downgrade_chains_the_lanes_as_one_chain_and_upgrades_again(database):
