@@ -14,6 +14,8 @@ def utcnow() -> datetime:
 
 def ensure_utc(value: datetime, *, field: str = "time") -> datetime:
     """Refuse naive datetimes (their zone is a guess) and convert aware ones to UTC."""
+    if value.tzinfo is UTC:  # most are: a merge converts dozens
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInputError(f"{field} must carry a time zone, got naive {value.isoformat()}")
     return value.astimezone(UTC)

@@ -16,7 +16,7 @@ from disputeflow.core.money import Money
 from disputeflow.core.taxonomy import Actor, TimelineKind
 from disputeflow.core.values import TimelineEntry
 from disputeflow.engine import order_links
-from disputeflow.engine.store import cases
+from disputeflow.engine.store import cases, deferred
 from disputeflow.engine.store.tables import CaseRow, OrderRefundRow
 
 EXTRA_KEY = "order_refunds"
@@ -37,6 +37,7 @@ _REFUNDS = cast(Table, OrderRefundRow.__table__)
 _OF_ORDER = select(_REFUNDS.c.data).where(  # built once: every merge of a case with an order
     _REFUNDS.c.connection_id == bindparam("c"), _REFUNDS.c.order_external_id == bindparam("o")
 )
+deferred.unaffected(_OF_ORDER)
 
 
 def for_order(session: Session, connection_id: str, order_external_id: str) -> list[OrderRefund]:

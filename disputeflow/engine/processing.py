@@ -45,13 +45,13 @@ from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.engine import order_refunds
 from disputeflow.engine.ingest import merge_into_store, notify
 from disputeflow.engine.runtime import Runtime
-from disputeflow.engine.store import deliveries
+from disputeflow.engine.store import deferred, deliveries
 from disputeflow.engine.store.connections import set_state
 from disputeflow.engine.store.tables import ConnectionRow
 
 log = logging.getLogger(__name__)
 
-GROUP_SIZE = 25  # deliveries claimed and committed together, at most
+GROUP_SIZE = 50  # deliveries claimed and committed together, at most
 GROUP_SECONDS = 0.05  # a group takes no more deliveries after this long
 LOCK_WAIT_MS = 20  # PostgreSQL: how long a delivery after a group's first waits for a lock
 _LOCK_CONFLICTS = ("55P03", "40P01")  # lock_not_available, deadlock_detected
@@ -157,25 +157,12 @@ def _run_group(
     savepoints: bool,
 ) -> bool:
     group = BatchReport()  # counted into ``report`` once committed
-    started = time.monotonic()
     with runtime.database.session() as session:
         claimed = deliveries.claim_due(session, now, size)
-        done: list[str] = []
-        for position, row in enumerate(claimed):
-            if position and time.monotonic() - started > GROUP_SECONDS:
-                break  # the rest stay due for the next group
-            if position == 1:
-                _lock_wait(session, LOCK_WAIT_MS)
-            outcome = _attempt(session, runtime, row, memo, position=position, savepoint=savepoints)
-            if outcome is None:
-                continue  # a case another worker holds: left due, for a later group
-            if isinstance(outcome, Exception):
-                _failed(session, row, outcome, now, policy)
-                group.failed += 1
-                continue
-            group.results += outcome[0]
-            group.dropped += outcome[1]
-            done.append(row.id)
+        if savepoints:
+            done = _run_claimed(session, runtime, claimed, now, policy, group, memo, True)
+        else:
+            done = _run_deferring(session, runtime, claimed, now, policy, group, memo)
         deliveries.mark_done(session, done, now)
         group.processed = len(done)
         _lock_wait(session, 0)  # the audit lanes, at commit, may be waited for
@@ -185,9 +172,67 @@ def _run_group(
     return bool(claimed)
 
 
+def _run_deferring(
+    session: Session,
+    runtime: Runtime,
+    claimed: Sequence[Any],
+    now: datetime,
+    policy: RetryPolicy,
+    group: BatchReport,
+    memo: _Memo,
+) -> list[str]:
+    """The optimistic run, its snapshots and timeline entries written together at its end
+    (:mod:`~disputeflow.engine.store.deferred`); a failure there redoes the group with a
+    savepoint each, where every delivery's rows are written before its savepoint ends."""
+    connection = session.connection()
+    with deferred.deferring(connection):
+        done = _run_claimed(session, runtime, claimed, now, policy, group, memo, False)
+        try:
+            deferred.write(connection)
+        except Exception as error:
+            raise _Redo(0) from error
+    return done
+
+
+def _run_claimed(
+    session: Session,
+    runtime: Runtime,
+    claimed: Sequence[Any],
+    now: datetime,
+    policy: RetryPolicy,
+    group: BatchReport,
+    memo: _Memo,
+    savepoints: bool,
+) -> list[str]:
+    """Each claimed delivery in turn, until :data:`GROUP_SECONDS` have passed; the ids of
+    those done (the failed ones are marked so here)."""
+    started = time.monotonic()
+    done: list[str] = []
+    for position, row in enumerate(claimed):
+        if position and time.monotonic() - started > GROUP_SECONDS:
+            break  # the rest stay due for the next group
+        if position == 1:
+            _lock_wait(session, LOCK_WAIT_MS)
+        outcome = _attempt(session, runtime, row, memo, position=position, savepoint=savepoints)
+        if outcome is None:
+            continue  # a case another worker holds: left due, for a later group
+        if isinstance(outcome, Exception):
+            _failed(session, row, outcome, now, policy)
+            group.failed += 1
+            continue
+        group.results += outcome[0]
+        group.dropped += outcome[1]
+        done.append(row.id)
+    return done
+
+
+_LOCK_WAITS = {ms: text(f"SET LOCAL lock_timeout = {ms}") for ms in (0, LOCK_WAIT_MS)}
+deferred.unaffected(*_LOCK_WAITS.values())
+
+
 def _lock_wait(session: Session, milliseconds: int) -> None:
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SET LOCAL lock_timeout = {int(milliseconds)}"))
+        session.execute(_LOCK_WAITS[milliseconds])
 
 
 def _attempt(

@@ -88,6 +88,30 @@ def test_a_group_that_goes_well_is_one_transaction_without_savepoints(
     assert counts(runtime)[:2] == (4, len(ids))
 
 
+def test_a_group_writes_its_snapshots_and_timeline_entries_in_one_statement_each(
+    runtime, connection_id, modes
+):
+    ids = [
+        store_delivery(runtime, connection_id, encode(payload(n, "needs_response", 0)), f"n{n}")
+        for n in range(5)
+    ]
+    inserts: list[tuple[str, int]] = []
+
+    def listener(_conn, _cursor, statement, parameters, _context, executemany):
+        table = statement.split()[2] if statement.startswith("INSERT INTO") else None
+        if table in ("case_snapshots", "timeline_entries"):
+            inserts.append((table, len(parameters) if executemany else 1))
+
+    engine = runtime.database.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert process_deliveries(runtime, limit=50).processed == len(ids)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert sorted(inserts) == [("case_snapshots", 5), ("timeline_entries", 5)]
+    assert counts(runtime)[:3] == (5, 5, 5)
+
+
 def test_one_bad_delivery_fails_alone_and_the_others_are_merged_once(
     runtime, connection_id, modes, tmp_path
 ):

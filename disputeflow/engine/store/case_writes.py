@@ -21,7 +21,7 @@ from disputeflow.core.clock import utcnow
 from disputeflow.core.merge import MergeResult
 from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.core.values import TimelineEntry
-from disputeflow.engine.store import case_search
+from disputeflow.engine.store import case_search, deferred
 from disputeflow.engine.store.tables import (
     CaseRow,
     CaseSnapshotRow,
@@ -51,6 +51,9 @@ _DELETE_EVIDENCE = delete(_EVIDENCE).where(_EVIDENCE.c.case_id == bindparam("cas
 _DELETE_MESSAGES = delete(_MESSAGES).where(_MESSAGES.c.case_id == bindparam("case_key"))
 _INSERT_EVIDENCE = insert(_EVIDENCE)
 _INSERT_MESSAGES = insert(_MESSAGES)
+deferred.unaffected(_INSERT_CASE, _UPDATE_CASE, _DELETE_EVIDENCE, _DELETE_MESSAGES,
+                    _INSERT_EVIDENCE, _INSERT_MESSAGES)  # fmt: skip
+deferred.per_case("case_key", _DELETE_DERIVED)
 
 
 def save_merge(
@@ -73,13 +76,15 @@ def save_merge(
     else:
         _expire(session, case.id)
         connection.execute(_UPDATE_CASE, {"case_key": case.id, **values})
-    connection.execute(
+    if result.late:  # before the snapshot is kept, which would make this write it first
+        connection.execute(_DELETE_DERIVED, {"case_key": case.id})
+    deferred.insert(
+        connection,
         _INSERT_SNAPSHOT,
-        {"case_id": case.id, "fingerprint": snapshot.fingerprint,
-         "observed_at": snapshot.observed_at, "data": snapshot.to_dict()},
+        [{"case_id": case.id, "fingerprint": snapshot.fingerprint,
+          "observed_at": snapshot.observed_at, "data": snapshot.to_dict()}],
     )  # fmt: skip
     if result.late:
-        connection.execute(_DELETE_DERIVED, {"case_key": case.id})
         local_new = [e for e in result.new_entries if not e.derived]
         derived = [e for e in case.timeline if e.derived]
         add_entries(session, case.id, derived + local_new, new=result.new_entries)
@@ -114,7 +119,8 @@ def add_entries(
     """Append timeline entries; the ``new`` ones (default: all) are audited and notified."""
     record_new(session, case_id, entries if new is None else new)
     if entries:
-        session.connection().execute(
+        deferred.insert(
+            session.connection(),
             _INSERT_TIMELINE,
             [
                 {"case_id": case_id, "at": e.at, "actor": str(e.actor), "kind": str(e.kind),

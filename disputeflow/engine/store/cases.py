@@ -29,7 +29,7 @@ from disputeflow.core.clock import parse_rfc3339, to_rfc3339
 from disputeflow.core.errors import InvalidInputError, NotFoundError
 from disputeflow.core.snapshot import CaseSnapshot, OrderKey
 from disputeflow.core.values import Evidence, Message, TimelineEntry
-from disputeflow.engine.store import case_search
+from disputeflow.engine.store import case_search, deferred
 from disputeflow.engine.store.case_writes import (  # written in Core there; used from here
     add_entries as add_entries,
 )
@@ -61,6 +61,7 @@ _FIND = select(_CASES).where(
     _CASES.c.external_id == bindparam("e"),
 )
 _FIND_LOCKED = _FIND.with_for_update()
+deferred.unaffected(_FIND, _FIND_LOCKED)
 _KEY: Any = bindparam("case_key")
 _SNAPSHOTS = cast(Table, CaseSnapshotRow.__table__)
 _SNAPSHOTS_OF = select(_SNAPSHOTS.c.fingerprint, _SNAPSHOTS.c.data).where(
@@ -84,6 +85,7 @@ _CHILDREN_OF = union_all(
     select(_part("m"), _M.id, _M.sent_at, _M.external_id, _M.party, _M.body, _NONE,
            _NONE).where(_M.case_id == _KEY),
 )  # fmt: skip
+deferred.per_case("case_key", _CHILDREN_OF, _SNAPSHOTS_OF)
 
 
 @dataclass(frozen=True)
