@@ -9,6 +9,7 @@ back stale values.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -158,7 +159,9 @@ def replace_items(session: Session, case: Case, *, new: bool = False) -> None:
 
 
 def _fill_row(row: Any, case: Case, newest: CaseSnapshot | None) -> None:
-    document = {k: v for k, v in case.to_dict().items() if k not in _CHILD_KEYS}
+    # without the children to_dict would serialise (the whole timeline) for nothing
+    bare = replace(case, timeline=[], evidence=[], messages=[])
+    document = {k: v for k, v in bare.to_dict().items() if k not in _CHILD_KEYS}
     row.connection_id = case.connection_id
     row.platform = case.platform
     row.object_type = case.object_type
