@@ -112,6 +112,47 @@ def test_a_group_writes_its_snapshots_and_timeline_entries_in_one_statement_each
     assert counts(runtime)[:3] == (5, 5, 5)
 
 
+REFUSE_BOOM = {  # the database itself refuses one snapshot row, when it is written
+    "sqlite": [
+        "CREATE TRIGGER refuse_boom BEFORE INSERT ON case_snapshots"
+        " WHEN instr(new.data, 'boom') > 0 BEGIN SELECT RAISE(ABORT, 'boom refused'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        " IF strpos(NEW.data::text, 'boom') > 0 THEN RAISE EXCEPTION 'boom refused'; END IF;"
+        " RETURN NEW; END $$",
+        "CREATE TRIGGER refuse_boom BEFORE INSERT ON case_snapshots"
+        " FOR EACH ROW EXECUTE FUNCTION refuse_boom()",
+    ],
+}
+
+
+def test_a_kept_row_the_database_refuses_fails_only_its_delivery(runtime, connection_id, modes):
+    dialect = runtime.database.dialect
+    with runtime.database.engine.begin() as connection:
+        for statement in REFUSE_BOOM[dialect]:
+            connection.exec_driver_sql(statement)
+    good = [
+        store_delivery(runtime, connection_id, encode(payload(n, "needs_response", 0)), f"g{n}")
+        for n in range(3)
+    ]
+    bad = store_delivery(
+        runtime, connection_id, encode({**payload(7, "needs_response", 0), "reason": "boom"}), "b"
+    )
+
+    report = process_deliveries(runtime, limit=50)
+
+    # the group's kept rows were refused at its end: it ran again with a savepoint each
+    assert modes == [False, True, False]
+    assert (report.processed, report.failed) == (3, 1)
+    assert counts(runtime)[:2] == (3, 3)
+    with runtime.database.session(readonly=True) as session:
+        assert {deliveries.get(session, i).status for i in good} == {"done"}
+        failed = deliveries.get(session, bad)
+        assert failed.status == "failed"
+        assert "boom refused" in failed.last_error
+
+
 def test_one_bad_delivery_fails_alone_and_the_others_are_merged_once(
     runtime, connection_id, modes, tmp_path
 ):
