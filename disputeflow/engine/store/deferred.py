@@ -5,13 +5,13 @@ Inside :func:`deferring`, the rows that :func:`insert` is given (a merge's snaps
 timeline entries, each with its ``case_id``) are kept, and written before the next
 statement on the connection that is not known to leave them alone (:func:`unaffected`, or
 :func:`per_case` for another case), so anything that reads them in the same transaction
-sees them, as it would have without the deferral. A savepoint's
-``SAVEPOINT`` and ``ROLLBACK TO`` are such statements too, so a savepoint keeps the rows
-written inside it. What is still kept when the block ends is written then; when the block
-ends with an error, it is dropped, with the transaction the caller rolls back.
+sees them, as it would have without the deferral. A savepoint's ``SAVEPOINT`` and
+``ROLLBACK TO`` are such statements too, so a savepoint keeps the rows written inside it.
+What is still kept when the block ends is written then; when the block ends with an
+error, it is dropped, with the transaction the caller rolls back.
 
 SQL statements cost about as much to issue as to run (SQLAlchemy's execution path and
-SQLite's per-statement work): a group of 25 merges writes two statements here, not 50.
+SQLite's per-statement work): a group of 50 new cases writes two statements here, not 100.
 """
 
 from __future__ import annotations
