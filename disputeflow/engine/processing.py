@@ -9,14 +9,14 @@ savepoint of its own, where a failing one rolls back only its savepoint and is k
 failed with its reason. A worker killed midway commits nothing of its group, which is
 simply claimed again.
 
-Workers never deadlock on each other's groups: on PostgreSQL every delivery after a group's
-first waits at most :data:`LOCK_WAIT_MS` for a lock (a case another worker holds); past
-that the group rolls back and the deliveries before it run again without it, leaving it
-due: it comes
-again in a later group, first if need be, where it may wait as long as it needs while
-holding nothing else. The audit
-lanes are locked last, at commit, in one order. A group ends after
-:data:`GROUP_SECONDS`, so SQLite's one writer lock is never held long.
+Workers never deadlock on each other's groups. On PostgreSQL, a delivery after a group's
+first whose case another worker holds is left due at once (``SKIP LOCKED`` finds it held;
+nothing is rolled back); any other lock is waited for at most :data:`LOCK_WAIT_MS`, past
+which the group rolls back and the deliveries before it run again without it. A delivery
+left due comes again in a later group, first if need be, where it may wait as long as it
+needs while holding nothing else. The audit lanes are locked last, at commit, in one
+order. A group ends after :data:`GROUP_SECONDS`, so SQLite's one writer lock is never held
+long.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from disputeflow.core.snapshot import CaseSnapshot
 from disputeflow.engine import order_refunds
 from disputeflow.engine.ingest import merge_into_store, notify
 from disputeflow.engine.runtime import Runtime
-from disputeflow.engine.store import deferred, deliveries
+from disputeflow.engine.store import cases, deferred, deliveries
 from disputeflow.engine.store.connections import set_state
 from disputeflow.engine.store.tables import ConnectionRow
 
@@ -143,7 +143,7 @@ def _clash(error: BaseException | None) -> bool:
     created after this one found none (a redo merges into it)."""
     if isinstance(error, OperationalError):
         return _lock_conflict(error)
-    return isinstance(error, IntegrityError)
+    return isinstance(error, IntegrityError | cases.CaseHeld)
 
 
 def _run_group(
@@ -211,8 +211,9 @@ def _run_claimed(
     for position, row in enumerate(claimed):
         if position and time.monotonic() - started > GROUP_SECONDS:
             break  # the rest stay due for the next group
-        if position == 1:
+        if position == 1:  # from now on, another worker's case is left, not waited for
             _lock_wait(session, LOCK_WAIT_MS)
+            session.info[cases.SKIP_HELD] = True
         outcome = _attempt(session, runtime, row, memo, position=position, savepoint=savepoints)
         if outcome is None:
             continue  # a case another worker holds: left due, for a later group
@@ -245,8 +246,9 @@ def _attempt(
     savepoint: bool,
 ) -> tuple[list[MergeResult], int] | Exception | None:
     """One delivery (in its savepoint when ``savepoint``): its changes, the error it failed
-    with, or ``None`` when it met another worker's lock (never for a group's first
-    delivery). Without a savepoint any error raises :class:`_Redo` instead."""
+    with, or ``None`` when it met another worker's lock or case (never for a group's first
+    delivery): left due, for a later group. Without a savepoint any error raises
+    :class:`_Redo` instead."""
     try:
         if not savepoint:
             changes = _translate(session, runtime, row, memo)
@@ -256,8 +258,8 @@ def _attempt(
     except Exception as error:  # kept as failed with its reason, never lost
         if not savepoint:
             raise _Redo(position) from error
-        if position and isinstance(error, OperationalError) and _lock_conflict(error):
-            return None
+        if position and _clash(error) and not isinstance(error, IntegrityError):
+            return None  # another worker's lock (or its case, held)
         return error
 
 
@@ -290,7 +292,7 @@ def _connection(
 
 def _process_one(
     session: Session, runtime: Runtime, row: Any, memo: _Memo
-) -> tuple[list[MergeResult], int]:
+) -> tuple[list[MergeResult], int] | None:
     """:func:`_translate` inside a savepoint (retried once on a create race)."""
     for attempt in (1, 2):
         try:
@@ -304,13 +306,18 @@ def _process_one(
 
 def _translate(
     session: Session, runtime: Runtime, row: Any, memo: _Memo
-) -> tuple[list[MergeResult], int]:
+) -> tuple[list[MergeResult], int] | None:
     """Translate and merge one delivery; return the changes and how many update-only
-    snapshots found no case."""
+    snapshots found no case (``None``: its case is another worker's, nothing written)."""
     results: list[MergeResult] = []
     dropped = 0
-    for item in _translation(session, runtime, row, memo):
-        applied = _apply(session, runtime, row, item)
+    for index, item in enumerate(_translation(session, runtime, row, memo)):
+        try:
+            applied = _apply(session, runtime, row, item)
+        except cases.CaseHeld:
+            if index:
+                raise  # some of the delivery is written: the caller rolls it back
+            return None  # nothing of it written: left due, for a later group
         if applied is None:
             dropped += 1
         else:

@@ -199,12 +199,49 @@ def test_a_case_another_worker_holds_is_left_for_a_later_group(runtime, connecti
         report = process_deliveries(runtime, limit=2)
         waited = time.monotonic() - started
         release.join()
-    # the group met the lock; the delivery before it ran again without it; the next group
-    # began with it and waited for the lock
-    assert modes == [False, False, False]
+    # the group found d1 held and left its delivery due, keeping the one before it (no
+    # rollback, no second run); the next group began with it and waited for the lock
+    assert modes == [False, False]
     assert report.processed == 2
     assert waited >= 0.9
     with runtime.database.session(readonly=True) as session:
         statuses = [deliveries.get(session, i).status for i in (first, held, after)]
         status = session.scalar(select(CaseRow.status).where(CaseRow.external_id == "d1"))
     assert (statuses, status) == (["done", "done", "pending"], "resolved")
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_delivery_partly_written_when_it_meets_a_held_case_runs_again_later(
+    runtime, connection_id, modes, monkeypatch
+):
+    store_delivery(runtime, connection_id, encode(payload(1, "needs_response", 0)), "b0")
+    assert process_deliveries(runtime, limit=50).processed == 1
+    first = store_delivery(runtime, connection_id, encode(payload(0, "needs_response", 0)), "a0")
+    both = store_delivery(runtime, connection_id, encode(payload(5, "needs_response", 0)), "e5")
+    marketplace = runtime.plugins.marketplace("fake")
+    translate = marketplace.translate_delivery
+
+    def two_cases(connection, delivery):  # e5's delivery also updates the held case d1
+        found = translate(connection, delivery)
+        if delivery.id == both:
+            found.append(marketplace.snapshot(payload(1, "won", 1)))
+        return found
+
+    monkeypatch.setattr(marketplace, "translate_delivery", two_cases)
+    modes.clear()
+    with runtime.database.engine.connect() as other:  # another worker, holding case d1
+        other.execute(select(CaseRow.id).where(CaseRow.external_id == "d1").with_for_update())
+        release = threading.Timer(1.0, other.rollback)
+        release.start()
+        report = process_deliveries(runtime, limit=2)
+        release.join()
+    # d5 was written before d1 was found held: the group rolled back and ran again without
+    # the delivery; the next group began with it, waited, and wrote both cases once
+    assert modes == [False, False, False]
+    assert report.processed == 2
+    with runtime.database.session(readonly=True) as session:
+        assert [deliveries.get(session, i).status for i in (first, both)] == ["done", "done"]
+        found = session.execute(select(CaseRow.external_id, CaseRow.status)).all()
+    assert sorted(found) == [("d0", "needs_response"), ("d1", "resolved"),
+                             ("d5", "needs_response")]  # fmt: skip
+    assert counts(runtime)[:2] == (3, 4)  # one snapshot each, and d1's two

@@ -61,7 +61,27 @@ _FIND = select(_CASES).where(
     _CASES.c.external_id == bindparam("e"),
 )
 _FIND_LOCKED = _FIND.with_for_update()
-deferred.unaffected(_FIND, _FIND_LOCKED)
+# PostgreSQL, when a case another transaction holds must not be waited for: the row locked
+# for this one (``mine``), or else the row as committed, marked held; no row: no case.
+_MINE = _FIND.with_for_update(skip_locked=True).cte("mine")
+_FIND_UNLESS_HELD = union_all(
+    select(_MINE, literal_column("false").label("held")),
+    select(_CASES, literal_column("true").label("held")).where(
+        _CASES.c.connection_id == bindparam("c"),
+        _CASES.c.object_type == bindparam("o"),
+        _CASES.c.external_id == bindparam("e"),
+        ~select(_MINE.c.id).exists(),
+    ),
+)
+deferred.unaffected(_FIND, _FIND_LOCKED, _FIND_UNLESS_HELD)
+SKIP_HELD = "disputeflow.skip_held_cases"  # session.info: find_row raises CaseHeld instead
+
+
+class CaseHeld(Exception):
+    """The case is locked by another transaction (another worker's group), and this one
+    asked not to wait for it (:data:`SKIP_HELD`)."""
+
+
 _KEY: Any = bindparam("case_key")
 _SNAPSHOTS = cast(Table, CaseSnapshotRow.__table__)
 _SNAPSHOTS_OF = select(_SNAPSHOTS.c.fingerprint, _SNAPSHOTS.c.data).where(
@@ -108,10 +128,18 @@ def find_row(
     session: Session, connection_id: str, object_type: str, external_id: str, *, lock: bool = False
 ) -> Any:
     """The case row of one platform object (a plain row, not an ORM object), locked for
-    update when ``lock`` (PostgreSQL)."""
+    update when ``lock`` (PostgreSQL). With :data:`SKIP_HELD` set on the session, a case
+    another transaction holds raises :class:`CaseHeld` at once instead of being waited for,
+    and the transaction stays usable."""
     session.flush()  # ORM changes to cases first: this read and the writes after bypass it
     keys = {"c": connection_id, "o": object_type, "e": external_id}
-    return session.connection().execute(_FIND_LOCKED if lock else _FIND, keys).first()
+    connection = session.connection()
+    if lock and session.info.get(SKIP_HELD) and connection.dialect.name == "postgresql":
+        row = connection.execute(_FIND_UNLESS_HELD, keys).first()
+        if row is not None and row.held:
+            raise CaseHeld(external_id)
+        return row
+    return connection.execute(_FIND_LOCKED if lock else _FIND, keys).first()
 
 
 def get(session: Session, case_id: str) -> Case:
