@@ -208,6 +208,7 @@ def _run_claimed(
     those done (the failed ones are marked so here)."""
     started = time.monotonic()
     done: list[str] = []
+    session.info[cases.LOCK_NEW] = True  # two workers never create one case at once
     for position, row in enumerate(claimed):
         if position and time.monotonic() - started > GROUP_SECONDS:
             break  # the rest stay due for the next group

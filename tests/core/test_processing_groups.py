@@ -8,11 +8,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from disputeflow.engine import processing
 from disputeflow.engine.processing import process_deliveries
-from disputeflow.engine.store import audit_verify, deliveries
+from disputeflow.engine.store import audit_verify, cases, deliveries
 from disputeflow.engine.store.tables import AuditRow, CaseRow, CaseSnapshotRow, TimelineRow
 from tests.fakes.marketplace import encode
 from tests.store_support import store_delivery
@@ -245,3 +245,29 @@ def test_a_delivery_partly_written_when_it_meets_a_held_case_runs_again_later(
     assert sorted(found) == [("d0", "needs_response"), ("d1", "resolved"),
                              ("d5", "needs_response")]  # fmt: skip
     assert counts(runtime)[:2] == (3, 4)  # one snapshot each, and d1's two
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_case_another_worker_is_creating_is_left_for_a_later_group(runtime, connection_id, modes):
+    first = store_delivery(runtime, connection_id, encode(payload(0, "needs_response", 0)), "a0")
+    racing = store_delivery(runtime, connection_id, encode(payload(9, "needs_response", 0)), "z9")
+    key = {"c": connection_id, "o": "dispute", "e": "d9"}
+    with runtime.database.engine.connect() as other:  # another worker, creating case d9
+        other.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :key)"),
+            {"space": cases._KEY_SPACE, "key": cases._key_lock_id(key)},
+        )
+        release = threading.Timer(1.0, other.rollback)
+        release.start()
+        started = time.monotonic()
+        report = process_deliveries(runtime, limit=2)
+        waited = time.monotonic() - started
+        release.join()
+    # the group left d9's delivery due without a rollback; the next group began with it and
+    # waited for the creator to finish (here: to give up), then created the case itself
+    assert modes == [False, False]
+    assert report.processed == 2
+    assert waited >= 0.9
+    with runtime.database.session(readonly=True) as session:
+        assert [deliveries.get(session, i).status for i in (first, racing)] == ["done", "done"]
+    assert counts(runtime)[:2] == (2, 2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -73,8 +75,14 @@ _FIND_UNLESS_HELD = union_all(
         ~select(_MINE.c.id).exists(),
     ),
 )
-deferred.unaffected(_FIND, _FIND_LOCKED, _FIND_UNLESS_HELD)
+# PostgreSQL: who creates a case holds a lock on its key until commit (two int4 keys: a
+# space of their own, apart from the single-bigint locks of links and automation).
+_KEY_SPACE = 0x64660001
+_KEY_LOCK = text("SELECT pg_advisory_xact_lock(:space, :key)")
+_TRY_KEY_LOCK = text("SELECT pg_try_advisory_xact_lock(:space, :key)")
+deferred.unaffected(_FIND, _FIND_LOCKED, _FIND_UNLESS_HELD, _KEY_LOCK, _TRY_KEY_LOCK)
 SKIP_HELD = "disputeflow.skip_held_cases"  # session.info: find_row raises CaseHeld instead
+LOCK_NEW = "disputeflow.lock_new_cases"  # session.info: creators take the key's lock
 
 
 class CaseHeld(Exception):
@@ -134,12 +142,28 @@ def find_row(
     session.flush()  # ORM changes to cases first: this read and the writes after bypass it
     keys = {"c": connection_id, "o": object_type, "e": external_id}
     connection = session.connection()
-    if lock and session.info.get(SKIP_HELD) and connection.dialect.name == "postgresql":
+    if not lock or connection.dialect.name != "postgresql" or not session.info.get(LOCK_NEW):
+        return connection.execute(_FIND_LOCKED if lock else _FIND, keys).first()
+    key = {"space": _KEY_SPACE, "key": _key_lock_id(keys)}
+    if session.info.get(SKIP_HELD):
         row = connection.execute(_FIND_UNLESS_HELD, keys).first()
         if row is not None and row.held:
             raise CaseHeld(external_id)
+        if row is None and not connection.execute(_TRY_KEY_LOCK, key).scalar():
+            raise CaseHeld(external_id)  # another worker is creating it
         return row
-    return connection.execute(_FIND_LOCKED if lock else _FIND, keys).first()
+    row = connection.execute(_FIND_LOCKED, keys).first()
+    if row is None:  # wait for a creator, if any, then look again
+        connection.execute(_KEY_LOCK, key)
+        row = connection.execute(_FIND_LOCKED, keys).first()
+    return row
+
+
+def _key_lock_id(keys: dict[str, str]) -> int:
+    """The advisory lock id of one platform object's case key (a 32-bit hash: a collision
+    only makes a creator wait, or leave a delivery for later)."""
+    digest = hashlib.sha256("\0".join((keys["c"], keys["o"], keys["e"])).encode()).digest()
+    return int.from_bytes(digest[:4], "big", signed=True)
 
 
 def get(session: Session, case_id: str) -> Case:
