@@ -146,6 +146,18 @@ def _clash(error: BaseException | None) -> bool:
     return isinstance(error, IntegrityError | cases.CaseHeld)
 
 
+@dataclass
+class _Run:
+    """One run of a claimed group: what its steps share."""
+
+    session: Session
+    runtime: Runtime
+    now: datetime
+    policy: RetryPolicy
+    memo: _Memo
+    group: BatchReport = field(default_factory=BatchReport)  # counted once committed
+
+
 def _run_group(
     runtime: Runtime,
     size: int,
@@ -156,37 +168,26 @@ def _run_group(
     *,
     savepoints: bool,
 ) -> bool:
-    group = BatchReport()  # counted into ``report`` once committed
     with runtime.database.session() as session:
+        run = _Run(session, runtime, now, policy, memo)
         claimed = deliveries.claim_due(session, now, size)
-        if savepoints:
-            done = _run_claimed(session, runtime, claimed, now, policy, group, memo, True)
-        else:
-            done = _run_deferring(session, runtime, claimed, now, policy, group, memo)
+        done = _run_claimed(run, claimed, True) if savepoints else _run_deferring(run, claimed)
         deliveries.mark_done(session, done, now)
-        group.processed = len(done)
+        run.group.processed = len(done)
         _lock_wait(session, 0)  # the audit lanes, at commit, may be waited for
-    notify(runtime.plugins, group.results)
+    notify(runtime.plugins, run.group.results)
     for name in ("processed", "failed", "dropped", "results"):
-        setattr(report, name, getattr(report, name) + getattr(group, name))
+        setattr(report, name, getattr(report, name) + getattr(run.group, name))
     return bool(claimed)
 
 
-def _run_deferring(
-    session: Session,
-    runtime: Runtime,
-    claimed: Sequence[Any],
-    now: datetime,
-    policy: RetryPolicy,
-    group: BatchReport,
-    memo: _Memo,
-) -> list[str]:
+def _run_deferring(run: _Run, claimed: Sequence[Any]) -> list[str]:
     """The optimistic run, its snapshots and timeline entries written together at its end
     (:mod:`~disputeflow.engine.store.deferred`); a failure there redoes the group with a
     savepoint each, where every delivery's rows are written before its savepoint ends."""
-    connection = session.connection()
+    connection = run.session.connection()
     with deferred.deferring(connection):
-        done = _run_claimed(session, runtime, claimed, now, policy, group, memo, False)
+        done = _run_claimed(run, claimed, False)
         try:
             deferred.write(connection)
         except Exception as error:
@@ -194,19 +195,10 @@ def _run_deferring(
     return done
 
 
-def _run_claimed(
-    session: Session,
-    runtime: Runtime,
-    claimed: Sequence[Any],
-    now: datetime,
-    policy: RetryPolicy,
-    group: BatchReport,
-    memo: _Memo,
-    savepoints: bool,
-) -> list[str]:
+def _run_claimed(run: _Run, claimed: Sequence[Any], savepoints: bool) -> list[str]:
     """Each claimed delivery in turn, until :data:`GROUP_SECONDS` have passed; the ids of
     those done (the failed ones are marked so here)."""
-    started = time.monotonic()
+    session, started = run.session, time.monotonic()
     done: list[str] = []
     session.info[cases.LOCK_NEW] = True  # two workers never create one case at once
     for position, row in enumerate(claimed):
@@ -215,15 +207,17 @@ def _run_claimed(
         if position == 1:  # from now on, another worker's case is left, not waited for
             _lock_wait(session, LOCK_WAIT_MS)
             session.info[cases.SKIP_HELD] = True
-        outcome = _attempt(session, runtime, row, memo, position=position, savepoint=savepoints)
+        outcome = _attempt(
+            session, run.runtime, row, run.memo, position=position, savepoint=savepoints
+        )
         if outcome is None:
             continue  # a case another worker holds: left due, for a later group
         if isinstance(outcome, Exception):
-            _failed(session, row, outcome, now, policy)
-            group.failed += 1
+            _failed(session, row, outcome, run.now, run.policy)
+            run.group.failed += 1
             continue
-        group.results += outcome[0]
-        group.dropped += outcome[1]
+        run.group.results += outcome[0]
+        run.group.dropped += outcome[1]
         done.append(row.id)
     return done
 

@@ -55,6 +55,20 @@ def counts(runtime) -> tuple[int, ...]:
         return (*found, session.scalar(of_cases))
 
 
+def process_while_held(runtime, lock, params=None):
+    """``process_deliveries(limit=2)`` while another worker holds a lock (taken by running
+    ``lock``) for one second; its report and how long it took."""
+    with runtime.database.engine.connect() as other:
+        other.execute(lock, params or {})
+        release = threading.Timer(1.0, other.rollback)
+        release.start()
+        started = time.monotonic()
+        report = process_deliveries(runtime, limit=2)
+        waited = time.monotonic() - started
+        release.join()
+    return report, waited
+
+
 @pytest.fixture
 def modes(monkeypatch):
     """The ``savepoints`` flag of every group run, in order."""
@@ -191,14 +205,8 @@ def test_a_case_another_worker_holds_is_left_for_a_later_group(runtime, connecti
     held = store_delivery(runtime, connection_id, encode(payload(1, "won", 1)), "b1")
     after = store_delivery(runtime, connection_id, encode(payload(2, "needs_response", 0)), "c0")
     modes.clear()
-    with runtime.database.engine.connect() as other:  # another worker, holding case d1
-        other.execute(select(CaseRow.id).where(CaseRow.external_id == "d1").with_for_update())
-        release = threading.Timer(1.0, other.rollback)
-        release.start()
-        started = time.monotonic()
-        report = process_deliveries(runtime, limit=2)
-        waited = time.monotonic() - started
-        release.join()
+    hold_d1 = select(CaseRow.id).where(CaseRow.external_id == "d1").with_for_update()
+    report, waited = process_while_held(runtime, hold_d1)
     # the group found d1 held and left its delivery due, keeping the one before it (no
     # rollback, no second run); the next group began with it and waited for the lock
     assert modes == [False, False]
@@ -229,12 +237,8 @@ def test_a_delivery_partly_written_when_it_meets_a_held_case_runs_again_later(
 
     monkeypatch.setattr(marketplace, "translate_delivery", two_cases)
     modes.clear()
-    with runtime.database.engine.connect() as other:  # another worker, holding case d1
-        other.execute(select(CaseRow.id).where(CaseRow.external_id == "d1").with_for_update())
-        release = threading.Timer(1.0, other.rollback)
-        release.start()
-        report = process_deliveries(runtime, limit=2)
-        release.join()
+    hold_d1 = select(CaseRow.id).where(CaseRow.external_id == "d1").with_for_update()
+    report, _ = process_while_held(runtime, hold_d1)
     # d5 was written before d1 was found held: the group rolled back and ran again without
     # the delivery; the next group began with it, waited, and wrote both cases once
     assert modes == [False, False, False]
@@ -252,17 +256,10 @@ def test_a_case_another_worker_is_creating_is_left_for_a_later_group(runtime, co
     first = store_delivery(runtime, connection_id, encode(payload(0, "needs_response", 0)), "a0")
     racing = store_delivery(runtime, connection_id, encode(payload(9, "needs_response", 0)), "z9")
     key = {"c": connection_id, "o": "dispute", "e": "d9"}
-    with runtime.database.engine.connect() as other:  # another worker, creating case d9
-        other.execute(
-            text("SELECT pg_advisory_xact_lock(:space, :key)"),
-            {"space": cases._KEY_SPACE, "key": cases._key_lock_id(key)},
-        )
-        release = threading.Timer(1.0, other.rollback)
-        release.start()
-        started = time.monotonic()
-        report = process_deliveries(runtime, limit=2)
-        waited = time.monotonic() - started
-        release.join()
+    creating_d9 = text("SELECT pg_advisory_xact_lock(:space, :key)")  # as a creator holds it
+    report, waited = process_while_held(
+        runtime, creating_d9, {"space": cases._KEY_SPACE, "key": cases._key_lock_id(key)}
+    )
     # the group left d9's delivery due without a rollback; the next group began with it and
     # waited for the creator to finish (here: to give up), then created the case itself
     assert modes == [False, False]
