@@ -86,8 +86,8 @@ LOCK_NEW = "disputeflow.lock_new_cases"  # session.info: creators take the key's
 
 
 class CaseHeld(Exception):
-    """The case is locked by another transaction (another worker's group), and this one
-    asked not to wait for it (:data:`SKIP_HELD`)."""
+    """The case is locked, or being created, by another transaction (another worker's
+    group), and this one asked not to wait for it (:data:`SKIP_HELD`)."""
 
 
 _KEY: Any = bindparam("case_key")
@@ -136,9 +136,11 @@ def find_row(
     session: Session, connection_id: str, object_type: str, external_id: str, *, lock: bool = False
 ) -> Any:
     """The case row of one platform object (a plain row, not an ORM object), locked for
-    update when ``lock`` (PostgreSQL). With :data:`SKIP_HELD` set on the session, a case
-    another transaction holds raises :class:`CaseHeld` at once instead of being waited for,
-    and the transaction stays usable."""
+    update when ``lock`` (PostgreSQL). With :data:`LOCK_NEW` set on the session (a
+    worker's group), finding no case takes the lock on its key that creators hold; with
+    :data:`SKIP_HELD` too, a case another transaction holds or is creating raises
+    :class:`CaseHeld` at once instead of being waited for, and the transaction stays
+    usable."""
     session.flush()  # ORM changes to cases first: this read and the writes after bypass it
     keys = {"c": connection_id, "o": object_type, "e": external_id}
     connection = session.connection()
